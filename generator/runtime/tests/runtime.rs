@@ -1,0 +1,1379 @@
+//! Behaviour tests for the client runtime, driven against wiremock servers
+//! (and a few hand-written raw HTTP responses) on 127.0.0.1.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use runtime::{
+    ApiKeyLocation, ClientBuilder, Core, DecodeError, Error, Outcome, Request, RetryPolicy,
+    SchemeKind, SecurityScheme, decode_json, decode_text,
+};
+use serde::Deserialize;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SCHEMES: &[SecurityScheme] = &[
+    SecurityScheme {
+        name: "bearer",
+        kind: SchemeKind::Bearer,
+    },
+    SecurityScheme {
+        name: "basic",
+        kind: SchemeKind::Basic,
+    },
+    SecurityScheme {
+        name: "header_key",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "X-Api-Key",
+        },
+    },
+    SecurityScheme {
+        name: "query_key",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Query,
+            name: "api_key",
+        },
+    },
+    SecurityScheme {
+        name: "cookie_key",
+        kind: SchemeKind::ApiKey {
+            location: ApiKeyLocation::Cookie,
+            name: "session",
+        },
+    },
+];
+
+const NO_AUTH: &[&[&str]] = &[];
+
+fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
+/// The default policy with tiny backoffs so tests stay fast.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_initial_backoff(ms(1))
+        .with_max_backoff(ms(10))
+}
+
+fn builder(server: &MockServer) -> ClientBuilder {
+    ClientBuilder::new(&server.uri(), SCHEMES).retry_policy(fast_retry())
+}
+
+fn core(server: &MockServer) -> Core {
+    builder(server).build_core().unwrap()
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Pet {
+    id: u64,
+    name: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct ApiError {
+    code: String,
+}
+
+type Decoded<T, E> = Option<Result<Outcome<T, E>, DecodeError>>;
+
+/// 200 -> Pet, 404 -> ApiError, anything else undocumented.
+fn pet_decoder(status: StatusCode, body: &[u8]) -> Decoded<Pet, ApiError> {
+    match status.as_u16() {
+        200 => Some(decode_json(body).map(Outcome::Success)),
+        404 => Some(decode_json(body).map(Outcome::Failure)),
+        _ => None,
+    }
+}
+
+/// 2xx -> text, 4xx -> text error, anything else undocumented.
+fn text_decoder(status: StatusCode, body: &[u8]) -> Decoded<String, String> {
+    match status.as_u16() {
+        200..=299 => Some(decode_text(body).map(Outcome::Success)),
+        400..=499 => Some(decode_text(body).map(Outcome::Failure)),
+        _ => None,
+    }
+}
+
+fn get(path: &str, security: &'static [&'static [&'static str]]) -> Request {
+    Request::new("getThing", Method::GET, path.to_owned(), security)
+}
+
+async fn received(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.unwrap()
+}
+
+async fn ok_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str> {
+    request.headers.get(name).map(|v| v.to_str().unwrap())
+}
+
+/// Serves one hand-written HTTP response on 127.0.0.1 and returns its URL.
+fn raw_server(response: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(&response);
+            let _ = stream.flush();
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A port on 127.0.0.1 that nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+mod paths {
+    use super::*;
+    use runtime::encode_path_segment;
+
+    #[test]
+    fn encode_path_segment_cases() {
+        let cases = [
+            ("..", "%2E%2E"),
+            (".", "%2E"),
+            ("...", "..."),
+            ("../admin?x=1#y", "..%2Fadmin%3Fx%3D1%23y"),
+            ("a b", "a%20b"),
+            ("héllo wörld", "h%C3%A9llo%20w%C3%B6rld"),
+            ("日本", "%E6%97%A5%E6%9C%AC"),
+            ("AZaz09-._~", "AZaz09-._~"),
+            ("a/b\\c", "a%2Fb%5Cc"),
+            ("100%+&=;:@", "100%25%2B%26%3D%3B%3A%40"),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(encode_path_segment(input), expected, "input {input:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn path_is_appended_to_base_url_with_prefix() {
+        let server = ok_server().await;
+        for base in [
+            format!("{}/api/v1", server.uri()),
+            format!("{}/api/v1/", server.uri()),
+        ] {
+            let core = ClientBuilder::new(&base, SCHEMES).build_core().unwrap();
+            assert_eq!(core.base_url(), format!("{}/api/v1", server.uri()));
+            let mut request = get(
+                &format!("/pets/{}/toys", encode_path_segment("rex the/dog")),
+                NO_AUTH,
+            );
+            request.query("limit", 10);
+            request.query("q", "x y&z=1");
+            let response = core.send(request, text_decoder).await.unwrap();
+            assert_eq!(response.into_body(), "ok");
+        }
+        let requests = received(&server).await;
+        assert_eq!(requests.len(), 2);
+        for request in requests {
+            assert_eq!(request.url.path(), "/api/v1/pets/rex%20the%2Fdog/toys");
+            assert_eq!(request.url.query(), Some("limit=10&q=x+y%26z%3D1"));
+        }
+    }
+
+    #[tokio::test]
+    async fn default_base_url_without_path() {
+        let server = ok_server().await;
+        let core = ClientBuilder::new(&format!("{}/", server.uri()), SCHEMES)
+            .build_core()
+            .unwrap();
+        assert_eq!(core.base_url(), server.uri());
+        core.send(get("/x", NO_AUTH), text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(requests[0].url.path(), "/x");
+        assert_eq!(requests[0].url.query(), None);
+    }
+
+    #[tokio::test]
+    async fn dot_segments_are_rejected_before_sending() {
+        let server = ok_server().await;
+        let core = core(&server);
+        for segment in ["..", "."] {
+            let path = format!("/pets/{}/admin", encode_path_segment(segment));
+            let err = core
+                .send(get(&path, NO_AUTH), text_decoder)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidRequest {
+                        operation: "getThing",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        for path in [
+            "/a/../b",
+            "/a/%2e./b",
+            "no-slash",
+            "/a?b",
+            "/a\\..\\b",
+            "/a/\n",
+        ] {
+            let err = core
+                .send(get(path, NO_AUTH), text_decoder)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::InvalidRequest { .. }), "{path:?}");
+        }
+        assert!(received(&server).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn headers_are_layered_and_user_agent_defaults_to_crate() {
+        let server = ok_server().await;
+        let core = builder(&server)
+            .default_header("x-default", "d")
+            .default_header("x-replaced", "default")
+            .build_core()
+            .unwrap()
+            .with_options(runtime::RequestOptions::new().with_header("x-replaced", "call"));
+        let mut request = get("/h", NO_AUTH);
+        request.header("x-op", 42);
+        core.send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        let request = &requests[0];
+        assert_eq!(header(request, "x-default"), Some("d"));
+        assert_eq!(header(request, "x-replaced"), Some("call"));
+        assert_eq!(header(request, "x-op"), Some("42"));
+        assert_eq!(
+            header(request, "user-agent"),
+            Some(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn own_http_client_gets_user_agent_as_header() {
+        let server = ok_server().await;
+        let core = builder(&server)
+            .http_client(reqwest::Client::new())
+            .user_agent("my-app/1.0")
+            .build_core()
+            .unwrap();
+        core.send(get("/ua", NO_AUTH), text_decoder).await.unwrap();
+        assert_eq!(
+            header(&received(&server).await[0], "user-agent"),
+            Some("my-app/1.0")
+        );
+    }
+
+    #[tokio::test]
+    async fn json_body_and_content_type() {
+        let server = ok_server().await;
+        let mut request = Request::new("createPet", Method::POST, "/pets".into(), NO_AUTH);
+        request.json(&serde_json::json!({"name": "Rex", "tags": ["a"]}));
+        core(&server).send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(requests[0].method.as_str(), "POST");
+        assert_eq!(
+            header(&requests[0], "content-type"),
+            Some("application/json")
+        );
+        assert_eq!(requests[0].body, br#"{"name":"Rex","tags":["a"]}"#);
+    }
+
+    #[tokio::test]
+    async fn unserialisable_body_is_invalid_request() {
+        let server = ok_server().await;
+        let mut request = Request::new("createPet", Method::POST, "/pets".into(), NO_AUTH);
+        let mut map = std::collections::BTreeMap::new();
+        map.insert((1, 2), 3);
+        request.json(&map);
+        let err = core(&server).send(request, text_decoder).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { operation: "createPet", reason } if reason.contains("serialise")),
+            "{err:?}"
+        );
+        assert!(received(&server).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn header_with_crlf_is_rejected_before_sending() {
+        let server = ok_server().await;
+        let core = core(&server);
+        let mut request = get("/h", NO_AUTH);
+        request.header("x-note", "a\r\nx-injected: 1");
+        let err = core.send(request, text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+        assert!(!err.to_string().contains("injected"));
+
+        let per_call =
+            core.with_options(runtime::RequestOptions::new().with_header("x-note", "a\nb"));
+        let err = per_call
+            .send(get("/h", NO_AUTH), text_decoder)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+
+        let mut request = get("/h", NO_AUTH);
+        request.header("bad header name", "v");
+        let err = core.send(request, text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+
+        assert!(received(&server).await.is_empty());
+    }
+}
+
+mod auth {
+    use super::*;
+
+    const BEARER: &[&[&str]] = &[&["bearer"]];
+
+    async fn send_with(
+        builder: ClientBuilder,
+        security: &'static [&'static [&'static str]],
+    ) -> Result<(), Error<String>> {
+        let core = builder.build_core().unwrap();
+        core.send(get("/secure", security), text_decoder)
+            .await
+            .map(|_| ())
+    }
+
+    #[tokio::test]
+    async fn bearer_basic_and_header_key() {
+        let server = ok_server().await;
+        send_with(builder(&server).credential("bearer", "tok-1"), BEARER)
+            .await
+            .unwrap();
+        send_with(
+            builder(&server).basic_credential("basic", "Aladdin", "open sesame"),
+            &[&["basic"]],
+        )
+        .await
+        .unwrap();
+        send_with(
+            builder(&server).credential("header_key", "key-1"),
+            &[&["header_key"]],
+        )
+        .await
+        .unwrap();
+        let requests = received(&server).await;
+        assert_eq!(header(&requests[0], "authorization"), Some("Bearer tok-1"));
+        assert_eq!(
+            header(&requests[1], "authorization"),
+            Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        );
+        assert_eq!(header(&requests[2], "x-api-key"), Some("key-1"));
+        assert_eq!(header(&requests[2], "authorization"), None);
+    }
+
+    #[tokio::test]
+    async fn query_key_is_appended_after_parameters() {
+        let server = ok_server().await;
+        let core = builder(&server)
+            .credential("query_key", "k&y")
+            .build_core()
+            .unwrap();
+        let mut request = get("/q", &[&["query_key"]]);
+        request.query("page", 2);
+        core.send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(requests[0].url.query(), Some("page=2&api_key=k%26y"));
+    }
+
+    #[tokio::test]
+    async fn cookie_key_is_merged_with_cookie_parameters() {
+        let server = ok_server().await;
+        let core = builder(&server)
+            .credential("cookie_key", "abc123")
+            .build_core()
+            .unwrap();
+        let mut request = get("/c", &[&["cookie_key"]]);
+        request.cookie("theme", "dark mode;x=1");
+        core.send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(
+            header(&requests[0], "cookie"),
+            Some("theme=dark%20mode%3Bx=1; session=abc123")
+        );
+    }
+
+    #[tokio::test]
+    async fn first_satisfiable_alternative_wins() {
+        const EITHER: &[&[&str]] = &[&["bearer"], &["header_key"]];
+        let server = ok_server().await;
+        // Only the second alternative is satisfiable.
+        send_with(builder(&server).credential("header_key", "key-1"), EITHER)
+            .await
+            .unwrap();
+        // Both are: the first one is used, and only it.
+        send_with(
+            builder(&server)
+                .credential("header_key", "key-1")
+                .credential("bearer", "tok-1"),
+            EITHER,
+        )
+        .await
+        .unwrap();
+        let requests = received(&server).await;
+        assert_eq!(header(&requests[0], "x-api-key"), Some("key-1"));
+        assert_eq!(header(&requests[0], "authorization"), None);
+        assert_eq!(header(&requests[1], "authorization"), Some("Bearer tok-1"));
+        assert_eq!(header(&requests[1], "x-api-key"), None);
+    }
+
+    #[tokio::test]
+    async fn and_sets_need_every_scheme() {
+        const BOTH: &[&[&str]] = &[&["header_key", "query_key"]];
+        let server = ok_server().await;
+        send_with(
+            builder(&server)
+                .credential("header_key", "hk")
+                .credential("query_key", "qk"),
+            BOTH,
+        )
+        .await
+        .unwrap();
+        let err = send_with(builder(&server).credential("header_key", "hk"), BOTH)
+            .await
+            .unwrap_err();
+        match &err {
+            Error::MissingCredentials { operation, schemes } => {
+                assert_eq!(*operation, "getThing");
+                assert_eq!(schemes, "header_key and query_key");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let requests = received(&server).await;
+        assert_eq!(requests.len(), 1);
+        assert_eq!(header(&requests[0], "x-api-key"), Some("hk"));
+        assert_eq!(requests[0].url.query(), Some("api_key=qk"));
+    }
+
+    #[tokio::test]
+    async fn no_security_sends_no_credentials() {
+        let server = ok_server().await;
+        let configured = builder(&server)
+            .credential("bearer", "t")
+            .credential("header_key", "h")
+            .credential("query_key", "q")
+            .credential("cookie_key", "c");
+        send_with(configured, NO_AUTH).await.unwrap();
+        let request = &received(&server).await[0];
+        for name in ["authorization", "x-api-key", "cookie"] {
+            assert_eq!(header(request, name), None, "{name}");
+        }
+        assert_eq!(request.url.query(), None);
+    }
+
+    #[tokio::test]
+    async fn empty_set_makes_auth_optional() {
+        const OPTIONAL: &[&[&str]] = &[&["bearer"], &[]];
+        let server = ok_server().await;
+        send_with(builder(&server), OPTIONAL).await.unwrap();
+        send_with(builder(&server).credential("bearer", "t"), OPTIONAL)
+            .await
+            .unwrap();
+        let requests = received(&server).await;
+        assert_eq!(header(&requests[0], "authorization"), None);
+        assert_eq!(header(&requests[1], "authorization"), Some("Bearer t"));
+    }
+
+    #[tokio::test]
+    async fn missing_credentials_sends_nothing() {
+        let server = ok_server().await;
+        let err = send_with(builder(&server), &[&["bearer"], &["basic", "header_key"]])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::MissingCredentials { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "missing credentials for operation getThing: configure bearer or (basic and header_key)"
+        );
+        assert_eq!(err.status(), None);
+        assert!(received(&server).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn debug_output_never_shows_secrets() {
+        let server = ok_server().await;
+        let builder = builder(&server)
+            .credential("bearer", "supersecret-token")
+            .basic_credential("basic", "someuser", "hunter2-password")
+            .credential("query_key", "query-secret")
+            .default_header("x-token", "default-header-secret");
+        let builder_debug = format!("{builder:?}");
+        let core = builder.build_core().unwrap();
+        let core_debug = format!("{core:?}");
+        let mut request = get("/r", NO_AUTH);
+        request.header("x-param", "param-secret");
+        let request_debug = format!("{request:?}");
+        for debug in [&builder_debug, &core_debug, &request_debug] {
+            for secret in [
+                "supersecret-token",
+                "hunter2-password",
+                "query-secret",
+                "default-header-secret",
+                "param-secret",
+            ] {
+                assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+            }
+        }
+        for debug in [&builder_debug, &core_debug] {
+            assert!(debug.contains("\"bearer\": \"***\""), "{debug}");
+            assert!(debug.contains("\"basic\": \"***\""), "{debug}");
+        }
+        assert!(core_debug.contains(&server.uri()), "{core_debug}");
+        assert!(request_debug.contains("x-param"), "{request_debug}");
+        assert_eq!(
+            format!("{:?}", runtime::Secret::new("hidden")),
+            "Secret(***)"
+        );
+        assert_eq!(runtime::Secret::from("hidden").expose(), "hidden");
+    }
+
+    #[test]
+    fn build_errors() {
+        use runtime::BuildError;
+        let base = "http://127.0.0.1:1";
+        let err = ClientBuilder::new(base, SCHEMES)
+            .credential("nope", "x")
+            .build_core()
+            .unwrap_err();
+        assert!(matches!(err, BuildError::UnknownScheme { .. }), "{err:?}");
+        assert!(err.to_string().contains("\"nope\""), "{err}");
+
+        let err = ClientBuilder::new(base, SCHEMES)
+            .basic_credential("bearer", "u", "p")
+            .build_core()
+            .unwrap_err();
+        assert!(
+            matches!(err, BuildError::WrongCredentialKind { .. }),
+            "{err:?}"
+        );
+        let err = ClientBuilder::new(base, SCHEMES)
+            .credential("basic", "token")
+            .build_core()
+            .unwrap_err();
+        assert!(
+            matches!(err, BuildError::WrongCredentialKind { .. }),
+            "{err:?}"
+        );
+
+        let err = ClientBuilder::new(base, SCHEMES)
+            .credential("bearer", "tok\r\nx-evil: 1")
+            .build_core()
+            .unwrap_err();
+        assert!(
+            matches!(err, BuildError::InvalidCredential { .. }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("evil"));
+        let err = ClientBuilder::new(base, SCHEMES)
+            .credential("cookie_key", "a;b")
+            .build_core()
+            .unwrap_err();
+        assert!(
+            matches!(err, BuildError::InvalidCredential { .. }),
+            "{err:?}"
+        );
+
+        let err = ClientBuilder::new(base, SCHEMES)
+            .default_header("x-a", "1\r\n2")
+            .build_core()
+            .unwrap_err();
+        assert!(matches!(err, BuildError::InvalidHeader { .. }), "{err:?}");
+        let err = ClientBuilder::new(base, SCHEMES)
+            .default_header("bad name", "1")
+            .build_core()
+            .unwrap_err();
+        assert!(matches!(err, BuildError::InvalidHeader { .. }), "{err:?}");
+
+        for url in [
+            "not a url",
+            "/relative/v1",
+            "ftp://example.com",
+            "http://user:pa55word@example.com",
+            "http://example.com/?a=1",
+        ] {
+            let err = ClientBuilder::new(url, SCHEMES).build_core().unwrap_err();
+            assert!(matches!(err, BuildError::InvalidBaseUrl { .. }), "{url}");
+            assert!(!err.to_string().contains("pa55word"));
+        }
+    }
+}
+
+mod decoding {
+    use super::*;
+
+    async fn serve(server: &MockServer, template: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .respond_with(template)
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn documented_success() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req-42")
+                .insert_header("x-extra", "yes")
+                .set_body_string(r#"{"id":7,"name":"Rex"}"#),
+        )
+        .await;
+        let response = core(&server)
+            .send(get("/pets/7", NO_AUTH), pet_decoder)
+            .await
+            .unwrap();
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(response.headers["x-extra"], "yes");
+        assert_eq!(response.request_id(), Some("req-42"));
+        assert_eq!(
+            response.into_body(),
+            Pet {
+                id: 7,
+                name: "Rex".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn documented_error_becomes_api_error() {
+        let server = MockServer::start().await;
+        let body = r#"{"code":"not_found","meta":{"request_id":"rid-body"}}"#;
+        serve(
+            &server,
+            ResponseTemplate::new(404)
+                .insert_header("x-extra", "yes")
+                .set_body_string(body),
+        )
+        .await;
+        let err = core(&server)
+            .send(get("/pets/7", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.api_body(),
+            Some(&ApiError {
+                code: "not_found".into()
+            })
+        );
+        assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
+        assert_eq!(err.request_id(), Some("rid-body"));
+        let response = err.response().unwrap();
+        assert_eq!(response.headers["x-extra"], "yes");
+        assert_eq!(response.body_text(), body);
+        assert!(!response.is_truncated());
+        assert_eq!(
+            err.to_string(),
+            "server returned 404 not found (request id rid-body)"
+        );
+        assert!(!err.is_timeout());
+    }
+
+    #[tokio::test]
+    async fn undocumented_status_keeps_response() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            ResponseTemplate::new(418).set_body_string(r#"{"requestId":"top-level","x":1}"#),
+        )
+        .await;
+        let err = core(&server)
+            .send(get("/tea", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        let Error::UnexpectedStatus(info) = &err else {
+            panic!("unexpected {err:?}");
+        };
+        assert_eq!(info.status.as_u16(), 418);
+        assert_eq!(info.request_id(), Some("top-level"));
+        assert_eq!(info.body(), br#"{"requestId":"top-level","x":1}"#);
+        assert_eq!(err.api_body(), None);
+        assert_eq!(
+            err.to_string(),
+            "server returned undocumented status 418 i'm a teapot (request id top-level)"
+        );
+    }
+
+    #[tokio::test]
+    async fn request_id_header_wins_over_body_and_nested_error_form() {
+        let server = MockServer::start().await;
+        Mock::given(path("/header"))
+            .respond_with(
+                ResponseTemplate::new(500)
+                    .insert_header("x-correlation-id", "from-header")
+                    .set_body_string(r#"{"request_id":"from-body"}"#),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/nested"))
+            .respond_with(
+                ResponseTemplate::new(500)
+                    .set_body_string(r#"{"error":{"message":"boom","request_id":"nested-id"}}"#),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/none"))
+            .respond_with(ResponseTemplate::new(500).set_body_string(r#"{"error":"boom"}"#))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        let id = |err: Error<ApiError>| err.request_id().map(str::to_owned);
+        let err = core
+            .send(get("/header", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(id(err), Some("from-header".into()));
+        let err = core
+            .send(get("/nested", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(id(err), Some("nested-id".into()));
+        let err = core
+            .send(get("/none", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(id(err), None);
+    }
+
+    #[tokio::test]
+    async fn malformed_body_is_decode_error_with_raw_body() {
+        let server = MockServer::start().await;
+        Mock::given(path("/truncated"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":7,"na"#))
+            .mount(&server)
+            .await;
+        Mock::given(path("/empty"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        Mock::given(path("/wrong-type"))
+            .respond_with(ResponseTemplate::new(404).set_body_raw("Not Found", "text/plain"))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        for (path, status, body) in [
+            ("/truncated", 200, &br#"{"id":7,"na"#[..]),
+            ("/empty", 200, b""),
+            ("/wrong-type", 404, b"Not Found"),
+        ] {
+            let err = core
+                .send(get(path, NO_AUTH), pet_decoder)
+                .await
+                .unwrap_err();
+            let Error::Decode { response, source } = &err else {
+                panic!("unexpected {err:?}");
+            };
+            assert!(matches!(source, DecodeError::Json(_)), "{source:?}");
+            assert_eq!(response.status.as_u16(), status);
+            assert_eq!(response.body(), body);
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+            assert!(std::error::Error::source(&err).is_some());
+        }
+    }
+
+    #[test]
+    fn decode_helpers() {
+        assert!(matches!(
+            decode_text(&[0xff, 0xfe]),
+            Err(DecodeError::Utf8(_))
+        ));
+        assert_eq!(decode_text(b"hi").unwrap(), "hi");
+        assert!(matches!(
+            decode_json::<Pet>(b"<html>"),
+            Err(DecodeError::Json(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn html_502_is_unexpected_status() {
+        let server = MockServer::start().await;
+        let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+        serve(
+            &server,
+            ResponseTemplate::new(502).set_body_raw(html, "text/html"),
+        )
+        .await;
+        let err = builder(&server)
+            .retry_policy(RetryPolicy::none())
+            .build_core()
+            .unwrap()
+            .send(get("/pets/7", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        let Error::UnexpectedStatus(info) = &err else {
+            panic!("unexpected {err:?}");
+        };
+        assert_eq!(info.status, StatusCode::BAD_GATEWAY);
+        assert_eq!(info.body_text(), html);
+        assert_eq!(info.headers["content-type"], "text/html");
+        assert_eq!(info.request_id(), None);
+        assert_eq!(
+            err.to_string(),
+            "server returned undocumented status 502 bad gateway"
+        );
+    }
+
+    #[tokio::test]
+    async fn body_over_limit_is_rejected() {
+        let server = MockServer::start().await;
+        Mock::given(path("/big"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 2048]))
+            .mount(&server)
+            .await;
+        Mock::given(path("/fits"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 1024]))
+            .mount(&server)
+            .await;
+        let core = builder(&server)
+            .max_response_bytes(1024)
+            .build_core()
+            .unwrap();
+        let err = core
+            .send(get("/big", NO_AUTH), text_decoder)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::BodyTooLarge {
+                    status: StatusCode::OK,
+                    limit: 1024
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.status(), Some(StatusCode::OK));
+        assert_eq!(
+            err.to_string(),
+            "response body with status 200 ok exceeds the limit of 1024 bytes"
+        );
+        let response = core
+            .send(get("/fits", NO_AUTH), text_decoder)
+            .await
+            .unwrap();
+        assert_eq!(response.body.len(), 1024);
+    }
+
+    #[tokio::test]
+    async fn chunked_body_over_limit_is_rejected_while_streaming() {
+        let mut response = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..4 {
+            response.extend_from_slice(b"258\r\n");
+            response.extend_from_slice(&[b'x'; 600]);
+            response.extend_from_slice(b"\r\n");
+        }
+        response.extend_from_slice(b"0\r\n\r\n");
+        let core = ClientBuilder::new(&raw_server(response), SCHEMES)
+            .retry_policy(RetryPolicy::none())
+            .max_response_bytes(1000)
+            .build_core()
+            .unwrap();
+        let err = core
+            .send(get("/stream", NO_AUTH), text_decoder)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::BodyTooLarge { limit: 1000, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn body_cut_short_is_transport_error() {
+        let response = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\":".to_vec();
+        let core = ClientBuilder::new(&raw_server(response), SCHEMES)
+            .retry_policy(RetryPolicy::none())
+            .build_core()
+            .unwrap();
+        let err = core
+            .send(get("/cut", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        let Error::Transport(source) = &err else {
+            panic!("unexpected {err:?}");
+        };
+        assert!(!source.is_timeout());
+        assert_eq!(err.to_string(), "failed to read the response body");
+    }
+
+    #[tokio::test]
+    async fn large_error_body_is_truncated_to_64_kib() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            ResponseTemplate::new(500).set_body_bytes(vec![b'e'; 100 * 1024]),
+        )
+        .await;
+        let err = builder(&server)
+            .retry_policy(RetryPolicy::none())
+            .build_core()
+            .unwrap()
+            .send(get("/e", NO_AUTH), pet_decoder)
+            .await
+            .unwrap_err();
+        let info = err.response().unwrap();
+        assert!(info.is_truncated());
+        assert_eq!(info.body().len(), 64 * 1024);
+    }
+}
+
+mod retries {
+    use super::*;
+
+    async fn always(server: &MockServer, status: u16) {
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(status))
+            .mount(server)
+            .await;
+    }
+
+    async fn count(server: &MockServer) -> usize {
+        received(server).await.len()
+    }
+
+    fn request(method: Method) -> Request {
+        let mut request = Request::new("op", method, "/r".into(), NO_AUTH);
+        request.json(&serde_json::json!({"a": 1}));
+        request
+    }
+
+    #[test]
+    fn default_policy() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.max_retries, 2);
+        assert_eq!(policy.initial_backoff, ms(500));
+        assert_eq!(policy.max_backoff, Duration::from_secs(8));
+        assert_eq!(policy.max_total_delay, Duration::from_secs(30));
+        assert!(!policy.retry_non_idempotent);
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+    }
+
+    #[tokio::test]
+    async fn get_is_retried_on_503_up_to_max_retries() {
+        let server = MockServer::start().await;
+        always(&server, 503).await;
+        let err = core(&server)
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(count(&server).await, 3);
+    }
+
+    #[tokio::test]
+    async fn retry_recovers_and_resends_identical_body() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(504))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("done"))
+            .mount(&server)
+            .await;
+        let response = core(&server)
+            .send(request(Method::PUT), text_decoder)
+            .await
+            .unwrap();
+        assert_eq!(response.body, "done");
+        let requests = received(&server).await;
+        assert_eq!(requests.len(), 2);
+        assert_eq!(requests[0].body, br#"{"a":1}"#);
+        assert_eq!(requests[0].body, requests[1].body);
+        assert_eq!(requests[0].headers, requests[1].headers);
+    }
+
+    #[tokio::test]
+    async fn patch_is_not_retried_on_502_but_is_on_429() {
+        let server = MockServer::start().await;
+        always(&server, 502).await;
+        core(&server)
+            .send(request(Method::PATCH), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 1);
+
+        let server = MockServer::start().await;
+        always(&server, 429).await;
+        let err = core(&server)
+            .send(request(Method::PATCH), text_decoder)
+            .await
+            .unwrap_err();
+        // 429 is documented as a 4xx by text_decoder.
+        assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert!(matches!(err, Error::Api { .. }), "{err:?}");
+        assert_eq!(count(&server).await, 3);
+        let requests = received(&server).await;
+        assert!(requests.iter().all(|r| r.body == br#"{"a":1}"#));
+    }
+
+    #[tokio::test]
+    async fn post_503_is_retried_only_with_retry_after() {
+        let server = MockServer::start().await;
+        always(&server, 503).await;
+        core(&server)
+            .send(request(Method::POST), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 1);
+
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+            .mount(&server)
+            .await;
+        core(&server)
+            .send(request(Method::POST), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 3);
+    }
+
+    #[tokio::test]
+    async fn retry_non_idempotent_retries_post_on_502() {
+        let server = MockServer::start().await;
+        always(&server, 502).await;
+        builder(&server)
+            .retry_policy(fast_retry().with_retry_non_idempotent(true))
+            .build_core()
+            .unwrap()
+            .send(request(Method::POST), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 3);
+    }
+
+    #[tokio::test]
+    async fn other_statuses_and_policy_none_are_not_retried() {
+        let server = MockServer::start().await;
+        always(&server, 500).await;
+        core(&server)
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 1);
+
+        let server = MockServer::start().await;
+        always(&server, 503).await;
+        let none = core(&server).with_options(runtime::RequestOptions {
+            retry: Some(RetryPolicy::none()),
+            ..Default::default()
+        });
+        none.send(request(Method::GET), text_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(count(&server).await, 1);
+    }
+
+    #[tokio::test]
+    async fn retry_after_seconds_is_honoured() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        always(&server, 200).await;
+        let started = Instant::now();
+        core(&server)
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(count(&server).await, 2);
+    }
+
+    #[tokio::test]
+    async fn retry_after_http_date_in_the_past_retries_at_once() {
+        let server = MockServer::start().await;
+        let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(60));
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", past.as_str()))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        always(&server, 200).await;
+        core(&server)
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap();
+        assert_eq!(count(&server).await, 2);
+    }
+
+    #[tokio::test]
+    async fn retry_after_beyond_budget_returns_the_response() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(503)
+                    .insert_header("retry-after", "120")
+                    .set_body_string("busy"),
+            )
+            .mount(&server)
+            .await;
+        let started = Instant::now();
+        let err = core(&server)
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(err.response().unwrap().body_text(), "busy");
+        assert_eq!(count(&server).await, 1);
+    }
+
+    #[tokio::test]
+    async fn connection_failure_is_transport_error() {
+        let base = format!("http://127.0.0.1:{}", closed_port());
+        let core = ClientBuilder::new(&base, SCHEMES)
+            .retry_policy(fast_retry())
+            .build_core()
+            .unwrap();
+        let err = core
+            .send(request(Method::GET), text_decoder)
+            .await
+            .unwrap_err();
+        let Error::Transport(source) = &err else {
+            panic!("unexpected {err:?}");
+        };
+        assert!(source.is_connect());
+        assert!(source.url().is_none());
+        assert_eq!(err.status(), None);
+        assert!(!err.is_timeout());
+        assert_eq!(err.to_string(), "failed to connect to the server");
+    }
+
+    #[tokio::test]
+    async fn connection_failure_is_retried_even_for_post() {
+        let port = closed_port();
+        // The server only starts listening after the first attempt failed.
+        let server = tokio::spawn(async move {
+            tokio::time::sleep(ms(50)).await;
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+            let server = MockServer::builder().listener(listener).start().await;
+            always(&server, 200).await;
+            server
+        });
+        let core = ClientBuilder::new(&format!("http://127.0.0.1:{port}"), SCHEMES)
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_initial_backoff(ms(400))
+                    .with_max_retries(3),
+            )
+            .build_core()
+            .unwrap();
+        let result = core.send(request(Method::POST), text_decoder).await;
+        let server = server.await.unwrap();
+        result.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].body, br#"{"a":1}"#);
+    }
+}
+
+mod timeouts {
+    use super::*;
+
+    #[tokio::test]
+    async fn per_call_timeout_via_with_options() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string("slow")
+                    .set_delay(ms(500)),
+            )
+            .mount(&server)
+            .await;
+        let core = builder(&server).timeout(ms(3000)).build_core().unwrap();
+        let hurried = core.with_options(runtime::RequestOptions::new().with_timeout(ms(100)));
+        let started = Instant::now();
+        let err = hurried
+            .send(get("/slow", NO_AUTH), text_decoder)
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(err.to_string(), "request timed out");
+        // Timeouts are not retried.
+        assert!(started.elapsed() < ms(450), "{:?}", started.elapsed());
+        assert_eq!(received(&server).await.len(), 1);
+
+        // The original core keeps its own timeout.
+        let response = core
+            .send(get("/slow", NO_AUTH), text_decoder)
+            .await
+            .unwrap();
+        assert_eq!(response.body, "slow");
+    }
+
+    #[tokio::test]
+    async fn send_future_is_send() {
+        fn assert_send<T: Send>(value: T) -> T {
+            value
+        }
+        let server = ok_server().await;
+        let core = core(&server);
+        let handle = tokio::spawn(assert_send(async move {
+            core.send(get("/s", NO_AUTH), text_decoder).await
+        }));
+        assert_eq!(handle.await.unwrap().unwrap().body, "ok");
+    }
+}
+
+mod errors {
+    use super::*;
+
+    #[tokio::test]
+    async fn messages_are_lowercase_without_trailing_period() {
+        let server = ok_server().await;
+        let core = core(&server);
+        let mut bad = get("/x", NO_AUTH);
+        bad.header("x", "\n");
+        let errors: Vec<Error<String>> = vec![
+            core.send(get("/x", &[&["bearer"]]), text_decoder)
+                .await
+                .unwrap_err(),
+            core.send(bad, text_decoder).await.unwrap_err(),
+            core.send(get("/x", NO_AUTH), |_, _| {
+                None::<Result<Outcome<(), String>, DecodeError>>
+            })
+            .await
+            .unwrap_err(),
+        ];
+        for err in errors {
+            let message = err.to_string();
+            assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
+            assert!(!message.ends_with('.'), "{message}");
+        }
+    }
+}
+
+mod nullable {
+    use runtime::Nullable;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Patch {
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        nickname: Nullable<String>,
+        #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+        age: Nullable<u32>,
+    }
+
+    #[test]
+    fn serialises_absent_null_and_value() {
+        let patch = Patch::default();
+        assert_eq!(serde_json::to_string(&patch).unwrap(), "{}");
+        let patch = Patch {
+            nickname: Nullable::Null,
+            age: Nullable::Value(3),
+        };
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"nickname":null,"age":3}"#
+        );
+        // Reached without the skip attribute, Absent is null.
+        assert_eq!(
+            serde_json::to_string(&Nullable::<u32>::Absent).unwrap(),
+            "null"
+        );
+    }
+
+    #[test]
+    fn deserialises_missing_null_and_value() {
+        let patch: Patch = serde_json::from_str(r#"{"nickname":null}"#).unwrap();
+        assert_eq!(patch.nickname, Nullable::Null);
+        assert_eq!(patch.age, Nullable::Absent);
+        let patch: Patch = serde_json::from_str(r#"{"nickname":"Rex","age":4}"#).unwrap();
+        assert_eq!(patch.nickname, Nullable::Value("Rex".to_owned()));
+        assert_eq!(patch.age, Nullable::Value(4));
+        assert!(serde_json::from_str::<Patch>(r#"{"age":"old"}"#).is_err());
+    }
+
+    #[test]
+    fn round_trips() {
+        for patch in [
+            Patch::default(),
+            Patch {
+                nickname: Nullable::Null,
+                age: Nullable::Absent,
+            },
+            Patch {
+                nickname: "Rex".to_owned().into(),
+                age: None.into(),
+            },
+        ] {
+            let json = serde_json::to_string(&patch).unwrap();
+            let back: Patch = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, patch, "{json}");
+        }
+    }
+
+    #[test]
+    fn accessors_and_conversions() {
+        let value: Nullable<u32> = 5.into();
+        assert_eq!(value, Nullable::Value(5));
+        assert_eq!(Nullable::from(Some(5)), Nullable::Value(5));
+        assert_eq!(Nullable::<u32>::from(None), Nullable::Null);
+        assert_eq!(Nullable::<u32>::default(), Nullable::Absent);
+        assert!(Nullable::<u32>::Absent.is_absent());
+        assert!(Nullable::<u32>::Null.is_null());
+        assert!(value.is_value());
+        assert_eq!(value.as_ref(), Nullable::Value(&5));
+        assert_eq!(value.as_option(), Some(&5));
+        assert_eq!(value.clone().map(|v| v * 2), Nullable::Value(10));
+        assert_eq!(value.into_option(), Some(5));
+        assert_eq!(Nullable::<u32>::Null.into_option(), None);
+        assert_eq!(Nullable::<u32>::Absent.as_option(), None);
+    }
+}
+
+/// The generator copies `src/lib.rs` into each client as `src/runtime.rs`;
+/// compiling it here as a module proves it works as a module too.
+#[allow(dead_code)]
+#[path = "../src/lib.rs"]
+mod copied_runtime;
+
+mod copied_as_module {
+    use super::copied_runtime as runtime;
+
+    #[test]
+    fn compiles_and_works_as_a_module() {
+        assert_eq!(runtime::encode_path_segment(".."), "%2E%2E");
+        let scheme = runtime::SecurityScheme {
+            name: "bearer",
+            kind: runtime::SchemeKind::Bearer,
+        };
+        assert_eq!(scheme.kind, runtime::SchemeKind::Bearer);
+    }
+}

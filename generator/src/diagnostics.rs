@@ -1,0 +1,133 @@
+//! Problems found in a spec: each names the file and the JSON pointer where it sits.
+
+use std::fmt;
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Generation went on; the construct was approximated (usually as `serde_json::Value`).
+    Warning,
+    /// Generation cannot produce a correct crate.
+    Error,
+}
+
+/// One problem in a spec, located by file and JSON pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The spec file as the caller named it (a repo-relative path in this workspace).
+    pub file: String,
+    /// RFC 6901 JSON pointer into the document, without the leading `#` (empty for the root).
+    pub pointer: String,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{level}: {}#{}: {}", self.file, self.pointer, self.message)
+    }
+}
+
+/// Everything that stopped generation. Holds at least one [`Severity::Error`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects diagnostics for one spec file while a stage runs.
+#[derive(Debug)]
+pub struct Sink {
+    file: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Sink {
+    /// A sink for diagnostics about `file`.
+    pub fn new(file: &str) -> Self {
+        Sink { file: file.to_owned(), diagnostics: Vec::new() }
+    }
+
+    /// Records an error at `pointer`.
+    pub fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(Severity::Error, pointer, message.into());
+    }
+
+    /// Records a warning at `pointer`.
+    pub fn warning(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(Severity::Warning, pointer, message.into());
+    }
+
+    fn push(&mut self, severity: Severity, pointer: &str, message: String) {
+        self.diagnostics.push(Diagnostic {
+            severity,
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            message,
+        });
+    }
+
+    /// Whether any error has been recorded.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// An [`Errors`] made of the single error `message` at `pointer`.
+    pub fn fatal(file: &str, pointer: &str, message: impl Into<String>) -> Errors {
+        let mut sink = Sink::new(file);
+        sink.error(pointer, message);
+        Errors(sink.diagnostics)
+    }
+
+    /// Ends the stage: `Err` with every diagnostic if any is an error, else the warnings.
+    pub fn finish(self) -> Result<Vec<Diagnostic>, Errors> {
+        if self.has_errors() { Err(Errors(self.diagnostics)) } else { Ok(self.diagnostics) }
+    }
+}
+
+/// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
+pub fn pointer_push(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        assert_eq!(pointer_push("/paths", "/calls/{call_id}"), "/paths/~1calls~1{call_id}");
+        assert_eq!(pointer_push("", "a~b"), "/a~0b");
+    }
+
+    #[test]
+    fn display_names_file_and_pointer() {
+        let errors = Sink::fatal("spec/x.json", "/paths/~1a", "dangling $ref");
+        assert_eq!(errors.to_string(), "error: spec/x.json#/paths/~1a: dangling $ref");
+    }
+}

@@ -1,0 +1,316 @@
+//! Emits `client.rs`: the `Client`, its builder's credential methods, and one async method per
+//! operation. Each method only describes its request and how to decode each status; sending,
+//! authentication, retries and error mapping live in the shared runtime (`runtime.rs`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::types::type_tokens;
+use super::{docs, ident};
+use crate::ir::{
+    Api, ApiKeyLocation, Operation, Param, ParamLocation, PathPart, Response, ResponseBody, SchemeKind, StatusMatch,
+    TypeKind, TypeRef,
+};
+
+/// The whole `client.rs` module.
+pub fn expand_client(api: &Api) -> TokenStream {
+    let base_url = &api.base_url;
+    let schemes = api.security_schemes.iter().map(|scheme| {
+        let name = &scheme.name;
+        let kind = match &scheme.kind {
+            SchemeKind::Bearer => quote! { runtime::SchemeKind::Bearer },
+            SchemeKind::Basic => quote! { runtime::SchemeKind::Basic },
+            SchemeKind::ApiKey { location, name } => {
+                let location = match location {
+                    ApiKeyLocation::Header => quote! { runtime::ApiKeyLocation::Header },
+                    ApiKeyLocation::Query => quote! { runtime::ApiKeyLocation::Query },
+                    ApiKeyLocation::Cookie => quote! { runtime::ApiKeyLocation::Cookie },
+                };
+                quote! { runtime::SchemeKind::ApiKey { location: #location, name: #name } }
+            }
+        };
+        quote! { runtime::SecurityScheme { name: #name, kind: #kind }, }
+    });
+    let credential_methods = api.security_schemes.iter().map(|scheme| {
+        let doc = docs::outer(&scheme.docs);
+        let method = ident(&scheme.method);
+        let name = &scheme.name;
+        match scheme.kind {
+            SchemeKind::Basic => quote! {
+                #doc
+                pub fn #method(
+                    self,
+                    username: impl ::std::convert::Into<::std::string::String>,
+                    password: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    self.basic_credential(#name, username, password)
+                }
+            },
+            _ => quote! {
+                #doc
+                pub fn #method(self, secret: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.credential(#name, secret)
+                }
+            },
+        }
+    });
+    let methods = api.operations.iter().map(|op| expand_operation(api, op));
+    let client_doc = docs::outer(&[
+        format!("Client for the {} (version {}).", api.title, api.version),
+        String::new(),
+        "Cheap to clone: clones share one connection pool. Build it with [`Client::builder`].".to_owned(),
+    ]);
+    quote! {
+        //! The API client: one async method per operation.
+
+        use crate::runtime;
+
+        /// The base URL requests go to unless [`ClientBuilder::base_url`](runtime::ClientBuilder::base_url) says otherwise (the spec's first server).
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// The security schemes the spec declares.
+        const SECURITY_SCHEMES: &[runtime::SecurityScheme] = &[#(#schemes)*];
+
+        /// Builds a [`Client`]: base URL, credentials, timeouts, retries, user agent, headers.
+        pub type ClientBuilder = runtime::ClientBuilder;
+
+        impl runtime::ClientBuilder {
+            #(#credential_methods)*
+
+            /// Builds the client. Fails on an invalid base URL or header, never on missing
+            /// credentials: an operation that needs one reports it when called.
+            pub fn build(self) -> ::std::result::Result<Client, runtime::BuildError> {
+                ::std::result::Result::Ok(Client { core: self.build_core()? })
+            }
+        }
+
+        #client_doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            core: runtime::Core,
+        }
+
+        #[allow(clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
+        impl Client {
+            /// A builder with the spec's defaults (base URL, no credentials yet).
+            pub fn builder() -> ClientBuilder {
+                runtime::ClientBuilder::new(DEFAULT_BASE_URL, SECURITY_SCHEMES)
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.core.base_url()
+            }
+
+            /// A copy of this client whose calls use `options` (timeout, retry policy, extra
+            /// headers). The original is unchanged; both share one connection pool.
+            pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+                Client { core: self.core.with_options(options) }
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
+    let mut doc_lines = op.docs.clone();
+    if let Some(body) = &op.body
+        && !body.docs.is_empty() {
+            doc_lines.push(String::new());
+            doc_lines.push("# Request body".to_owned());
+            doc_lines.push(String::new());
+            doc_lines.extend(body.docs.iter().cloned());
+        }
+    let doc = docs::outer(&doc_lines);
+    let deprecated = op.deprecated.then(|| quote! { #[deprecated = "deprecated in the API specification"] });
+    let method = ident(&op.method_name);
+    let args = op.params.iter().map(|p| {
+        let name = ident(&p.name);
+        let ty = param_type(p);
+        quote! { #name: #ty }
+    });
+    let body_arg = op.body.as_ref().map(|body| {
+        let ty = borrowed(&body.ty, true);
+        if body.required { quote! { body: #ty } } else { quote! { body: ::std::option::Option<#ty> } }
+    });
+    let all_args = args.chain(body_arg);
+
+    let path = path_expression(op);
+    let id = &op.id;
+    let http_method = ident(&op.http_method);
+    let alternatives = op.security.iter().map(|set| quote! { &[#(#set),*] });
+    let params = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(send_param);
+    let body = op.body.as_ref().map(|body| {
+        if body.required {
+            quote! { request.json(body); }
+        } else {
+            quote! { if let ::std::option::Option::Some(body) = body { request.json(body); } }
+        }
+    });
+    let mutable = (op.body.is_some() || op.params.iter().any(|p| p.location != ParamLocation::Path)).then(|| quote! { mut });
+
+    let success = type_tokens(&op.success, true);
+    let error = ident(&op.error_type);
+    let several_successes = matches!(&op.success, TypeRef::Named(n) if is_success_enum(api, n));
+    let arms = decode_arms(op, several_successes);
+    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote! { _ => ::std::option::Option::None, });
+    quote! {
+        #doc
+        #deprecated
+        pub async fn #method(&self, #(#all_args),*) -> ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>> {
+            let path = #path;
+            let #mutable request = runtime::Request::new(#id, ::reqwest::Method::#http_method, path, &[#(#alternatives),*]);
+            #(#params)*
+            #body
+            self.core
+                .send(request, |status, body| match status.as_u16() {
+                    #(#arms)*
+                    #fallback
+                })
+                .await
+        }
+    }
+}
+
+fn is_success_enum(api: &Api, name: &str) -> bool {
+    api.types.iter().any(|t| t.name == name && matches!(t.kind, TypeKind::Responses(_)) && name.ends_with("Success"))
+}
+
+/// One `status => decode` arm per documented response, codes before ranges before `default`.
+fn decode_arms(op: &Operation, several_successes: bool) -> Vec<TokenStream> {
+    let mut responses: Vec<&Response> = op.responses.iter().collect();
+    responses.sort_by_key(|r| match r.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let error = ident(&op.error_type);
+    let success_type = match &op.success {
+        TypeRef::Named(name) => ident(name),
+        _ => ident("Unit"),
+    };
+    responses
+        .into_iter()
+        .map(|response| {
+            let pattern = match response.status {
+                StatusMatch::Code(code) => {
+                    let code = Literal::u16_unsuffixed(code);
+                    quote! { #code }
+                }
+                StatusMatch::Range(hundreds) => {
+                    let low = Literal::u16_unsuffixed(hundreds * 100);
+                    let high = Literal::u16_unsuffixed(hundreds * 100 + 99);
+                    quote! { #low..=#high }
+                }
+                StatusMatch::Default => quote! { _ },
+            };
+            let variant = ident(&response.variant);
+            let arm = match (&response.body, response.success, several_successes) {
+                (ResponseBody::Json(_), true, false) => quote! { runtime::ok_json(body) },
+                (ResponseBody::Text, true, false) => quote! { runtime::ok_text(body) },
+                (ResponseBody::Empty, true, false) => quote! { runtime::ok(()) },
+                (ResponseBody::Json(_), true, true) => quote! { runtime::ok_json_as(body, crate::types::#success_type::#variant) },
+                (ResponseBody::Text, true, true) => quote! { runtime::ok_text_as(body, crate::types::#success_type::#variant) },
+                (ResponseBody::Empty, true, true) => quote! { runtime::ok(crate::types::#success_type::#variant) },
+                (ResponseBody::Json(_), false, _) => quote! { runtime::err_json(body, crate::types::#error::#variant) },
+                (ResponseBody::Text, false, _) => quote! { runtime::err_text(body, crate::types::#error::#variant) },
+                (ResponseBody::Empty, false, _) => quote! { runtime::err(crate::types::#error::#variant) },
+            };
+            quote! { #pattern => #arm, }
+        })
+        .collect()
+}
+
+/// `format!("/calls/{}", runtime::encode_path_segment(call_id))`
+fn path_expression(op: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut values = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(index) => {
+                template.push_str("{}");
+                let param = &op.params[*index];
+                let name = ident(&param.name);
+                values.push(match &param.ty {
+                    TypeRef::String => quote! { runtime::encode_path_segment(#name) },
+                    _ => quote! { runtime::encode_path_segment(&#name.to_string()) },
+                });
+            }
+        }
+    }
+    if values.is_empty() {
+        quote! { ::std::string::String::from(#template) }
+    } else {
+        quote! { ::std::format!(#template, #(#values),*) }
+    }
+}
+
+/// The argument type of a parameter.
+fn param_type(param: &Param) -> TokenStream {
+    let ty = borrowed(&param.ty, false);
+    if param.required { ty } else { quote! { ::std::option::Option<#ty> } }
+}
+
+/// How a value of `ty` is taken as an argument: strings and slices borrowed, small values by value.
+fn borrowed(ty: &TypeRef, body: bool) -> TokenStream {
+    match ty {
+        TypeRef::String => quote! { &str },
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, true);
+            quote! { &[#inner] }
+        }
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::DateTime
+        | TypeRef::Date
+            if !body =>
+        {
+            type_tokens(ty, true)
+        }
+        other => {
+            let ty = type_tokens(other, true);
+            quote! { &#ty }
+        }
+    }
+}
+
+/// Code adding one query, header or cookie parameter to `request`.
+fn send_param(param: &Param) -> TokenStream {
+    let name = ident(&param.name);
+    let wire = &param.wire;
+    let add = |value: TokenStream| match param.location {
+        ParamLocation::Query => quote! { request.query(#wire, #value); },
+        ParamLocation::Header => quote! { request.header(#wire, #value); },
+        ParamLocation::Cookie => quote! { request.cookie(#wire, #value); },
+        ParamLocation::Path => quote! {},
+    };
+    let value = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::DateTime => quote! { #value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true) },
+        _ => value,
+    };
+    let body = match &param.ty {
+        TypeRef::Vec(item) if param.explode && param.location != ParamLocation::Header => {
+            let each = add(value(item, quote! { item }));
+            quote! { for item in #name { #each } }
+        }
+        TypeRef::Vec(item) => {
+            let each = value(item, quote! { item });
+            add(quote! {
+                #name.iter().map(|item| #each.to_string()).collect::<::std::vec::Vec<_>>().join(",")
+            })
+        }
+        ty => add(value(ty, quote! { #name })),
+    };
+    if param.required {
+        body
+    } else {
+        quote! { if let ::std::option::Option::Some(#name) = #name { #body } }
+    }
+}

@@ -1,0 +1,97 @@
+//! Emits the generated crate's `Cargo.toml`.
+
+use std::fmt::Write;
+
+use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
+
+/// The `Cargo.toml` of a generated crate named `crate_name`. It depends on crates.io crates only.
+pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
+    let version = semver_or_default(&api.version);
+    let mut out = String::new();
+    let _ = writeln!(out, "# {header}");
+    out.push_str("[package]\n");
+    let _ = writeln!(out, "name = {}", toml_string(crate_name));
+    let _ = writeln!(out, "version = {}", toml_string(&version));
+    out.push_str("edition = \"2021\"\n");
+    out.push_str("rust-version = \"1.85\"\n");
+    let _ = writeln!(out, "description = {}", toml_string(&format!("Client for the {}", api.title)));
+    out.push_str("publish = false\n\n");
+    out.push_str("[dependencies]\n");
+    out.push_str("base64 = \"0.22\"\n");
+    if uses_chrono(api) {
+        out.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
+    out.push_str("httpdate = \"1\"\n");
+    out.push_str("percent-encoding = \"2\"\n");
+    out.push_str("reqwest = { version = \"0.13\", default-features = false, features = [\"rustls\"] }\n");
+    out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
+    out.push_str("serde_json = \"1\"\n");
+    out.push_str("thiserror = \"2\"\n");
+    out.push_str("tokio = { version = \"1\", features = [\"time\"] }\n");
+    out
+}
+
+fn uses_chrono(api: &Api) -> bool {
+    fn in_ref(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::DateTime | TypeRef::Date => true,
+            TypeRef::Map(inner) | TypeRef::Vec(inner) | TypeRef::Option(inner) => in_ref(inner),
+            _ => false,
+        }
+    }
+    fn in_def(def: &TypeDef) -> bool {
+        match &def.kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| in_ref(&f.ty)) || s.additional.as_ref().is_some_and(|a| in_ref(&a.ty)),
+            TypeKind::Alias(ty) => in_ref(ty),
+            TypeKind::Responses(variants) => variants.iter().any(|v| v.ty.as_ref().is_some_and(in_ref)),
+            TypeKind::StringEnum(_) => false,
+        }
+    }
+    api.types.iter().any(in_def)
+        || api.operations.iter().any(|op| op.params.iter().any(|p| in_ref(&p.ty)) || op.body.as_ref().is_some_and(|b| in_ref(&b.ty)) || in_ref(&op.success))
+}
+
+/// `info.version` when it is a valid semantic version, else `0.1.0`.
+fn semver_or_default(version: &str) -> String {
+    let core = version.split(['-', '+']).next().unwrap_or("");
+    let numbers: Vec<&str> = core.split('.').collect();
+    let valid = numbers.len() == 3
+        && numbers.iter().all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && (n.len() == 1 || !n.starts_with('0')))
+        && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c));
+    if valid { version.to_owned() } else { "0.1.0".to_owned() }
+}
+
+fn toml_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_semver_versions_are_kept() {
+        assert_eq!(semver_or_default("1.0.0"), "1.0.0");
+        assert_eq!(semver_or_default("2.1.0-beta.1"), "2.1.0-beta.1");
+        assert_eq!(semver_or_default("2024-01-01"), "0.1.0");
+        assert_eq!(semver_or_default("v1"), "0.1.0");
+        assert_eq!(semver_or_default("01.2.3"), "0.1.0");
+    }
+
+    #[test]
+    fn toml_strings_are_escaped() {
+        assert_eq!(toml_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\u000A\"");
+    }
+}

@@ -1,0 +1,183 @@
+//! Emits `types.rs`: one Rust type per [`TypeDef`].
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs;
+use super::ident;
+use crate::ir::{Api, Field, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+
+/// The whole `types.rs` module.
+pub fn expand_types(api: &Api) -> TokenStream {
+    let types = api.types.iter().map(expand_type);
+    quote! {
+        //! Request, response and error types of the API, generated from its schemas.
+        #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+
+        #(#types)*
+    }
+}
+
+fn expand_type(def: &TypeDef) -> TokenStream {
+    let doc = docs::outer(&def.docs);
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => expand_struct(&doc, &name, s),
+        TypeKind::StringEnum(e) => expand_enum(&doc, &name, e),
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(ty, false);
+            quote! { #doc pub type #name = #ty; }
+        }
+        TypeKind::Responses(variants) => expand_responses(&doc, &name, variants),
+    }
+}
+
+fn expand_struct(doc: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+    let default = s.default.then(|| quote! { ::std::default::Default, });
+    let fields = s.fields.iter().map(expand_field);
+    let additional = s.additional.as_ref().map(|extra| {
+        let field = ident(&extra.name);
+        let ty = type_tokens(&extra.ty, false);
+        quote! {
+            /// Properties the schema does not name.
+            #[serde(flatten)]
+            pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn expand_field(field: &Field) -> TokenStream {
+    let doc = docs::outer(&field.docs);
+    let name = ident(&field.name);
+    let rename = (crate::names::bare(&field.name) != field.wire).then(|| {
+        let wire = &field.wire;
+        quote! { #[serde(rename = #wire)] }
+    });
+    let mut ty = type_tokens(&field.ty, false);
+    if field.boxed {
+        ty = quote! { ::std::boxed::Box<#ty> };
+    }
+    let (serde, ty) = match field.presence {
+        Presence::Required => (quote! {}, ty),
+        Presence::RequiredNullable => (quote! {}, quote! { ::std::option::Option<#ty> }),
+        Presence::Optional => (
+            quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
+            quote! { ::std::option::Option<#ty> },
+        ),
+        Presence::OptionalNullable => (
+            quote! { #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")] },
+            quote! { crate::runtime::Nullable<#ty> },
+        ),
+    };
+    quote! {
+        #doc
+        #rename
+        #serde
+        pub #name: #ty,
+    }
+}
+
+fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        let doc = format!(" `{wire}`");
+        quote! { #[doc = #doc] #[serde(rename = #wire)] #variant, }
+    });
+    let other = ident(&e.other);
+    let arms = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        quote! { Self::#variant => #wire, }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know yet, kept as sent.
+            #[serde(untagged)]
+            #other(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    Self::#other(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[ResponseVariant]) -> TokenStream {
+    let variants = variants.iter().map(|v| {
+        let doc = docs::outer(&v.docs);
+        let variant = ident(&v.name);
+        match &v.ty {
+            Some(ty) => {
+                let ty = type_tokens(ty, false);
+                quote! { #doc #variant(#ty), }
+            }
+            None => quote! { #doc #variant, },
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// The Rust spelling of `ty`; `qualified` prefixes named types with `crate::types::`.
+pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote! { bool },
+        TypeRef::I32 => quote! { i32 },
+        TypeRef::I64 => quote! { i64 },
+        TypeRef::U32 => quote! { u32 },
+        TypeRef::U64 => quote! { u64 },
+        TypeRef::F32 => quote! { f32 },
+        TypeRef::F64 => quote! { f64 },
+        TypeRef::String => quote! { ::std::string::String },
+        TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::Utc> },
+        TypeRef::Date => quote! { ::chrono::NaiveDate },
+        TypeRef::Value => quote! { ::serde_json::Value },
+        TypeRef::JsonObject => quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> },
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, qualified);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+        }
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, qualified);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        TypeRef::Option(inner) => {
+            let inner = type_tokens(inner, qualified);
+            quote! { ::std::option::Option<#inner> }
+        }
+        TypeRef::Named(name) => {
+            let name = format_ident!("{}", name);
+            if qualified { quote! { crate::types::#name } } else { quote! { #name } }
+        }
+        TypeRef::Unit => quote! { () },
+    }
+}

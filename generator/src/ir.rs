@@ -1,0 +1,328 @@
+//! The intermediate representation: plain owned data with every Rust name already decided.
+//!
+//! Architecture invariant: emitters read only this module's types; they never see `openapiv3`
+//! or `serde_json::Value` spec trees.
+
+/// One API: everything the emitters need to write a client crate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// Crate docs from `info.description`, one entry per line.
+    pub docs: Vec<String>,
+    /// `servers[0].url`, the default base URL (empty when the spec has none).
+    pub base_url: String,
+    /// Every security scheme the spec declares, in declaration order.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Every generated type (component schemas, inline schemas, per-operation enums).
+    pub types: Vec<TypeDef>,
+    /// Every operation, in document order.
+    pub operations: Vec<Operation>,
+}
+
+/// A declared security scheme and the builder method that supplies its credential.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityScheme {
+    /// The key under `components.securitySchemes`.
+    pub name: String,
+    /// Builder method name (`bearer_auth` for `BearerAuth`).
+    pub method: String,
+    /// How the credential travels.
+    pub kind: SchemeKind,
+    /// From the scheme's description.
+    pub docs: Vec<String>,
+}
+
+/// How a credential is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (HTTP bearer, and OAuth2/OpenID tokens the caller obtains).
+    Bearer,
+    /// HTTP basic: user name and password.
+    Basic,
+    /// An API key in a header, query parameter or cookie with this name.
+    ApiKey {
+        /// Where the key goes.
+        location: ApiKeyLocation,
+        /// Header, parameter or cookie name.
+        name: String,
+    },
+}
+
+/// Where an API key is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// A named Rust type to emit in `types.rs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    /// Rust type name, unique in the `types` module.
+    pub name: String,
+    /// Doc lines (title, description, example).
+    pub docs: Vec<String>,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+}
+
+/// The shape of a [`TypeDef`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    /// A struct with named fields.
+    Struct(Struct),
+    /// A string enum that keeps unknown values.
+    StringEnum(StringEnum),
+    /// A type alias (`pub type Name = Target;`) for component schemas that are not objects or enums.
+    Alias(TypeRef),
+    /// The statuses an operation documents: one variant per response (error enums, and success
+    /// enums when several success statuses carry different bodies).
+    Responses(Vec<ResponseVariant>),
+}
+
+/// A struct type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// Extra properties beyond the named ones (`additionalProperties`), flattened into a map.
+    pub additional: Option<Additional>,
+    /// Whether every field may be left out, so `Default` is derived.
+    pub default: bool,
+}
+
+/// The map that collects properties a struct does not name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Additional {
+    /// Rust field name of the flattened map.
+    pub name: String,
+    /// Type of each extra property's value.
+    pub ty: TypeRef,
+}
+
+/// One struct field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Rust field name (may be a raw identifier).
+    pub name: String,
+    /// Property name on the wire.
+    pub wire: String,
+    /// The field's value type, without the optionality wrapper.
+    pub ty: TypeRef,
+    /// Whether the field may be absent and/or null.
+    pub presence: Presence,
+    /// Doc lines.
+    pub docs: Vec<String>,
+    /// `deprecated: true` in the spec.
+    pub deprecated: bool,
+    /// The field's type contains the struct itself by value, so it must be boxed.
+    pub boxed: bool,
+}
+
+/// How a field is spelled in Rust, from `required` and `nullable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// Required, not nullable: `T`.
+    Required,
+    /// Required and nullable: `Option<T>`, `None` sent as `null`.
+    RequiredNullable,
+    /// Optional: `Option<T>`, `None` omitted.
+    Optional,
+    /// Optional and nullable in a request body: `Nullable<T>` (absent, null or a value).
+    OptionalNullable,
+}
+
+/// A string enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StringEnum {
+    /// Known values.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the catch-all variant holding any other string.
+    pub other: String,
+}
+
+/// One known enum value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// Value on the wire.
+    pub wire: String,
+}
+
+/// A reference to a Rust type, as used in fields, parameters and bodies.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    /// `bool`
+    Bool,
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `u32`
+    U32,
+    /// `u64`
+    U64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+    /// `String`
+    String,
+    /// `chrono::DateTime<chrono::Utc>` (`format: date-time`)
+    DateTime,
+    /// `chrono::NaiveDate` (`format: date`)
+    Date,
+    /// `serde_json::Value`: anything.
+    Value,
+    /// `serde_json::Map<String, Value>`: any object.
+    JsonObject,
+    /// `std::collections::BTreeMap<String, T>`
+    Map(Box<TypeRef>),
+    /// `Vec<T>`
+    Vec(Box<TypeRef>),
+    /// `Option<T>` inside a container (nullable array items or map values).
+    Option(Box<TypeRef>),
+    /// A type in the `types` module.
+    Named(String),
+    /// `()`: no body.
+    Unit,
+}
+
+/// One API operation, emitted as one async client method.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or the name derived from method and path.
+    pub id: String,
+    /// Rust method name.
+    pub method_name: String,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// Path template as written in the spec.
+    pub path: String,
+    /// The template split into literal text and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// Parameters in the order they become method arguments (path first, then query, header, cookie).
+    pub params: Vec<Param>,
+    /// The JSON request body.
+    pub body: Option<RequestBody>,
+    /// Type returned on success.
+    pub success: TypeRef,
+    /// Documented responses.
+    pub responses: Vec<Response>,
+    /// Name of the error enum in `types` (always present: it may have no variants).
+    pub error_type: String,
+    /// Alternatives (OR) of scheme-name sets (AND); empty: no authentication.
+    pub security: Vec<Vec<String>>,
+    /// Doc lines.
+    pub docs: Vec<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// A piece of a path template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text.
+    Literal(String),
+    /// The path parameter at this index of [`Operation::params`].
+    Param(usize),
+}
+
+/// A path, query, header or cookie parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Rust argument name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Where it is sent.
+    pub location: ParamLocation,
+    /// Value type.
+    pub ty: TypeRef,
+    /// Required parameters are plain arguments; optional ones are `Option<T>`.
+    pub required: bool,
+    /// Form-style arrays: `explode: true` repeats the name, `false` joins with commas.
+    pub explode: bool,
+    /// Doc lines.
+    pub docs: Vec<String>,
+}
+
+/// Where a parameter is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// A JSON request body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestBody {
+    /// Body type.
+    pub ty: TypeRef,
+    /// When false the argument is `Option<&T>`.
+    pub required: bool,
+    /// Doc lines (description and named examples).
+    pub docs: Vec<String>,
+}
+
+/// Which statuses a response entry matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    /// One status code.
+    Code(u16),
+    /// `4XX`-style range: the hundreds digit.
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+/// How a response body is read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseBody {
+    /// No content is read.
+    Empty,
+    /// JSON parsed into this type.
+    Json(TypeRef),
+    /// Text kept as a `String`.
+    Text,
+}
+
+/// One documented response of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// Which statuses it covers.
+    pub status: StatusMatch,
+    /// How the body is read.
+    pub body: ResponseBody,
+    /// Whether it is a success (2xx) response.
+    pub success: bool,
+    /// Variant name in the operation's error (or success) enum.
+    pub variant: String,
+    /// Doc lines (the response description).
+    pub docs: Vec<String>,
+}
+
+/// A variant of a [`TypeKind::Responses`] enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseVariant {
+    /// Variant name.
+    pub name: String,
+    /// Payload type; `None` for a variant without a body.
+    pub ty: Option<TypeRef>,
+    /// Doc lines.
+    pub docs: Vec<String>,
+}

@@ -1,0 +1,1280 @@
+//! Lower stage: resolves references and turns the `openapiv3` model into the [`ir`](crate::ir),
+//! deciding every Rust name on the way.
+//!
+//! Inline schemas are named from where they sit: the `call_settings` property of
+//! `CallUpdateRequest` becomes `CallUpdateRequestCallSettings`, the 200 body of `update_call`
+//! becomes `UpdateCallResponse`, array items get an `Item` suffix.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Response as SpecResponse, Schema, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use crate::diagnostics::{Sink, pointer_push};
+use crate::ir::{
+    Api, ApiKeyLocation, EnumVariant, Field, Operation, Param, ParamLocation, PathPart, Presence, Additional, RequestBody as IrBody,
+    Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum, Struct, TypeDef, TypeKind,
+    TypeRef,
+};
+use crate::names::{self, Scope};
+
+const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
+
+/// Type names the crate root and `types` module use for themselves.
+const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder"];
+/// Method names [`Client`](crate) already has.
+const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "core"];
+/// Builder methods the runtime already provides.
+const RESERVED_BUILDER: &[&str] = &[
+    "new", "base_url", "credential", "basic_credential", "http_client", "timeout", "connect_timeout",
+    "retry_policy", "user_agent", "default_header", "max_response_bytes", "build", "build_core",
+];
+
+/// Lowers a parsed document. `raw` is the same (normalised) document as JSON, used to resolve
+/// `$ref`s that point somewhere other than `#/components/...`.
+pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
+    let mut lowerer = Lowerer {
+        doc,
+        raw,
+        sink,
+        slots: Vec::new(),
+        type_scope: Scope::with_reserved(RESERVED_TYPES),
+        components: HashMap::new(),
+        deep_refs: HashMap::new(),
+        resolving: HashSet::new(),
+    };
+    lowerer.claim_components();
+    lowerer.lower_components();
+    let security_schemes = lowerer.security_schemes();
+    let operations = lowerer.operations(&security_schemes);
+    let mut types: Vec<TypeDef> = lowerer.slots.into_iter().flatten().collect();
+    finish_presence(&mut types, &operations);
+    box_recursive_fields(&mut types);
+    Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        docs: doc.info.description.as_deref().map(lines).unwrap_or_default(),
+        base_url: doc.servers.first().map(|s| s.url.clone()).unwrap_or_default(),
+        security_schemes,
+        types,
+        operations,
+    }
+}
+
+/// A lowered schema: its Rust type and whether `null` is a valid value.
+#[derive(Clone, Debug)]
+struct Lowered {
+    ty: TypeRef,
+    nullable: bool,
+}
+
+impl Lowered {
+    fn of(ty: TypeRef) -> Self {
+        Lowered { ty, nullable: false }
+    }
+}
+
+/// Properties collected from an object schema and its `allOf` parts.
+#[derive(Default)]
+struct ObjectParts {
+    properties: Vec<(String, ReferenceOr<Schema>, String)>,
+    required: BTreeSet<String>,
+    additional: Option<AdditionalProperties>,
+    additional_pointer: String,
+}
+
+struct Lowerer<'a, 's> {
+    doc: &'a OpenAPI,
+    raw: &'a Value,
+    sink: &'s mut Sink,
+    /// Types in emission order; a slot is reserved before a component's inline types are lowered.
+    slots: Vec<Option<TypeDef>>,
+    type_scope: Scope,
+    /// Component schema key → Rust type name.
+    components: HashMap<String, String>,
+    /// Other `$ref` targets already lowered.
+    deep_refs: HashMap<String, Lowered>,
+    /// `$ref`s being lowered right now (cycle guard for deep refs and nullability lookups).
+    resolving: HashSet<String>,
+}
+
+impl Lowerer<'_, '_> {
+    fn claim_components(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        for key in components.schemas.keys() {
+            let name = self.type_scope.claim(names::type_name(key, "Schema"));
+            self.components.insert(key.clone(), name);
+        }
+    }
+
+    fn lower_components(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        for (key, schema) in &components.schemas {
+            let name = self.components[key].clone();
+            let pointer = pointer_push("/components/schemas", key);
+            let slot = self.reserve();
+            let def = match schema {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.reference(reference, &pointer);
+                    TypeDef { name, docs: Vec::new(), kind: TypeKind::Alias(target.ty) }
+                }
+                ReferenceOr::Item(schema) => self.named_definition(name, schema, &pointer),
+            };
+            self.slots[slot] = Some(def);
+        }
+    }
+
+    fn reserve(&mut self) -> usize {
+        self.slots.push(None);
+        self.slots.len() - 1
+    }
+
+    fn push(&mut self, def: TypeDef) {
+        self.slots.push(Some(def));
+    }
+
+    /// The type definition for a schema that must have this name (a component).
+    fn named_definition(&mut self, name: String, schema: &Schema, pointer: &str) -> TypeDef {
+        let docs = schema_docs(schema);
+        if let Some(parts) = self.object_parts(schema, pointer)
+            && !parts.properties.is_empty() {
+                let kind = TypeKind::Struct(self.structure(&name, parts));
+                return TypeDef { name, docs, kind };
+            }
+        if let Some(values) = string_enum(schema) {
+            let kind = TypeKind::StringEnum(enumeration(&values));
+            return TypeDef { name, docs, kind };
+        }
+        let lowered = self.schema_body(schema, &name, pointer);
+        let ty = if lowered.nullable { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty };
+        TypeDef { name, docs, kind: TypeKind::Alias(ty) }
+    }
+
+    /// Lowers a schema or reference found at `pointer`; `hint` names it if it needs a new type.
+    fn schema(&mut self, schema: &ReferenceOr<Schema>, hint: &str, pointer: &str) -> Lowered {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.inline(schema, hint, pointer),
+        }
+    }
+
+    fn boxed_schema(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &str, pointer: &str) -> Lowered {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.inline(schema, hint, pointer),
+        }
+    }
+
+    /// An inline schema: objects and enums become new named types.
+    fn inline(&mut self, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
+        let nullable = schema.schema_data.nullable;
+        if let Some(parts) = self.object_parts(schema, pointer)
+            && !parts.properties.is_empty() {
+                let name = self.type_scope.claim(names::type_name(hint, "Object"));
+                let slot = self.reserve();
+                let kind = TypeKind::Struct(self.structure(&name, parts));
+                self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+                return Lowered { ty: TypeRef::Named(name), nullable };
+            }
+        if let Some(values) = string_enum(schema) {
+            let name = self.type_scope.claim(names::type_name(hint, "Enum"));
+            let kind = TypeKind::StringEnum(enumeration(&values));
+            self.push(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            return Lowered { ty: TypeRef::Named(name), nullable };
+        }
+        self.schema_body(schema, hint, pointer)
+    }
+
+    /// Everything that is not a struct or an enum: primitives, arrays, maps, references through `allOf`.
+    fn schema_body(&mut self, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
+        let nullable = schema.schema_data.nullable;
+        let ty = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => string_type(format_name(&s.format).as_deref()),
+            SchemaKind::Type(Type::Number(n)) => number_type(format_name(&n.format).as_deref()),
+            SchemaKind::Type(Type::Integer(i)) => integer_type(format_name(&i.format).as_deref()),
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Object(o)) => self.map_type(o.additional_properties.as_ref(), hint, pointer),
+            SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), schema, hint, pointer),
+            SchemaKind::AllOf { all_of } => return self.all_of(all_of, nullable, hint, pointer),
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+                self.sink.warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
+                TypeRef::Value
+            }
+            SchemaKind::Any(any) => return self.any_schema(any, schema, hint, pointer),
+        };
+        Lowered { ty, nullable }
+    }
+
+    /// The catch-all shape `openapiv3` uses when keywords of several kinds are mixed.
+    fn any_schema(&mut self, any: &AnySchema, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
+        let nullable = schema.schema_data.nullable;
+        if !any.all_of.is_empty() && any.properties.is_empty() {
+            return self.all_of(&any.all_of, nullable, hint, pointer);
+        }
+        if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
+            self.sink.warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
+            return Lowered { ty: TypeRef::Value, nullable };
+        }
+        let ty = match any.typ.as_deref() {
+            Some("string") => string_type(any.format.as_deref()),
+            Some("integer") => integer_type(any.format.as_deref()),
+            Some("number") => number_type(any.format.as_deref()),
+            Some("boolean") => TypeRef::Bool,
+            Some("array") => self.array_type(any.items.as_ref(), schema, hint, pointer),
+            Some("object") => self.map_type(any.additional_properties.as_ref(), hint, pointer),
+            None if any.items.is_some() => self.array_type(any.items.as_ref(), schema, hint, pointer),
+            None => TypeRef::Value,
+            Some(other) => {
+                self.sink.warning(pointer, format!("unknown type `{other}`; generated as serde_json::Value"));
+                TypeRef::Value
+            }
+        };
+        Lowered { ty, nullable }
+    }
+
+    fn all_of(&mut self, parts: &[ReferenceOr<Schema>], nullable: bool, hint: &str, pointer: &str) -> Lowered {
+        // `allOf: [$ref]` (the 3.0 spelling of a nullable or annotated reference).
+        if let [single] = parts {
+            let lowered = self.schema(single, hint, &pointer_push(&pointer_push(pointer, "allOf"), "0"));
+            return Lowered { ty: lowered.ty, nullable: nullable || lowered.nullable };
+        }
+        // Non-object parts (e.g. a string refined by a second part): the first typed part wins.
+        let mut first = None;
+        for (i, part) in parts.iter().enumerate() {
+            let here = pointer_push(&pointer_push(pointer, "allOf"), &i.to_string());
+            let lowered = self.schema(part, hint, &here);
+            if lowered.ty != TypeRef::Value {
+                first = Some(lowered);
+                break;
+            }
+        }
+        let lowered = first.unwrap_or(Lowered::of(TypeRef::Value));
+        Lowered { ty: lowered.ty, nullable }
+    }
+
+    fn map_type(&mut self, additional: Option<&AdditionalProperties>, hint: &str, pointer: &str) -> TypeRef {
+        match additional {
+            Some(AdditionalProperties::Schema(schema)) => {
+                let here = pointer_push(pointer, "additionalProperties");
+                let value = self.schema(schema, &format!("{hint}Value"), &here);
+                TypeRef::Map(Box::new(wrap_nullable(value)))
+            }
+            _ => TypeRef::JsonObject,
+        }
+    }
+
+    fn array_type(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        if schema.schema_data.extensions.contains_key(crate::normalise::PREFIX_ITEMS) && items.is_none() {
+            self.sink.warning(pointer, "prefixItems tuples are not modelled yet; items generated as serde_json::Value");
+        }
+        match items {
+            Some(items) => {
+                let item = self.boxed_schema(items, &format!("{hint}Item"), &pointer_push(pointer, "items"));
+                TypeRef::Vec(Box::new(wrap_nullable(item)))
+            }
+            None => TypeRef::Vec(Box::new(TypeRef::Value)),
+        }
+    }
+
+    /// Properties of an object schema, including those merged from `allOf` parts; `None` when the
+    /// schema is not an object.
+    fn object_parts(&mut self, schema: &Schema, pointer: &str) -> Option<ObjectParts> {
+        let mut parts = ObjectParts::default();
+        let mut seen = HashSet::new();
+        self.collect_object(schema, pointer, &mut parts, &mut seen).then_some(parts)
+    }
+
+    fn collect_object(
+        &mut self,
+        schema: &Schema,
+        pointer: &str,
+        parts: &mut ObjectParts,
+        seen: &mut HashSet<String>,
+    ) -> bool {
+        type Property<'p> = (&'p String, &'p ReferenceOr<Box<Schema>>);
+        let (properties, required, additional, all_of): (Vec<Property>, &[String], _, &[ReferenceOr<Schema>]) =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    (o.properties.iter().collect(), &o.required, o.additional_properties.as_ref(), &[])
+                }
+                SchemaKind::AllOf { all_of } if all_of.len() > 1 => (Vec::new(), &[], None, all_of.as_slice()),
+                SchemaKind::Any(any)
+                    if any.typ.as_deref().is_none_or(|t| t == "object")
+                        && (!any.properties.is_empty() || any.all_of.len() > 1)
+                        && any.one_of.is_empty()
+                        && any.any_of.is_empty() =>
+                {
+                    (
+                        any.properties.iter().collect(),
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        any.all_of.as_slice(),
+                    )
+                }
+                _ => return false,
+            };
+        for (i, part) in all_of.iter().enumerate() {
+            let here = pointer_push(&pointer_push(pointer, "allOf"), &i.to_string());
+            match part {
+                ReferenceOr::Reference { reference } => {
+                    if !seen.insert(reference.clone()) {
+                        continue;
+                    }
+                    match self.resolve_schema(reference, &here) {
+                        Some((target, target_pointer)) => {
+                            if !self.collect_object(&target, &target_pointer, parts, seen) {
+                                self.sink.warning(&here, "allOf part is not an object; its constraints are not modelled");
+                            }
+                        }
+                        None => return false,
+                    }
+                }
+                ReferenceOr::Item(part) => {
+                    if !self.collect_object(part, &here, parts, seen) && !is_annotation_only(part) {
+                        self.sink.warning(&here, "allOf part is not an object; its constraints are not modelled");
+                    }
+                }
+            }
+        }
+        for (name, property) in properties {
+            let here = pointer_push(&pointer_push(pointer, "properties"), name);
+            let property = match property {
+                ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+                ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+            };
+            match parts.properties.iter_mut().find(|(existing, _, _)| existing == name) {
+                // A later allOf part refines the property: keep the more specific schema.
+                Some(slot) => *slot = (name.clone(), property, here),
+                None => parts.properties.push((name.clone(), property, here)),
+            }
+        }
+        parts.required.extend(required.iter().cloned());
+        if additional.is_some() {
+            parts.additional = additional.cloned();
+            parts.additional_pointer = pointer_push(pointer, "additionalProperties");
+        }
+        true
+    }
+
+    fn structure(&mut self, name: &str, parts: ObjectParts) -> Struct {
+        let mut scope = Scope::default();
+        let mut fields = Vec::new();
+        for (wire, property, pointer) in &parts.properties {
+            let hint = format!("{name}{}", names::type_name(wire, "Field"));
+            let lowered = self.schema(property, &hint, pointer);
+            let required = parts.required.contains(wire);
+            let presence = match (required, lowered.nullable) {
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, false) => Presence::Optional,
+                (false, true) => Presence::OptionalNullable,
+            };
+            let (docs, deprecated) = match property {
+                ReferenceOr::Item(schema) => (schema_docs(schema), schema.schema_data.deprecated),
+                ReferenceOr::Reference { .. } => (Vec::new(), false),
+            };
+            fields.push(Field {
+                name: scope.claim(names::snake_name(wire, "field")),
+                wire: wire.clone(),
+                ty: lowered.ty,
+                presence,
+                docs,
+                deprecated,
+                boxed: false,
+            });
+        }
+        let additional = match &parts.additional {
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Value),
+            Some(AdditionalProperties::Schema(schema)) => {
+                let pointer = parts.additional_pointer.clone();
+                Some(wrap_nullable(self.schema(schema, &format!("{name}Value"), &pointer)))
+            }
+            _ => None,
+        }
+        .map(|ty| Additional { name: scope.claim("additional_properties".to_owned()), ty });
+        let default = fields.iter().all(|f| f.presence != Presence::Required);
+        Struct { fields, additional, default }
+    }
+
+    /// Resolves a `$ref` to a type.
+    fn reference(&mut self, reference: &str, pointer: &str) -> Lowered {
+        if let Some(key) = reference.strip_prefix(COMPONENT_SCHEMAS) {
+            let key = decode_token(key);
+            if let Some(name) = self.components.get(&key) {
+                let ty = TypeRef::Named(name.clone());
+                return Lowered { ty, nullable: self.component_nullable(&key) };
+            }
+        }
+        if let Some(lowered) = self.deep_refs.get(reference) {
+            return lowered.clone();
+        }
+        let Some((schema, target_pointer)) = self.resolve_schema(reference, pointer) else {
+            return Lowered::of(TypeRef::Value);
+        };
+        if !self.resolving.insert(reference.to_owned()) {
+            self.sink.warning(pointer, format!("recursive $ref `{reference}` outside components; generated as serde_json::Value"));
+            return Lowered::of(TypeRef::Value);
+        }
+        let hint = reference.rsplit('/').next().map(decode_token).unwrap_or_default();
+        let lowered = self.inline(&schema, &hint, &target_pointer);
+        self.resolving.remove(reference);
+        self.deep_refs.insert(reference.to_owned(), lowered.clone());
+        lowered
+    }
+
+    /// Whether the component `key` (following reference chains) admits `null`.
+    fn component_nullable(&mut self, key: &str) -> bool {
+        let Some(schema) = self.doc.components.as_ref().and_then(|c| c.schemas.get(key)) else { return false };
+        match schema {
+            ReferenceOr::Item(schema) => schema.schema_data.nullable,
+            ReferenceOr::Reference { reference } => {
+                let Some(next) = reference.strip_prefix(COMPONENT_SCHEMAS).map(decode_token) else { return false };
+                if !self.resolving.insert(format!("nullable:{key}")) {
+                    return false;
+                }
+                let nullable = self.component_nullable(&next);
+                self.resolving.remove(&format!("nullable:{key}"));
+                nullable
+            }
+        }
+    }
+
+    /// Finds the schema a local `$ref` points to; records an error naming `pointer` if it dangles.
+    fn resolve_schema(&mut self, reference: &str, pointer: &str) -> Option<(Schema, String)> {
+        let target = self.resolve_raw(reference, pointer)?;
+        let target_pointer = fragment(reference).unwrap_or_default();
+        match serde_json::from_value::<Schema>(target.clone()) {
+            Ok(schema) => Some((schema, target_pointer)),
+            Err(e) => {
+                self.sink.error(&target_pointer, format!("invalid schema: {e}"));
+                None
+            }
+        }
+    }
+
+    fn resolve_raw(&mut self, reference: &str, pointer: &str) -> Option<&Value> {
+        let Some(target_pointer) = fragment(reference) else {
+            self.sink.error(
+                pointer,
+                format!("$ref `{reference}` points into another document; only references within the spec are supported"),
+            );
+            return None;
+        };
+        let found = self.raw.pointer(&target_pointer);
+        if found.is_none() {
+            self.sink.error(pointer, format!("dangling $ref `{reference}`: nothing at that location"));
+        }
+        found
+    }
+
+    fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+        let Some(components) = &self.doc.components else { return Vec::new() };
+        let mut scope = Scope::with_reserved(RESERVED_BUILDER);
+        let mut schemes = Vec::new();
+        for (name, scheme) in &components.security_schemes {
+            let pointer = pointer_push("/components/securitySchemes", name);
+            let scheme = match scheme {
+                ReferenceOr::Item(scheme) => scheme.clone(),
+                ReferenceOr::Reference { reference } => {
+                    match self.resolve_raw(reference, &pointer).cloned().map(serde_json::from_value) {
+                        Some(Ok(scheme)) => scheme,
+                        Some(Err(e)) => {
+                            self.sink.error(&pointer, format!("invalid security scheme: {e}"));
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+            };
+            use openapiv3::SecurityScheme as S;
+            let (kind, description, how) = match &scheme {
+                S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                    (SchemeKind::Bearer, description, "HTTP bearer token, sent as `Authorization: Bearer <token>`".to_owned())
+                }
+                S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                    (SchemeKind::Basic, description, "HTTP basic authentication".to_owned())
+                }
+                S::HTTP { scheme, description, .. } => {
+                    self.sink.warning(&pointer, format!("HTTP `{scheme}` authentication is sent as a raw `Authorization: {scheme} <credential>` is not supported; the credential is sent as a bearer token"));
+                    (SchemeKind::Bearer, description, format!("HTTP `{scheme}` credential"))
+                }
+                S::APIKey { location, name, description, .. } => {
+                    let location = match location {
+                        openapiv3::APIKeyLocation::Header => ApiKeyLocation::Header,
+                        openapiv3::APIKeyLocation::Query => ApiKeyLocation::Query,
+                        openapiv3::APIKeyLocation::Cookie => ApiKeyLocation::Cookie,
+                    };
+                    let place = match location {
+                        ApiKeyLocation::Header => "header",
+                        ApiKeyLocation::Query => "query parameter",
+                        ApiKeyLocation::Cookie => "cookie",
+                    };
+                    let how = format!("API key, sent in the `{name}` {place}");
+                    (SchemeKind::ApiKey { location, name: name.clone() }, description, how)
+                }
+                S::OAuth2 { description, .. } => {
+                    (SchemeKind::Bearer, description, "OAuth 2.0 access token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned())
+                }
+                S::OpenIDConnect { description, .. } => {
+                    (SchemeKind::Bearer, description, "OpenID Connect token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned())
+                }
+            };
+            let mut docs = vec![format!("Sets the credential for the `{name}` security scheme: {how}.")];
+            if let Some(description) = description {
+                docs.push(String::new());
+                docs.extend(lines(description));
+            }
+            schemes.push(SecurityScheme { name: name.clone(), method: scope.claim(names::snake_name(name, "credential")), kind, docs });
+        }
+        schemes
+    }
+
+    fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
+        let mut scope = Scope::with_reserved(RESERVED_METHODS);
+        let mut operations = Vec::new();
+        for (path, item) in &self.doc.paths.paths {
+            let item_pointer = pointer_push("/paths", path);
+            let item = match item {
+                ReferenceOr::Item(item) => item.clone(),
+                ReferenceOr::Reference { reference } => {
+                    match self.resolve_raw(reference, &item_pointer).cloned().map(serde_json::from_value) {
+                        Some(Ok(item)) => item,
+                        Some(Err(e)) => {
+                            self.sink.error(&item_pointer, format!("invalid path item: {e}"));
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+            };
+            let methods = [
+                ("GET", &item.get),
+                ("PUT", &item.put),
+                ("POST", &item.post),
+                ("DELETE", &item.delete),
+                ("OPTIONS", &item.options),
+                ("HEAD", &item.head),
+                ("PATCH", &item.patch),
+                ("TRACE", &item.trace),
+            ];
+            for (method, operation) in methods {
+                let Some(operation) = operation else { continue };
+                let pointer = pointer_push(&item_pointer, &method.to_ascii_lowercase());
+                if let Some(op) = self.operation(path, method, operation, &item.parameters, &pointer, &mut scope, schemes) {
+                    operations.push(op);
+                }
+            }
+        }
+        operations
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        shared_params: &[ReferenceOr<Parameter>],
+        pointer: &str,
+        scope: &mut Scope,
+        schemes: &[SecurityScheme],
+    ) -> Option<Operation> {
+        let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
+        let method_name = scope.claim(names::snake_name(&id, "operation"));
+        let type_stem = names::type_name(names::bare(&method_name), "Operation");
+
+        let (params, path_parts) = self.parameters(path, op, shared_params, pointer, &type_stem);
+        let body = op.request_body.as_ref().and_then(|body| {
+            self.request_body(body, &pointer_push(pointer, "requestBody"), &format!("{type_stem}Request"))
+        });
+        let (success, responses, error_type) = self.responses(op, pointer, &type_stem);
+
+        let security = match op.security.as_ref().or(self.doc.security.as_ref()) {
+            None => Vec::new(),
+            Some(requirements) => {
+                let mut alternatives = Vec::new();
+                for (i, requirement) in requirements.iter().enumerate() {
+                    let unknown: Vec<&String> =
+                        requirement.keys().filter(|k| !schemes.iter().any(|s| &s.name == *k)).collect();
+                    if unknown.is_empty() {
+                        alternatives.push(requirement.keys().cloned().collect());
+                    } else {
+                        let here = if op.security.is_some() {
+                            pointer_push(&pointer_push(pointer, "security"), &i.to_string())
+                        } else {
+                            pointer_push("/security", &i.to_string())
+                        };
+                        self.sink.error(&here, format!("security requirement names undeclared scheme `{}`", unknown[0]));
+                    }
+                }
+                alternatives
+            }
+        };
+
+        let mut docs = Vec::new();
+        if let Some(summary) = &op.summary {
+            docs.extend(lines(summary));
+        }
+        if let Some(description) = &op.description
+            && op.summary.as_deref().map(str::trim) != Some(description.trim()) {
+                if !docs.is_empty() {
+                    docs.push(String::new());
+                }
+                docs.extend(lines(description));
+            }
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push(format!("`{method} {path}`"));
+
+        Some(Operation {
+            id,
+            method_name,
+            http_method: method.to_owned(),
+            path: path.to_owned(),
+            path_parts,
+            params,
+            body,
+            success,
+            responses,
+            error_type,
+            security,
+            docs,
+            deprecated: op.deprecated,
+        })
+    }
+
+    fn parameters(
+        &mut self,
+        path: &str,
+        op: &openapiv3::Operation,
+        shared: &[ReferenceOr<Parameter>],
+        pointer: &str,
+        type_stem: &str,
+    ) -> (Vec<Param>, Vec<PathPart>) {
+        // Path-level parameters first, replaced by operation parameters of the same name and place.
+        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        let sources = [(shared, pointer_push(&item_pointer, "parameters")), (op.parameters.as_slice(), pointer_push(pointer, "parameters"))];
+        for (list, list_pointer) in sources {
+            for (i, param) in list.iter().enumerate() {
+                let here = pointer_push(&list_pointer, &i.to_string());
+                let param = match param {
+                    ReferenceOr::Item(param) => param.clone(),
+                    ReferenceOr::Reference { reference } => {
+                        match self.resolve_raw(reference, &here).cloned().map(serde_json::from_value::<Parameter>) {
+                            Some(Ok(param)) => param,
+                            Some(Err(e)) => {
+                                self.sink.error(&here, format!("invalid parameter: {e}"));
+                                continue;
+                            }
+                            None => continue,
+                        }
+                    }
+                };
+                let key = |p: &Parameter| (p.parameter_data_ref().name.clone(), std::mem::discriminant(p));
+                match resolved.iter_mut().find(|(existing, _)| key(existing) == key(&param)) {
+                    Some(slot) => *slot = (param, here),
+                    None => resolved.push((param, here)),
+                }
+            }
+        }
+        let order = |p: &Parameter| match p {
+            Parameter::Path { .. } => 0,
+            Parameter::Query { .. } => 1,
+            Parameter::Header { .. } => 2,
+            Parameter::Cookie { .. } => 3,
+        };
+        resolved.sort_by_key(|(p, _)| order(p));
+
+        let mut scope = Scope::with_reserved(&["body", "self"]);
+        let mut params = Vec::new();
+        for (param, here) in resolved {
+            let (location, explode_default) = match &param {
+                Parameter::Path { .. } => (ParamLocation::Path, false),
+                Parameter::Query { .. } => (ParamLocation::Query, true),
+                Parameter::Header { .. } => (ParamLocation::Header, false),
+                Parameter::Cookie { .. } => (ParamLocation::Cookie, true),
+            };
+            let data = param.parameter_data_ref();
+            let hint = format!("{type_stem}{}", names::type_name(&data.name, "Param"));
+            let lowered = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => self.schema(schema, &hint, &pointer_push(&here, "schema")),
+                ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                    Some((media, m)) => match &m.schema {
+                        Some(schema) => {
+                            let at = pointer_push(&pointer_push(&pointer_push(&here, "content"), media), "schema");
+                            let lowered = self.schema(schema, &hint, &at);
+                            // Content-encoded parameters are sent as their JSON text.
+                            Lowered { ty: if is_scalar(&lowered.ty) { lowered.ty } else { TypeRef::Value }, nullable: lowered.nullable }
+                        }
+                        None => Lowered::of(TypeRef::String),
+                    },
+                    None => Lowered::of(TypeRef::String),
+                },
+            };
+            let ty = match lowered.ty {
+                TypeRef::Vec(item) if is_scalar(&item) => TypeRef::Vec(item),
+                TypeRef::Vec(_) => TypeRef::Vec(Box::new(TypeRef::Value)),
+                ty if is_scalar(&ty) || ty == TypeRef::Value => ty,
+                TypeRef::Named(name) if self.is_string_enum(&name) => TypeRef::Named(name),
+                _ => {
+                    self.sink.warning(&here, "object-valued parameters are sent as JSON text (style/deepObject not modelled yet)");
+                    TypeRef::Value
+                }
+            };
+            let required = data.required || location == ParamLocation::Path;
+            params.push(Param {
+                name: scope.claim(names::snake_name(&data.name, "param")),
+                wire: data.name.clone(),
+                location,
+                ty,
+                required,
+                explode: data.explode.unwrap_or(explode_default),
+                docs: data.description.as_deref().map(lines).unwrap_or_default(),
+            });
+        }
+
+        let mut parts = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_owned()));
+            }
+            let name = &rest[open + 1..close];
+            match params.iter().position(|p| p.location == ParamLocation::Path && p.wire == name) {
+                Some(index) => parts.push(PathPart::Param(index)),
+                None => {
+                    self.sink.error(pointer, format!("path template parameter `{name}` is not declared as a path parameter"));
+                    parts.push(PathPart::Literal(rest[open..=close].to_owned()));
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_owned()));
+        }
+        for param in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !path.contains(&format!("{{{}}}", param.wire)) {
+                self.sink.warning(pointer, format!("path parameter `{}` does not appear in the path template; it is not sent", param.wire));
+            }
+        }
+        (params, parts)
+    }
+
+    fn is_string_enum(&self, name: &str) -> bool {
+        self.slots.iter().flatten().any(|t| t.name == name && matches!(t.kind, TypeKind::StringEnum(_)))
+    }
+
+    fn request_body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, hint: &str) -> Option<IrBody> {
+        let (body, pointer) = match body {
+            ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
+            ReferenceOr::Reference { reference } => {
+                let value = self.resolve_raw(reference, pointer)?.clone();
+                match serde_json::from_value::<RequestBody>(value) {
+                    Ok(body) => (body, fragment(reference).unwrap_or_default()),
+                    Err(e) => {
+                        self.sink.error(pointer, format!("invalid request body: {e}"));
+                        return None;
+                    }
+                }
+            }
+        };
+        let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.sink.warning(&pointer, format!("request body content types {types:?} are not supported yet; the operation is generated without a body"));
+            return None;
+        };
+        let schema_pointer = pointer_push(&pointer_push(&pointer_push(&pointer, "content"), media), "schema");
+        let lowered = match &content.schema {
+            Some(schema) => self.schema(schema, hint, &schema_pointer),
+            None => Lowered::of(TypeRef::Value),
+        };
+        let mut docs = body.description.as_deref().map(lines).unwrap_or_default();
+        for (name, example) in &content.examples {
+            if let ReferenceOr::Item(example) = example
+                && let Some(value) = &example.value {
+                    if !docs.is_empty() {
+                        docs.push(String::new());
+                    }
+                    let title = example.summary.clone().unwrap_or_else(|| name.clone());
+                    docs.push(format!("Example `{name}`: {title}"));
+                    docs.extend(json_block(value));
+                }
+        }
+        if docs.is_empty()
+            && let Some(example) = &content.example {
+                docs.push("Example:".to_owned());
+                docs.extend(json_block(example));
+            }
+        Some(IrBody { ty: wrap_nullable(lowered), required: body.required, docs })
+    }
+
+    /// The success type, the documented responses and the error enum's name.
+    fn responses(&mut self, op: &openapiv3::Operation, pointer: &str, stem: &str) -> (TypeRef, Vec<Response>, String) {
+        let responses_pointer = pointer_push(pointer, "responses");
+        let mut entries: Vec<(crate::ir::StatusMatch, &ReferenceOr<SpecResponse>, String)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, response)| {
+                let status = match code {
+                    StatusCode::Code(c) => crate::ir::StatusMatch::Code(*c),
+                    StatusCode::Range(r) => crate::ir::StatusMatch::Range(*r),
+                };
+                (status, response, pointer_push(&responses_pointer, &code.to_string()))
+            })
+            .collect();
+        if let Some(default) = &op.responses.default {
+            entries.push((crate::ir::StatusMatch::Default, default, pointer_push(&responses_pointer, "default")));
+        }
+        let successes = entries.iter().filter(|(s, _, _)| is_success(*s)).count();
+
+        let mut variant_scope = Scope::default();
+        let mut responses = Vec::new();
+        for (status, response, here) in entries {
+            let success = is_success(status);
+            let variant = variant_scope.claim(status_variant(status));
+            let hint = if success && successes == 1 {
+                format!("{stem}Response")
+            } else if success {
+                format!("{stem}{variant}Response")
+            } else {
+                format!("{stem}{variant}Body")
+            };
+            let (response, here) = match response {
+                ReferenceOr::Item(response) => (response.clone(), here),
+                ReferenceOr::Reference { reference } => {
+                    let Some(value) = self.resolve_raw(reference, &here).cloned() else { continue };
+                    match serde_json::from_value::<SpecResponse>(value) {
+                        Ok(response) => (response, fragment(reference).unwrap_or_default()),
+                        Err(e) => {
+                            self.sink.error(&here, format!("invalid response: {e}"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let body = if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
+                let at = pointer_push(&pointer_push(&pointer_push(&here, "content"), media), "schema");
+                match &content.schema {
+                    Some(schema) => ResponseBody::Json(wrap_nullable(self.schema(schema, &hint, &at))),
+                    None => ResponseBody::Json(TypeRef::Value),
+                }
+            } else if response.content.keys().any(|m| m.starts_with("text/")) {
+                ResponseBody::Text
+            } else if response.content.is_empty() {
+                ResponseBody::Empty
+            } else {
+                let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
+                self.sink.warning(&here, format!("response content types {types:?} are not supported yet; the body is not read"));
+                ResponseBody::Empty
+            };
+            responses.push(Response { status, body, success, variant, docs: lines(&response.description) });
+        }
+
+        let success_bodies: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
+        let success = match success_bodies.as_slice() {
+            [] => TypeRef::Unit,
+            [first, rest @ ..] if rest.iter().all(|r| r.body == first.body) => body_type(&first.body),
+            many => {
+                let name = self.type_scope.claim(format!("{stem}Success"));
+                let variants = many
+                    .iter()
+                    .map(|r| ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs: r.docs.clone() })
+                    .collect();
+                self.push(TypeDef {
+                    name: name.clone(),
+                    docs: vec![format!("The success responses of [`Client::{}`](crate::Client).", names::snake_name(stem, "op"))],
+                    kind: TypeKind::Responses(variants),
+                });
+                TypeRef::Named(name)
+            }
+        };
+
+        let error_type = self.type_scope.claim(format!("{stem}Error"));
+        let variants = responses
+            .iter()
+            .filter(|r| !r.success)
+            .map(|r| ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs: r.docs.clone() })
+            .collect();
+        self.push(TypeDef {
+            name: error_type.clone(),
+            docs: vec!["The error responses this operation documents, by status.".to_owned()],
+            kind: TypeKind::Responses(variants),
+        });
+        (success, responses, error_type)
+    }
+}
+
+fn is_success(status: crate::ir::StatusMatch) -> bool {
+    match status {
+        crate::ir::StatusMatch::Code(c) => (200..300).contains(&c),
+        crate::ir::StatusMatch::Range(r) => r == 2,
+        crate::ir::StatusMatch::Default => false,
+    }
+}
+
+fn body_type(body: &ResponseBody) -> TypeRef {
+    match body {
+        ResponseBody::Empty => TypeRef::Unit,
+        ResponseBody::Json(ty) => ty.clone(),
+        ResponseBody::Text => TypeRef::String,
+    }
+}
+
+fn response_payload(body: &ResponseBody) -> Option<TypeRef> {
+    match body {
+        ResponseBody::Empty => None,
+        other => Some(body_type(other)),
+    }
+}
+
+/// Variant name for a status: the reason phrase (`NotFound`), `Status418` when it has none,
+/// `ClientError`-style names for ranges, `Default` for `default`.
+fn status_variant(status: crate::ir::StatusMatch) -> String {
+    match status {
+        crate::ir::StatusMatch::Code(code) => match reason_phrase(code) {
+            Some(reason) => names::type_name(reason, "Status"),
+            None => format!("Status{code}"),
+        },
+        crate::ir::StatusMatch::Range(1) => "Informational".to_owned(),
+        crate::ir::StatusMatch::Range(2) => "Success".to_owned(),
+        crate::ir::StatusMatch::Range(3) => "Redirection".to_owned(),
+        crate::ir::StatusMatch::Range(4) => "ClientError".to_owned(),
+        crate::ir::StatusMatch::Range(5) => "ServerError".to_owned(),
+        crate::ir::StatusMatch::Range(r) => format!("Status{r}xx"),
+        crate::ir::StatusMatch::Default => "Default".to_owned(),
+    }
+}
+
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "Im A Teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        511 => "Network Authentication Required",
+        _ => return None,
+    })
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*" || essence == "application/*"
+}
+
+fn is_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U32
+            | TypeRef::U64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::String
+            | TypeRef::DateTime
+            | TypeRef::Date
+    )
+}
+
+fn wrap_nullable(lowered: Lowered) -> TypeRef {
+    if lowered.nullable && lowered.ty != TypeRef::Value {
+        TypeRef::Option(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
+}
+
+/// The spelling of a schema's `format`, known to `openapiv3` or not.
+fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    match format {
+        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item).ok().and_then(|v| v.as_str().map(str::to_owned)),
+        VariantOrUnknownOrEmpty::Unknown(other) => Some(other.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+fn string_type(format: Option<&str>) -> TypeRef {
+    match format {
+        Some("date-time") => TypeRef::DateTime,
+        Some("date") => TypeRef::Date,
+        _ => TypeRef::String,
+    }
+}
+
+fn integer_type(format: Option<&str>) -> TypeRef {
+    match format {
+        Some("int8" | "int16" | "int32") => TypeRef::I32,
+        Some("uint8" | "uint16" | "uint32") => TypeRef::U32,
+        Some("uint64" | "uint") => TypeRef::U64,
+        _ => TypeRef::I64,
+    }
+}
+
+fn number_type(format: Option<&str>) -> TypeRef {
+    match format {
+        Some("float") => TypeRef::F32,
+        _ => TypeRef::F64,
+    }
+}
+
+/// The values of a string enum schema (nulls dropped), if it is one.
+fn string_enum(schema: &Schema) -> Option<Vec<String>> {
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "string") => {
+            if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
+                any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+fn enumeration(values: &[String]) -> StringEnum {
+    let mut scope = Scope::default();
+    let mut seen = HashSet::new();
+    let variants = values
+        .iter()
+        .filter(|v| seen.insert(v.as_str()))
+        .map(|wire| EnumVariant { name: scope.claim(names::type_name(wire, "Empty")), wire: wire.clone() })
+        .collect();
+    StringEnum { variants, other: scope.claim("Unknown".to_owned()) }
+}
+
+fn is_annotation_only(schema: &Schema) -> bool {
+    matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
+}
+
+/// Doc lines for a schema: description (or title), then its example.
+fn schema_docs(schema: &Schema) -> Vec<String> {
+    let data = &schema.schema_data;
+    let mut docs = match (&data.description, &data.title) {
+        (Some(description), _) => lines(description),
+        (None, Some(title)) => lines(title),
+        (None, None) => Vec::new(),
+    };
+    if let Some(example) = &data.example {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        let compact = example.to_string();
+        if compact.len() <= 80 && !compact.contains('`') {
+            docs.push(format!("Example: `{compact}`"));
+        } else {
+            docs.push("Example:".to_owned());
+            docs.extend(json_block(example));
+        }
+    }
+    if data.deprecated {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push("Deprecated in the API specification.".to_owned());
+    }
+    docs
+}
+
+fn json_block(value: &Value) -> Vec<String> {
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut block = vec!["```json".to_owned()];
+    block.extend(pretty.lines().map(str::to_owned));
+    block.push("```".to_owned());
+    block
+}
+
+/// Splits spec text into doc lines, trimming trailing blank lines.
+pub fn lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text.lines().map(|l| l.trim_end().to_owned()).collect();
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    while out.first().is_some_and(String::is_empty) {
+        out.remove(0);
+    }
+    out
+}
+
+/// The JSON pointer of a local `$ref` (`#/a/b` → `/a/b`), percent-decoded.
+fn fragment(reference: &str) -> Option<String> {
+    let pointer = reference.strip_prefix('#')?;
+    Some(percent_encoding::percent_decode_str(pointer).decode_utf8_lossy().into_owned())
+}
+
+/// One JSON pointer token, unescaped.
+fn decode_token(token: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(token).decode_utf8_lossy();
+    decoded.replace("~1", "/").replace("~0", "~")
+}
+
+/// Optional + nullable fields are tri-state (`Nullable<T>`) only in types a request body can
+/// contain; in response-only types they are plain `Option<T>`.
+fn finish_presence(types: &mut [TypeDef], operations: &[Operation]) {
+    let index: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut in_request = HashSet::new();
+    let mut stack: Vec<String> = Vec::new();
+    for op in operations {
+        if let Some(body) = &op.body {
+            named_in(&body.ty, &mut stack);
+        }
+    }
+    while let Some(name) = stack.pop() {
+        if !in_request.insert(name.clone()) {
+            continue;
+        }
+        let Some(&i) = index.get(&name) else { continue };
+        match &types[i].kind {
+            TypeKind::Struct(s) => {
+                for field in &s.fields {
+                    named_in(&field.ty, &mut stack);
+                }
+                if let Some(extra) = &s.additional {
+                    named_in(&extra.ty, &mut stack);
+                }
+            }
+            TypeKind::Alias(ty) => named_in(ty, &mut stack),
+            TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
+        }
+    }
+    for def in types.iter_mut() {
+        if in_request.contains(&def.name) {
+            continue;
+        }
+        if let TypeKind::Struct(s) = &mut def.kind {
+            for field in &mut s.fields {
+                if field.presence == Presence::OptionalNullable {
+                    field.presence = Presence::Optional;
+                }
+            }
+        }
+    }
+}
+
+fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(name) => out.push(name.clone()),
+        TypeRef::Map(inner) | TypeRef::Vec(inner) | TypeRef::Option(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
+/// Types stored by value (not behind `Vec` or a map) that contain themselves need a `Box`.
+fn box_recursive_fields(types: &mut [TypeDef]) {
+    let index: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let by_value = |ty: &TypeRef| -> Option<String> {
+        match ty {
+            TypeRef::Named(name) => Some(name.clone()),
+            TypeRef::Option(inner) => match inner.as_ref() {
+                TypeRef::Named(name) => Some(name.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|t| match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).filter_map(|n| index.get(&n).copied()).collect(),
+            TypeKind::Alias(ty) => by_value(ty).and_then(|n| index.get(&n).copied()).into_iter().collect(),
+            TypeKind::Responses(variants) => variants
+                .iter()
+                .filter_map(|v| v.ty.as_ref().and_then(by_value))
+                .filter_map(|n| index.get(&n).copied())
+                .collect(),
+            TypeKind::StringEnum(_) => Vec::new(),
+        })
+        .collect();
+    let reaches = |from: usize, to: usize| -> bool {
+        let mut seen = vec![false; edges.len()];
+        let mut stack = vec![from];
+        while let Some(node) = stack.pop() {
+            if node == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[node], true) {
+                stack.extend(&edges[node]);
+            }
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for (i, def) in types.iter().enumerate() {
+        if let TypeKind::Struct(s) = &def.kind {
+            for (f, field) in s.fields.iter().enumerate() {
+                if let Some(target) = by_value(&field.ty).and_then(|n| index.get(&n).copied())
+                    && reaches(target, i) {
+                        to_box.push((i, f));
+                    }
+            }
+        }
+    }
+    for (i, f) in to_box {
+        if let TypeKind::Struct(s) = &mut types[i].kind {
+            s.fields[f].boxed = true;
+        }
+    }
+}

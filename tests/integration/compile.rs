@@ -1,0 +1,1 @@
+//! Generated fixture crates compile outside this workspace.

@@ -1,0 +1,88 @@
+//! Snapshots of the code generated for each fixture spec, and equivalences between spellings.
+
+use crate::support::{file, generate_fixture, snapshot_text, try_generate_fixture, without_header};
+
+macro_rules! snapshot_fixture {
+    ($test:ident, $file:literal) => {
+        #[test]
+        fn $test() {
+            insta::assert_snapshot!(stringify!($test), snapshot_text(&generate_fixture($file)));
+        }
+    };
+}
+
+snapshot_fixture!(nullable, "nullable_31.yaml");
+snapshot_fixture!(schemas, "schemas.yaml");
+snapshot_fixture!(enums, "enums.yaml");
+snapshot_fixture!(names, "names.yaml");
+snapshot_fixture!(operations, "operations.yaml");
+
+#[test]
+fn truedy() {
+    let path = "spec/truedy/openapi.json";
+    let text = std::fs::read_to_string(crate::support::root().join(path)).unwrap();
+    let generated = generator::generate(&text, &crate::support::options(path, "truedy")).unwrap();
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    insta::assert_snapshot!("truedy", snapshot_text(&generated));
+}
+
+/// OpenAPI 3.0 `nullable: true` and the 3.1 spellings (`type: [X, 'null']`, `anyOf`/`oneOf` with
+/// a null branch, `examples`) generate the same Rust, byte for byte.
+#[test]
+fn openapi_30_and_31_spellings_generate_identical_code() {
+    let v30 = generate_fixture("nullable_30.yaml");
+    let v31 = generate_fixture("nullable_31.yaml");
+    for path in ["src/types.rs", "src/client.rs"] {
+        assert_eq!(without_header(file(&v30, path)), without_header(file(&v31, path)), "{path} differs");
+    }
+}
+
+/// FastAPI's `anyOf: [X, {type: 'null'}]` and Truedy's `type: [X, 'null']` give the same shapes.
+#[test]
+fn fastapi_any_of_and_type_arrays_generate_the_same_struct() {
+    let generated = generate_fixture("fastapi_forms.json");
+    let types = file(&generated, "src/types.rs");
+    let body = |name: &str| {
+        let start = types.find(&format!("pub struct {name} {{")).unwrap_or_else(|| panic!("no {name}"));
+        let end = start + types[start..].find("\n}\n").unwrap();
+        types[start..end].replacen(name, "Form", 1)
+    };
+    assert_eq!(body("AnyOfForm"), body("TypeArrayForm"));
+    assert!(body("AnyOfForm").contains("pub label: ::std::option::Option<::std::string::String>"), "{}", body("AnyOfForm"));
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let first = generate_fixture("schemas.yaml");
+    let second = generate_fixture("schemas.yaml");
+    assert_eq!(first.files, second.files);
+}
+
+#[test]
+fn dangling_ref_names_the_referring_location() {
+    let error = try_generate_fixture("errors/dangling_ref.yaml").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "error: tests/fixtures/errors/dangling_ref.yaml#/components/schemas/Call/properties/agent: \
+         dangling $ref `#/components/schemas/Agent`: nothing at that location"
+    );
+}
+
+#[test]
+fn swagger_2_is_rejected_with_the_version_found() {
+    let error = try_generate_fixture("errors/swagger2.json").unwrap_err().to_string();
+    assert!(error.starts_with("error: tests/fixtures/errors/swagger2.json#/swagger: found Swagger 2.0;"), "{error}");
+    assert!(error.contains("supported: OpenAPI 3.0.x and 3.1.x"), "{error}");
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let error = try_generate_fixture("errors/malformed.json").unwrap_err().to_string();
+    assert!(error.starts_with("error: tests/fixtures/errors/malformed.json#: malformed JSON at line 4 column"), "{error}");
+}
+
+#[test]
+fn invalid_document_names_the_json_pointer() {
+    let error = try_generate_fixture("errors/bad_parameter.yaml").unwrap_err().to_string();
+    assert!(error.starts_with("error: tests/fixtures/errors/bad_parameter.yaml#/paths/~1calls~1{call_id}/patch/parameters/0"), "{error}");
+}

@@ -1,0 +1,1 @@
+//! The generated Kathan client against a loopback server.

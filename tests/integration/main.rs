@@ -1,0 +1,8 @@
+//! Integration tests, one module per area: fixture snapshots and equivalences, the checked-in
+//! Truedy and Kathan clients against loopback servers, and out-of-tree compilation.
+
+mod compile;
+mod fixtures;
+mod kathan;
+mod support;
+mod truedy;

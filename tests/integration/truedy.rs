@@ -1,0 +1,1 @@
+//! The generated Truedy client: seed examples and behaviour against a loopback server.

@@ -1,0 +1,66 @@
+//! Workspace automation, run as `cargo xtask <command>`. This binary owns all file I/O; the
+//! `generator` library only turns text into text.
+//!
+//! - `cargo xtask codegen` regenerates every client under `generated-client/` from `spec/`.
+//! - `cargo xtask codegen --check` writes nothing and fails with a diff when a client is stale.
+//! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
+
+mod codegen;
+mod fsutil;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage:
+  cargo xtask codegen [--check]
+  cargo xtask generate --spec FILE --out DIR --name CRATE";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode> {
+    let Some((command, rest)) = args.split_first() else { bail!("{USAGE}") };
+    match command.as_str() {
+        "codegen" => {
+            let check = match rest {
+                [] => false,
+                [flag] if flag == "--check" => true,
+                _ => bail!("{USAGE}"),
+            };
+            codegen::codegen(&fsutil::workspace_root(), check)
+        }
+        "generate" => {
+            let mut spec = None;
+            let mut out = None;
+            let mut name = None;
+            let mut rest = rest.iter();
+            while let Some(flag) = rest.next() {
+                let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+                match flag.as_str() {
+                    "--spec" => spec = Some(PathBuf::from(value)),
+                    "--out" => out = Some(PathBuf::from(value)),
+                    "--name" => name = Some(value.clone()),
+                    _ => bail!("unknown option {flag}\n{USAGE}"),
+                }
+            }
+            match (spec, out, name) {
+                (Some(spec), Some(out), Some(name)) => codegen::generate(&spec, &out, &name).map(|()| ExitCode::SUCCESS),
+                _ => bail!("generate needs --spec, --out and --name\n{USAGE}"),
+            }
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command `{other}`\n{USAGE}"),
+    }
+}
