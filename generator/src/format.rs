@@ -32,9 +32,12 @@ fn space_items(text: &str) -> String {
         if closes_inner_attribute {
             in_inner_attribute = false;
         }
+        let comment = this.starts_with("//");
+        let same_keyword = this.split(' ').next() == following.split(' ').next();
         let ends_item = matches!(this, "}" | "};")
             || closes_inner_attribute
-            || (indent == 0 && this.ends_with(';') && !(this.starts_with("use ") && following.starts_with("use ")))
+            || (indent == 0 && !comment && this.ends_with(" {}"))
+            || (indent == 0 && !comment && this.ends_with(';') && !same_keyword)
             || (indent == 0 && this.starts_with("#![") && this.ends_with(']') && !following.starts_with("#!"))
             || (this.starts_with("//!") && !following.starts_with("//!") && !following.starts_with("#!"));
         if ends_item && same_level && (starts_item || this.starts_with("//!")) {
@@ -50,10 +53,10 @@ mod tests {
 
     #[test]
     fn items_are_separated_by_one_blank_line() {
-        let text = "//! Docs.\n#![allow(\n    x\n)]\n#[allow(\n    y\n)]\nuse a;\nuse b;\npub struct A;\nimpl A {\n    fn a() {}\n    fn b() {\n    }\n    /// B.\n    fn c() {}\n}\nconst X: u8 = 1;\n";
+        let text = "//! Docs;\n//! More.\n#![allow(\n    x\n)]\n#[allow(\n    y\n)]\nuse a;\nuse b;\nmod c;\nmod d;\npub enum E {}\npub struct A;\nimpl A {\n    fn a() {}\n    fn b() {\n    }\n    /// B.\n    fn c() {}\n}\nconst X: u8 = 1;\n";
         assert_eq!(
             space_items(text),
-            "//! Docs.\n#![allow(\n    x\n)]\n\n#[allow(\n    y\n)]\nuse a;\nuse b;\n\npub struct A;\n\nimpl A {\n    fn a() {}\n    fn b() {\n    }\n\n    /// B.\n    fn c() {}\n}\n\nconst X: u8 = 1;\n"
+            "//! Docs;\n//! More.\n#![allow(\n    x\n)]\n\n#[allow(\n    y\n)]\nuse a;\nuse b;\n\nmod c;\nmod d;\n\npub enum E {}\n\npub struct A;\n\nimpl A {\n    fn a() {}\n    fn b() {\n    }\n\n    /// B.\n    fn c() {}\n}\n\nconst X: u8 = 1;\n"
         );
     }
 }

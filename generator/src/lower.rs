@@ -838,6 +838,10 @@ impl Lowerer<'_, '_> {
         if let Some(default) = &op.responses.default {
             entries.push((crate::ir::StatusMatch::Default, default, pointer_push(&responses_pointer, "default")));
         }
+        // `default` alone (or beside errors only) describes the success response, as many specs
+        // write it; beside documented successes it describes every other status.
+        let default_is_success = !entries.iter().any(|(s, _, _)| is_success(*s));
+        let is_success = |status| is_success(status) || (default_is_success && status == crate::ir::StatusMatch::Default);
         let successes = entries.iter().filter(|(s, _, _)| is_success(*s)).count();
 
         let mut variant_scope = Scope::default();
@@ -903,14 +907,18 @@ impl Lowerer<'_, '_> {
         };
 
         let error_type = self.type_scope.claim(format!("{stem}Error"));
-        let variants = responses
+        let variants: Vec<ResponseVariant> = responses
             .iter()
             .filter(|r| !r.success)
             .map(|r| ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs: r.docs.clone() })
             .collect();
         self.push(TypeDef {
             name: error_type.clone(),
-            docs: vec!["The error responses this operation documents, by status.".to_owned()],
+            docs: vec![if variants.is_empty() {
+                "This operation documents no error responses; any error status is `Error::UnexpectedStatus`.".to_owned()
+            } else {
+                "The error responses this operation documents, by status.".to_owned()
+            }],
             kind: TypeKind::Responses(variants),
         });
         (success, responses, error_type)

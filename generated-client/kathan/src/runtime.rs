@@ -1205,6 +1205,12 @@ pub fn encode_path_segment(value: &str) -> String {
 }
 
 /// Characters percent-encoded in cookie values set with [`Request::cookie`].
+/// [`encode_path_segment`] of a value's `Display` text: how generated code puts a path
+/// parameter of any type into the path.
+pub fn path_segment(value: impl fmt::Display) -> String {
+    encode_path_segment(&value.to_string())
+}
+
 const COOKIE_VALUE: &::percent_encoding::AsciiSet = &::percent_encoding::CONTROLS
     .add(b' ')
     .add(b'"')

@@ -37,11 +37,7 @@
 )]
 
 pub mod client;
-
 pub mod runtime;
-
 pub mod types;
-
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-
 pub use runtime::{ApiResponse, Error, Nullable, RequestOptions, RetryPolicy};

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::types::type_tokens;
-use super::{docs, ident};
+use super::{api_name, docs, ident};
 use crate::ir::{
     Api, ApiKeyLocation, Operation, Param, ParamLocation, PathPart, Response, ResponseBody, SchemeKind, StatusMatch,
     TypeKind, TypeRef,
@@ -56,7 +56,7 @@ pub fn expand_client(api: &Api) -> TokenStream {
     });
     let methods = api.operations.iter().map(|op| expand_operation(api, op));
     let client_doc = docs::outer(&[
-        format!("Client for the {} (version {}).", api.title, api.version),
+        format!("Client for {} (version {}).", api_name(&api.title), api.version),
         String::new(),
         "Cheap to clone: clones share one connection pool. Build it with [`Client::builder`].".to_owned(),
     ]);
@@ -154,6 +154,8 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
     let error = ident(&op.error_type);
     let several_successes = matches!(&op.success, TypeRef::Named(n) if is_success_enum(api, n));
     let arms = decode_arms(op, several_successes);
+    let reads_body = op.responses.iter().any(|r| r.body != ResponseBody::Empty);
+    let body_param = if reads_body { quote! { body } } else { quote! { _ } };
     let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote! { _ => ::std::option::Option::None, });
     quote! {
         #doc
@@ -164,7 +166,7 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
             #(#params)*
             #body
             self.core
-                .send(request, |status, body| match status.as_u16() {
+                .send(request, |status, #body_param| match status.as_u16() {
                     #(#arms)*
                     #fallback
                 })
@@ -233,10 +235,7 @@ fn path_expression(op: &Operation) -> TokenStream {
                 template.push_str("{}");
                 let param = &op.params[*index];
                 let name = ident(&param.name);
-                values.push(match &param.ty {
-                    TypeRef::String => quote! { runtime::encode_path_segment(#name) },
-                    _ => quote! { runtime::encode_path_segment(&#name.to_string()) },
-                });
+                values.push(quote! { runtime::path_segment(#name) });
             }
         }
     }

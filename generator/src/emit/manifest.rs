@@ -14,7 +14,7 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     let _ = writeln!(out, "version = {}", toml_string(&version));
     out.push_str("edition = \"2021\"\n");
     out.push_str("rust-version = \"1.85\"\n");
-    let _ = writeln!(out, "description = {}", toml_string(&format!("Client for the {}", api.title)));
+    let _ = writeln!(out, "description = {}", toml_string(&format!("Client for {}", super::api_name(&api.title))));
     out.push_str("publish = false\n\n");
     out.push_str("[dependencies]\n");
     out.push_str("base64 = \"0.22\"\n");

@@ -37,7 +37,7 @@ pub fn rust_files(api: &Api, origin: &str) -> Vec<RustFile> {
 }
 
 fn expand_lib(api: &Api, origin: &str) -> TokenStream {
-    let mut lines = vec![format!("Client for the {} (version {}).", api.title, api.version)];
+    let mut lines = vec![format!("Client for {} (version {}).", api_name(&api.title), api.version)];
     if !api.docs.is_empty() {
         lines.push(String::new());
         lines.extend(api.docs.iter().cloned());
@@ -67,6 +67,12 @@ fn expand_lib(api: &Api, origin: &str) -> TokenStream {
         pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
         pub use runtime::{ApiResponse, Error, Nullable, RequestOptions, RetryPolicy};
     }
+}
+
+/// "the Truedy API" from the title "Truedy API", "the Petstore API" from "Petstore".
+pub(crate) fn api_name(title: &str) -> String {
+    let title = title.trim();
+    if title.to_ascii_lowercase().ends_with("api") { format!("the {title}") } else { format!("the {title} API") }
 }
 
 /// An identifier token; `r#name` becomes a raw identifier.

@@ -89,7 +89,7 @@ fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> 
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
-        let doc = format!(" `{wire}`");
+        let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
         quote! { #[doc = #doc] #[serde(rename = #wire)] #variant, }
     });
     let other = ident(&e.other);
