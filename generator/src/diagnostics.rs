@@ -74,12 +74,7 @@ impl Sink {
     }
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String) {
-        self.diagnostics.push(Diagnostic {
-            severity,
-            file: self.file.clone(),
-            pointer: pointer.to_owned(),
-            message,
-        });
+        self.diagnostics.push(Diagnostic { severity, file: self.file.clone(), pointer: pointer.to_owned(), message });
     }
 
     /// Whether any error has been recorded.

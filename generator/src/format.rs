@@ -22,9 +22,10 @@ fn space_items(text: &str) -> String {
         let (this, following) = (line.trim_start(), next.trim_start());
         let indent = line.len() - this.len();
         let same_level = next.len() - following.len() == indent;
-        let starts_item = ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
-            .iter()
-            .any(|p| following.starts_with(p));
+        let starts_item =
+            ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
+                .iter()
+                .any(|p| following.starts_with(p));
         if indent == 0 && this.starts_with("#![") && !this.ends_with(']') {
             in_inner_attribute = true;
         }

@@ -22,8 +22,8 @@ pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
             Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()))
         })?
     } else {
-        let mut yaml: serde_yaml::Value = serde_yaml::from_str(text)
-            .map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
+        let mut yaml: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
         yaml.apply_merge().map_err(|e| Sink::fatal(file, "", format!("invalid YAML merge key: {e}")))?;
         serde_json::to_value(yaml)
             .map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))?

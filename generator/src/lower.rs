@@ -15,9 +15,9 @@ use serde_json::Value;
 
 use crate::diagnostics::{Sink, pointer_push};
 use crate::ir::{
-    Api, ApiKeyLocation, EnumVariant, Field, Operation, Param, ParamLocation, PathPart, Presence, Additional, RequestBody as IrBody,
-    Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum, Struct, TypeDef, TypeKind,
-    TypeRef,
+    Additional, Api, ApiKeyLocation, EnumVariant, Field, Operation, Param, ParamLocation, PathPart, Presence,
+    RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum, Struct,
+    TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{self, Scope};
 
@@ -29,8 +29,19 @@ const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder"];
 const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "core"];
 /// Builder methods the runtime already provides.
 const RESERVED_BUILDER: &[&str] = &[
-    "new", "base_url", "credential", "basic_credential", "http_client", "timeout", "connect_timeout",
-    "retry_policy", "user_agent", "default_header", "max_response_bytes", "build", "build_core",
+    "new",
+    "base_url",
+    "credential",
+    "basic_credential",
+    "http_client",
+    "timeout",
+    "connect_timeout",
+    "retry_policy",
+    "user_agent",
+    "default_header",
+    "max_response_bytes",
+    "build",
+    "build_core",
 ];
 
 /// Lowers a parsed document. `raw` is the same (normalised) document as JSON, used to resolve
@@ -140,10 +151,11 @@ impl Lowerer<'_, '_> {
     fn named_definition(&mut self, name: String, schema: &Schema, pointer: &str) -> TypeDef {
         let docs = schema_docs(schema);
         if let Some(parts) = self.object_parts(schema, pointer)
-            && !parts.properties.is_empty() {
-                let kind = TypeKind::Struct(self.structure(&name, parts));
-                return TypeDef { name, docs, kind };
-            }
+            && !parts.properties.is_empty()
+        {
+            let kind = TypeKind::Struct(self.structure(&name, parts));
+            return TypeDef { name, docs, kind };
+        }
         if let Some(values) = string_enum(schema) {
             let kind = TypeKind::StringEnum(enumeration(&values));
             return TypeDef { name, docs, kind };
@@ -172,13 +184,14 @@ impl Lowerer<'_, '_> {
     fn inline(&mut self, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = schema.schema_data.nullable;
         if let Some(parts) = self.object_parts(schema, pointer)
-            && !parts.properties.is_empty() {
-                let name = self.type_scope.claim(names::type_name(hint, "Object"));
-                let slot = self.reserve();
-                let kind = TypeKind::Struct(self.structure(&name, parts));
-                self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
-                return Lowered { ty: TypeRef::Named(name), nullable };
-            }
+            && !parts.properties.is_empty()
+        {
+            let name = self.type_scope.claim(names::type_name(hint, "Object"));
+            let slot = self.reserve();
+            let kind = TypeKind::Struct(self.structure(&name, parts));
+            self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            return Lowered { ty: TypeRef::Named(name), nullable };
+        }
         if let Some(values) = string_enum(schema) {
             let name = self.type_scope.claim(names::type_name(hint, "Enum"));
             let kind = TypeKind::StringEnum(enumeration(&values));
@@ -200,7 +213,8 @@ impl Lowerer<'_, '_> {
             SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), schema, hint, pointer),
             SchemaKind::AllOf { all_of } => return self.all_of(all_of, nullable, hint, pointer),
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                self.sink.warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
+                self.sink
+                    .warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
                 TypeRef::Value
             }
             SchemaKind::Any(any) => return self.any_schema(any, schema, hint, pointer),
@@ -332,7 +346,8 @@ impl Lowerer<'_, '_> {
                     match self.resolve_schema(reference, &here) {
                         Some((target, target_pointer)) => {
                             if !self.collect_object(&target, &target_pointer, parts, seen) {
-                                self.sink.warning(&here, "allOf part is not an object; its constraints are not modelled");
+                                self.sink
+                                    .warning(&here, "allOf part is not an object; its constraints are not modelled");
                             }
                         }
                         None => return false,
@@ -421,7 +436,10 @@ impl Lowerer<'_, '_> {
             return Lowered::of(TypeRef::Value);
         };
         if !self.resolving.insert(reference.to_owned()) {
-            self.sink.warning(pointer, format!("recursive $ref `{reference}` outside components; generated as serde_json::Value"));
+            self.sink.warning(
+                pointer,
+                format!("recursive $ref `{reference}` outside components; generated as serde_json::Value"),
+            );
             return Lowered::of(TypeRef::Value);
         }
         let hint = reference.rsplit('/').next().map(decode_token).unwrap_or_default();
@@ -465,7 +483,9 @@ impl Lowerer<'_, '_> {
         let Some(target_pointer) = fragment(reference) else {
             self.sink.error(
                 pointer,
-                format!("$ref `{reference}` points into another document; only references within the spec are supported"),
+                format!(
+                    "$ref `{reference}` points into another document; only references within the spec are supported"
+                ),
             );
             return None;
         };
@@ -497,9 +517,11 @@ impl Lowerer<'_, '_> {
             };
             use openapiv3::SecurityScheme as S;
             let (kind, description, how) = match &scheme {
-                S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => {
-                    (SchemeKind::Bearer, description, "HTTP bearer token, sent as `Authorization: Bearer <token>`".to_owned())
-                }
+                S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => (
+                    SchemeKind::Bearer,
+                    description,
+                    "HTTP bearer token, sent as `Authorization: Bearer <token>`".to_owned(),
+                ),
                 S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => {
                     (SchemeKind::Basic, description, "HTTP basic authentication".to_owned())
                 }
@@ -521,19 +543,28 @@ impl Lowerer<'_, '_> {
                     let how = format!("API key, sent in the `{name}` {place}");
                     (SchemeKind::ApiKey { location, name: name.clone() }, description, how)
                 }
-                S::OAuth2 { description, .. } => {
-                    (SchemeKind::Bearer, description, "OAuth 2.0 access token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned())
-                }
-                S::OpenIDConnect { description, .. } => {
-                    (SchemeKind::Bearer, description, "OpenID Connect token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned())
-                }
+                S::OAuth2 { description, .. } => (
+                    SchemeKind::Bearer,
+                    description,
+                    "OAuth 2.0 access token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned(),
+                ),
+                S::OpenIDConnect { description, .. } => (
+                    SchemeKind::Bearer,
+                    description,
+                    "OpenID Connect token obtained by the caller, sent as `Authorization: Bearer <token>`".to_owned(),
+                ),
             };
             let mut docs = vec![format!("Sets the credential for the `{name}` security scheme: {how}.")];
             if let Some(description) = description {
                 docs.push(String::new());
                 docs.extend(lines(description));
             }
-            schemes.push(SecurityScheme { name: name.clone(), method: scope.claim(names::snake_name(name, "credential")), kind, docs });
+            schemes.push(SecurityScheme {
+                name: name.clone(),
+                method: scope.claim(names::snake_name(name, "credential")),
+                kind,
+                docs,
+            });
         }
         schemes
     }
@@ -569,7 +600,9 @@ impl Lowerer<'_, '_> {
             for (method, operation) in methods {
                 let Some(operation) = operation else { continue };
                 let pointer = pointer_push(&item_pointer, &method.to_ascii_lowercase());
-                if let Some(op) = self.operation(path, method, operation, &item.parameters, &pointer, &mut scope, schemes) {
+                if let Some(op) =
+                    self.operation(path, method, operation, &item.parameters, &pointer, &mut scope, schemes)
+                {
                     operations.push(op);
                 }
             }
@@ -613,7 +646,8 @@ impl Lowerer<'_, '_> {
                         } else {
                             pointer_push("/security", &i.to_string())
                         };
-                        self.sink.error(&here, format!("security requirement names undeclared scheme `{}`", unknown[0]));
+                        self.sink
+                            .error(&here, format!("security requirement names undeclared scheme `{}`", unknown[0]));
                     }
                 }
                 alternatives
@@ -625,12 +659,13 @@ impl Lowerer<'_, '_> {
             docs.extend(lines(summary));
         }
         if let Some(description) = &op.description
-            && op.summary.as_deref().map(str::trim) != Some(description.trim()) {
-                if !docs.is_empty() {
-                    docs.push(String::new());
-                }
-                docs.extend(lines(description));
+            && op.summary.as_deref().map(str::trim) != Some(description.trim())
+        {
+            if !docs.is_empty() {
+                docs.push(String::new());
             }
+            docs.extend(lines(description));
+        }
         if !docs.is_empty() {
             docs.push(String::new());
         }
@@ -664,7 +699,10 @@ impl Lowerer<'_, '_> {
         // Path-level parameters first, replaced by operation parameters of the same name and place.
         let mut resolved: Vec<(Parameter, String)> = Vec::new();
         let item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
-        let sources = [(shared, pointer_push(&item_pointer, "parameters")), (op.parameters.as_slice(), pointer_push(pointer, "parameters"))];
+        let sources = [
+            (shared, pointer_push(&item_pointer, "parameters")),
+            (op.parameters.as_slice(), pointer_push(pointer, "parameters")),
+        ];
         for (list, list_pointer) in sources {
             for (i, param) in list.iter().enumerate() {
                 let here = pointer_push(&list_pointer, &i.to_string());
@@ -715,7 +753,10 @@ impl Lowerer<'_, '_> {
                             let at = pointer_push(&pointer_push(&pointer_push(&here, "content"), media), "schema");
                             let lowered = self.schema(schema, &hint, &at);
                             // Content-encoded parameters are sent as their JSON text.
-                            Lowered { ty: if is_scalar(&lowered.ty) { lowered.ty } else { TypeRef::Value }, nullable: lowered.nullable }
+                            Lowered {
+                                ty: if is_scalar(&lowered.ty) { lowered.ty } else { TypeRef::Value },
+                                nullable: lowered.nullable,
+                            }
                         }
                         None => Lowered::of(TypeRef::String),
                     },
@@ -728,7 +769,10 @@ impl Lowerer<'_, '_> {
                 ty if is_scalar(&ty) || ty == TypeRef::Value => ty,
                 TypeRef::Named(name) if self.is_string_enum(&name) => TypeRef::Named(name),
                 _ => {
-                    self.sink.warning(&here, "object-valued parameters are sent as JSON text (style/deepObject not modelled yet)");
+                    self.sink.warning(
+                        &here,
+                        "object-valued parameters are sent as JSON text (style/deepObject not modelled yet)",
+                    );
                     TypeRef::Value
                 }
             };
@@ -755,7 +799,10 @@ impl Lowerer<'_, '_> {
             match params.iter().position(|p| p.location == ParamLocation::Path && p.wire == name) {
                 Some(index) => parts.push(PathPart::Param(index)),
                 None => {
-                    self.sink.error(pointer, format!("path template parameter `{name}` is not declared as a path parameter"));
+                    self.sink.error(
+                        pointer,
+                        format!("path template parameter `{name}` is not declared as a path parameter"),
+                    );
                     parts.push(PathPart::Literal(rest[open..=close].to_owned()));
                 }
             }
@@ -766,7 +813,10 @@ impl Lowerer<'_, '_> {
         }
         for param in params.iter().filter(|p| p.location == ParamLocation::Path) {
             if !path.contains(&format!("{{{}}}", param.wire)) {
-                self.sink.warning(pointer, format!("path parameter `{}` does not appear in the path template; it is not sent", param.wire));
+                self.sink.warning(
+                    pointer,
+                    format!("path parameter `{}` does not appear in the path template; it is not sent", param.wire),
+                );
             }
         }
         (params, parts)
@@ -803,20 +853,22 @@ impl Lowerer<'_, '_> {
         let mut docs = body.description.as_deref().map(lines).unwrap_or_default();
         for (name, example) in &content.examples {
             if let ReferenceOr::Item(example) = example
-                && let Some(value) = &example.value {
-                    if !docs.is_empty() {
-                        docs.push(String::new());
-                    }
-                    let title = example.summary.clone().unwrap_or_else(|| name.clone());
-                    docs.push(format!("Example `{name}`: {title}"));
-                    docs.extend(json_block(value));
+                && let Some(value) = &example.value
+            {
+                if !docs.is_empty() {
+                    docs.push(String::new());
                 }
+                let title = example.summary.clone().unwrap_or_else(|| name.clone());
+                docs.push(format!("Example `{name}`: {title}"));
+                docs.extend(json_block(value));
+            }
         }
         if docs.is_empty()
-            && let Some(example) = &content.example {
-                docs.push("Example:".to_owned());
-                docs.extend(json_block(example));
-            }
+            && let Some(example) = &content.example
+        {
+            docs.push("Example:".to_owned());
+            docs.extend(json_block(example));
+        }
         Some(IrBody { ty: wrap_nullable(lowered), required: body.required, docs })
     }
 
@@ -841,7 +893,8 @@ impl Lowerer<'_, '_> {
         // `default` alone (or beside errors only) describes the success response, as many specs
         // write it; beside documented successes it describes every other status.
         let default_is_success = !entries.iter().any(|(s, _, _)| is_success(*s));
-        let is_success = |status| is_success(status) || (default_is_success && status == crate::ir::StatusMatch::Default);
+        let is_success =
+            |status| is_success(status) || (default_is_success && status == crate::ir::StatusMatch::Default);
         let successes = entries.iter().filter(|(s, _, _)| is_success(*s)).count();
 
         let mut variant_scope = Scope::default();
@@ -881,7 +934,10 @@ impl Lowerer<'_, '_> {
                 ResponseBody::Empty
             } else {
                 let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                self.sink.warning(&here, format!("response content types {types:?} are not supported yet; the body is not read"));
+                self.sink.warning(
+                    &here,
+                    format!("response content types {types:?} are not supported yet; the body is not read"),
+                );
                 ResponseBody::Empty
             };
             responses.push(Response { status, body, success, variant, docs: lines(&response.description) });
@@ -895,11 +951,18 @@ impl Lowerer<'_, '_> {
                 let name = self.type_scope.claim(format!("{stem}Success"));
                 let variants = many
                     .iter()
-                    .map(|r| ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs: r.docs.clone() })
+                    .map(|r| ResponseVariant {
+                        name: r.variant.clone(),
+                        ty: response_payload(&r.body),
+                        docs: r.docs.clone(),
+                    })
                     .collect();
                 self.push(TypeDef {
                     name: name.clone(),
-                    docs: vec![format!("The success responses of [`Client::{}`](crate::Client).", names::snake_name(stem, "op"))],
+                    docs: vec![format!(
+                        "The success responses of [`Client::{}`](crate::Client).",
+                        names::snake_name(stem, "op")
+                    )],
                     kind: TypeKind::Responses(variants),
                 });
                 TypeRef::Named(name)
@@ -1047,17 +1110,15 @@ fn is_scalar(ty: &TypeRef) -> bool {
 }
 
 fn wrap_nullable(lowered: Lowered) -> TypeRef {
-    if lowered.nullable && lowered.ty != TypeRef::Value {
-        TypeRef::Option(Box::new(lowered.ty))
-    } else {
-        lowered.ty
-    }
+    if lowered.nullable && lowered.ty != TypeRef::Value { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty }
 }
 
 /// The spelling of a schema's `format`, known to `openapiv3` or not.
 fn format_name<T: serde::Serialize>(format: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
     match format {
-        VariantOrUnknownOrEmpty::Item(item) => serde_json::to_value(item).ok().and_then(|v| v.as_str().map(str::to_owned)),
+        VariantOrUnknownOrEmpty::Item(item) => {
+            serde_json::to_value(item).ok().and_then(|v| v.as_str().map(str::to_owned))
+        }
         VariantOrUnknownOrEmpty::Unknown(other) => Some(other.clone()),
         VariantOrUnknownOrEmpty::Empty => None,
     }
@@ -1246,7 +1307,9 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
     let edges: Vec<Vec<usize>> = types
         .iter()
         .map(|t| match &t.kind {
-            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).filter_map(|n| index.get(&n).copied()).collect(),
+            TypeKind::Struct(s) => {
+                s.fields.iter().filter_map(|f| by_value(&f.ty)).filter_map(|n| index.get(&n).copied()).collect()
+            }
             TypeKind::Alias(ty) => by_value(ty).and_then(|n| index.get(&n).copied()).into_iter().collect(),
             TypeKind::Responses(variants) => variants
                 .iter()
@@ -1274,9 +1337,10 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
         if let TypeKind::Struct(s) = &def.kind {
             for (f, field) in s.fields.iter().enumerate() {
                 if let Some(target) = by_value(&field.ty).and_then(|n| index.get(&n).copied())
-                    && reaches(target, i) {
-                        to_box.push((i, f));
-                    }
+                    && reaches(target, i)
+                {
+                    to_box.push((i, f));
+                }
             }
         }
     }

@@ -36,7 +36,8 @@ pub fn normalise(doc: &mut Value, version: Version) {
         // `paths` is optional in 3.1 (a webhooks-only document), required by `openapiv3`.
         root.insert("paths".to_owned(), Value::Object(Map::new()));
     }
-    if let Some(schemas) = root.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(Value::as_object_mut) {
+    if let Some(schemas) = root.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(Value::as_object_mut)
+    {
         schemas.values_mut().for_each(schema);
     }
     for (key, value) in root.iter_mut() {
@@ -126,8 +127,17 @@ fn children(object: &mut Map<String, Value>) {
                     map.values_mut().for_each(schema);
                 }
             }
-            "items" | "additionalProperties" | "not" | "contains" | "if" | "then" | "else"
-            | "propertyNames" | "unevaluatedItems" | "unevaluatedProperties" | "additionalItems" => match child {
+            "items"
+            | "additionalProperties"
+            | "not"
+            | "contains"
+            | "if"
+            | "then"
+            | "else"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties"
+            | "additionalItems" => match child {
                 Value::Array(list) => list.iter_mut().for_each(schema),
                 // `additionalProperties: true` stays a boolean: 3.0 allows it there.
                 Value::Bool(_) if key != "items" && key != "not" => {}
@@ -242,7 +252,8 @@ fn null_branches(object: &mut Map<String, Value>, key: &str) {
 }
 
 fn infer_type(object: &mut Map<String, Value>) {
-    if object.contains_key("type") || ["allOf", "anyOf", "oneOf", "not", "$ref"].iter().any(|k| object.contains_key(*k)) {
+    if object.contains_key("type") || ["allOf", "anyOf", "oneOf", "not", "$ref"].iter().any(|k| object.contains_key(*k))
+    {
         return;
     }
     let inferred = if ["properties", "additionalProperties", "required", PATTERN_PROPERTIES]

@@ -14,8 +14,8 @@ pub fn parse(file: &str, value: &Value) -> Result<OpenAPI, Errors> {
     serde_path_to_error::deserialize::<_, OpenAPI>(value).map_err(|error| {
         // `openapiv3` reads `$ref`-or-item as an untagged enum, where serde gives up at the
         // enclosing map; checking the document part by part finds the real location.
-        let (pointer, message) = locate(value)
-            .unwrap_or_else(|| (pointer_of("", error.path()), error.inner().to_string()));
+        let (pointer, message) =
+            locate(value).unwrap_or_else(|| (pointer_of("", error.path()), error.inner().to_string()));
         Sink::fatal(file, &pointer, format!("not a valid OpenAPI document here: {message}"))
     })
 }

@@ -48,7 +48,11 @@ fn fastapi_any_of_and_type_arrays_generate_the_same_struct() {
         types[start..end].replacen(name, "Form", 1)
     };
     assert_eq!(body("AnyOfForm"), body("TypeArrayForm"));
-    assert!(body("AnyOfForm").contains("pub label: ::std::option::Option<::std::string::String>"), "{}", body("AnyOfForm"));
+    assert!(
+        body("AnyOfForm").contains("pub label: ::std::option::Option<::std::string::String>"),
+        "{}",
+        body("AnyOfForm")
+    );
 }
 
 #[test]
@@ -78,11 +82,19 @@ fn swagger_2_is_rejected_with_the_version_found() {
 #[test]
 fn malformed_json_names_line_and_column() {
     let error = try_generate_fixture("errors/malformed.json").unwrap_err().to_string();
-    assert!(error.starts_with("error: tests/fixtures/errors/malformed.json#: malformed JSON at line 4 column"), "{error}");
+    assert!(
+        error.starts_with("error: tests/fixtures/errors/malformed.json#: malformed JSON at line 4 column"),
+        "{error}"
+    );
 }
 
 #[test]
 fn invalid_document_names_the_json_pointer() {
     let error = try_generate_fixture("errors/bad_parameter.yaml").unwrap_err().to_string();
-    assert!(error.starts_with("error: tests/fixtures/errors/bad_parameter.yaml#/paths/~1calls~1{call_id}/patch/parameters/0"), "{error}");
+    assert!(
+        error.starts_with(
+            "error: tests/fixtures/errors/bad_parameter.yaml#/paths/~1calls~1{call_id}/patch/parameters/0"
+        ),
+        "{error}"
+    );
 }

@@ -31,11 +31,7 @@ fn builder(server: &MockServer) -> kathan::ClientBuilder {
 
 /// A client pointed at `server` with both credentials the operation requires.
 fn client(server: &MockServer) -> Client {
-    builder(server)
-        .http_bearer(TOKEN)
-        .api_key_header(USER_ID)
-        .build()
-        .expect("build a client with a loopback base url")
+    builder(server).http_bearer(TOKEN).api_key_header(USER_ID).build().expect("build a client with a loopback base url")
 }
 
 /// A 200 body with every field the docs page lists.
@@ -77,34 +73,18 @@ async fn mount_update(server: &MockServer, response: ResponseTemplate) {
 
 /// The requests `server` received (recording is on for every server built here).
 async fn received(server: &MockServer) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is enabled")
+    server.received_requests().await.expect("request recording is enabled")
 }
 
 /// Sends `body` with a fully configured client and returns the JSON the server received.
 async fn sent_body(body: CallUpdateRequest) -> Value {
     let server = server().await;
-    mount_update(
-        &server,
-        ResponseTemplate::new(200).set_body_json(full_call_json()),
-    )
-    .await;
-    client(&server)
-        .update_call(CALL_ID, &body)
-        .await
-        .expect("the update succeeds");
+    mount_update(&server, ResponseTemplate::new(200).set_body_json(full_call_json())).await;
+    client(&server).update_call(CALL_ID, &body).await.expect("the update succeeds");
     let requests = received(&server).await;
     assert_eq!(requests.len(), 1, "exactly one request is sent");
     let request = &requests[0];
-    assert_eq!(
-        request
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json"),
-    );
+    assert_eq!(request.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"),);
     serde_json::from_slice(&request.body).expect("the request body is JSON")
 }
 
@@ -114,9 +94,7 @@ async fn update_answered_with(
 ) -> Result<kathan::ApiResponse<CallResponse>, Error<UpdateCallError>> {
     let server = server().await;
     mount_update(&server, response).await;
-    client(&server)
-        .update_call(CALL_ID, &CallUpdateRequest::default())
-        .await
+    client(&server).update_call(CALL_ID, &CallUpdateRequest::default()).await
 }
 
 #[tokio::test]
@@ -144,12 +122,7 @@ async fn sends_both_credentials_with_patch_to_the_call_path() {
     assert_eq!(request.url.path(), format!("/calls/{CALL_ID}"));
     assert_eq!(request.url.query(), None);
     let values = |name: &str| -> Vec<&str> {
-        request
-            .headers
-            .get_all(name)
-            .iter()
-            .map(|v| v.to_str().expect("ascii header"))
-            .collect()
+        request.headers.get_all(name).iter().map(|v| v.to_str().expect("ascii header")).collect()
     };
     assert_eq!(values("authorization"), [format!("Bearer {TOKEN}")]);
     assert_eq!(values("x-user-id"), [USER_ID]);
@@ -179,27 +152,18 @@ async fn warm_transfer_sends_exactly_action_to_and_mode() {
         mode: Nullable::Value("warm".to_owned()),
         ..CallUpdateRequest::default()
     };
-    assert_eq!(
-        sent_body(body).await,
-        json!({"action": "transfer", "to": "+15551234567", "mode": "warm"})
-    );
+    assert_eq!(sent_body(body).await, json!({"action": "transfer", "to": "+15551234567", "mode": "warm"}));
 }
 
 #[tokio::test]
 async fn hangup_sends_exactly_the_action() {
-    let body = CallUpdateRequest {
-        action: "hangup".to_owned().into(),
-        ..Default::default()
-    };
+    let body = CallUpdateRequest { action: "hangup".to_owned().into(), ..Default::default() };
     assert_eq!(sent_body(body).await, json!({"action": "hangup"}));
 }
 
 #[tokio::test]
 async fn explicit_null_clears_the_label() {
-    let body = CallUpdateRequest {
-        label: Nullable::Null,
-        ..Default::default()
-    };
+    let body = CallUpdateRequest { label: Nullable::Null, ..Default::default() };
     assert_eq!(sent_body(body).await, json!({"label": null}));
 }
 
@@ -226,15 +190,9 @@ async fn parses_a_full_200_response_with_null_per_turn_latency() {
     assert_eq!(call.duration_seconds, Some(95));
     assert_eq!(call.user_messages, Some(7));
     assert_eq!(call.agent_messages, Some(8));
-    assert_eq!(
-        call.stereo_recording_mp3_url.as_deref(),
-        Some("https://cdn.example.com/rec/1-stereo.mp3")
-    );
+    assert_eq!(call.stereo_recording_mp3_url.as_deref(), Some("https://cdn.example.com/rec/1-stereo.mp3"));
 
-    let metrics = call
-        .latency_metrics
-        .as_ref()
-        .expect("latency_metrics is present");
+    let metrics = call.latency_metrics.as_ref().expect("latency_metrics is present");
     assert_eq!(metrics.len(), 2);
     assert_eq!(metrics.get("p50_ms"), Some(&json!(420)));
     assert_eq!(metrics.get("p95_ms"), Some(&json!(910)));
@@ -243,10 +201,7 @@ async fn parses_a_full_200_response_with_null_per_turn_latency() {
     // Nothing is lost or invented on the way through the typed struct.
     assert_eq!(serde_json::to_value(&call).expect("serialise the call"), {
         let mut expected = full_call_json();
-        expected
-            .as_object_mut()
-            .expect("an object")
-            .remove("per_turn_latency");
+        expected.as_object_mut().expect("an object").remove("per_turn_latency");
         expected
     });
 }
@@ -290,24 +245,16 @@ async fn validation_error_422_maps_to_the_typed_variant() {
         "msg": "value is not a valid E.164 number",
         "type": "value_error"
     }]});
-    let err = update_answered_with(ResponseTemplate::new(422).set_body_json(&detail))
-        .await
-        .expect_err("422 is an error");
+    let err =
+        update_answered_with(ResponseTemplate::new(422).set_body_json(&detail)).await.expect_err("422 is an error");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
     assert_eq!(err.to_string(), "server returned 422 unprocessable entity");
 
-    let Error::Api {
-        body: UpdateCallError::UnprocessableEntity(validation),
-        response,
-    } = err
-    else {
+    let Error::Api { body: UpdateCallError::UnprocessableEntity(validation), response } = err else {
         panic!("expected Error::Api with the 422 variant, got {err:?}");
     };
     assert_eq!(response.status, 422);
-    assert_eq!(
-        serde_json::from_slice::<Value>(response.body()).expect("the raw body is kept"),
-        detail
-    );
+    assert_eq!(serde_json::from_slice::<Value>(response.body()).expect("the raw body is kept"), detail);
     let errors = validation.detail.expect("detail is present");
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].msg, "value is not a valid E.164 number");
@@ -326,9 +273,8 @@ async fn pydantic_v2_validation_error_with_extra_fields_still_decodes() {
         "ctx": {"error": "bad"},
         "url": "https://errors.pydantic.dev/2.7/v/string_type"
     }]});
-    let err = update_answered_with(ResponseTemplate::new(422).set_body_json(detail))
-        .await
-        .expect_err("422 is an error");
+    let err =
+        update_answered_with(ResponseTemplate::new(422).set_body_json(detail)).await.expect_err("422 is an error");
     let Some(UpdateCallError::UnprocessableEntity(validation)) = err.api_body() else {
         panic!("expected the typed 422 body, got {err:?}");
     };
@@ -339,11 +285,7 @@ async fn pydantic_v2_validation_error_with_extra_fields_still_decodes() {
 
 /// Asserts that `client` fails with `MissingCredentials` naming `missing` and sends nothing.
 async fn assert_missing_credentials(server: &MockServer, client: Client, missing: &str) {
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(server)
-        .await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).expect(0).mount(server).await;
 
     let err = client
         .update_call(CALL_ID, &CallUpdateRequest::default())
@@ -353,45 +295,27 @@ async fn assert_missing_credentials(server: &MockServer, client: Client, missing
     match &err {
         Error::MissingCredentials { operation, schemes } => {
             assert_eq!(*operation, "update_call");
-            assert!(
-                schemes.contains(missing),
-                "{schemes:?} does not name {missing}"
-            );
+            assert!(schemes.contains(missing), "{schemes:?} does not name {missing}");
         }
         other => panic!("expected Error::MissingCredentials, got {other:?}"),
     }
-    assert!(
-        message.contains(missing),
-        "{message:?} does not name {missing}"
-    );
-    assert_eq!(
-        message,
-        "missing credentials for operation update_call: configure HTTPBearer and APIKeyHeader"
-    );
+    assert!(message.contains(missing), "{message:?} does not name {missing}");
+    assert_eq!(message, "missing credentials for operation update_call: configure HTTPBearer and APIKeyHeader");
     assert_eq!(err.status(), None);
-    assert!(
-        received(server).await.is_empty(),
-        "no request may reach the server"
-    );
+    assert!(received(server).await.is_empty(), "no request may reach the server");
 }
 
 #[tokio::test]
 async fn missing_user_id_fails_before_sending() {
     let server = server().await;
-    let client = builder(&server)
-        .http_bearer(TOKEN)
-        .build()
-        .expect("build without the user id");
+    let client = builder(&server).http_bearer(TOKEN).build().expect("build without the user id");
     assert_missing_credentials(&server, client, "APIKeyHeader").await;
 }
 
 #[tokio::test]
 async fn missing_bearer_fails_before_sending() {
     let server = server().await;
-    let client = builder(&server)
-        .api_key_header(USER_ID)
-        .build()
-        .expect("build without the bearer");
+    let client = builder(&server).api_key_header(USER_ID).build().expect("build without the bearer");
     assert_missing_credentials(&server, client, "HTTPBearer").await;
 }
 
@@ -402,23 +326,14 @@ async fn undocumented_503_is_unexpected_status_with_the_raw_body() {
         .await
         .expect_err("503 is not documented");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(
-        err.to_string(),
-        "server returned undocumented status 503 service unavailable"
-    );
+    assert_eq!(err.to_string(), "server returned undocumented status 503 service unavailable");
     let Error::UnexpectedStatus(response) = &err else {
         panic!("expected Error::UnexpectedStatus, got {err:?}");
     };
     assert_eq!(response.status, 503);
     assert_eq!(response.body_text(), html);
     assert!(!response.is_truncated());
-    assert_eq!(
-        response
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("text/html")
-    );
+    assert_eq!(response.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("text/html"));
 }
 
 #[tokio::test]

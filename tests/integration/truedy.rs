@@ -115,7 +115,9 @@ async fn update_call_sends_method_path_auth_and_body_and_types_the_200() {
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(header("content-type", "application/json"))
         .and(body_json(request_example("update_settings")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(response_example()).insert_header("x-request-id", "req_hdr_1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(response_example()).insert_header("x-request-id", "req_hdr_1"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -177,14 +179,18 @@ async fn base_url_path_prefix_is_kept_and_defaults_to_the_spec_server() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder().base_url(format!("{}/api/public/v1/", server.uri())).bearer_auth(TOKEN).build().unwrap();
+    let client =
+        Client::builder().base_url(format!("{}/api/public/v1/", server.uri())).bearer_auth(TOKEN).build().unwrap();
     client.update_call("c1", &CallUpdateRequest::default()).await.expect("prefixed path");
 }
 
 #[tokio::test]
 async fn path_parameters_are_one_encoded_segment() {
     let server = MockServer::start().await;
-    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200).set_body_json(response_example())).mount(&server).await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(response_example()))
+        .mount(&server)
+        .await;
     client(&server).update_call("../admin?x=1#y", &CallUpdateRequest::default()).await.unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received[0].url.path(), "/calls/..%2Fadmin%3Fx%3D1%23y");
@@ -225,10 +231,16 @@ fn secrets_never_appear_in_debug_output_and_header_injection_is_refused() {
 async fn hostile_responses_become_typed_errors() {
     let cases: Vec<(&str, ResponseTemplate)> = vec![
         ("html 502", ResponseTemplate::new(502).set_body_raw("<html><body>Bad gateway</body></html>", "text/html")),
-        ("truncated json", ResponseTemplate::new(200).set_body_raw(r#"{"data": {"id": "c1", "sta"#, "application/json")),
+        (
+            "truncated json",
+            ResponseTemplate::new(200).set_body_raw(r#"{"data": {"id": "c1", "sta"#, "application/json"),
+        ),
         ("malformed json", ResponseTemplate::new(200).set_body_raw("{not json}", "application/json")),
         ("empty body", ResponseTemplate::new(200)),
-        ("wrong field types", ResponseTemplate::new(200).set_body_json(json!({"data": {"id": 5, "status": true}, "meta": []}))),
+        (
+            "wrong field types",
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"id": 5, "status": true}, "meta": []})),
+        ),
         ("missing required field", ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "c1"}}))),
         ("html with 200", ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html")),
         ("error body not matching its schema", ResponseTemplate::new(404).set_body_raw("Not Found", "text/plain")),
@@ -257,8 +269,12 @@ async fn hostile_responses_become_typed_errors() {
 async fn a_huge_body_is_cut_off_at_the_limit() {
     let server = MockServer::start().await;
     let huge = format!("{{\"data\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json")).mount(&server).await;
-    let client = Client::builder().base_url(server.uri()).bearer_auth(TOKEN).max_response_bytes(64 * 1024).build().unwrap();
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&server)
+        .await;
+    let client =
+        Client::builder().base_url(server.uri()).bearer_auth(TOKEN).max_response_bytes(64 * 1024).build().unwrap();
     let error = client.update_call("c1", &CallUpdateRequest::default()).await.unwrap_err();
     assert!(matches!(error, Error::BodyTooLarge { limit: 65536, .. }), "{error:?}");
 }
@@ -275,7 +291,10 @@ async fn rate_limited_patch_is_retried_after_retry_after() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200).set_body_json(response_example())).mount(&server).await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(response_example()))
+        .mount(&server)
+        .await;
     let client = Client::builder()
         .base_url(server.uri())
         .bearer_auth(TOKEN)
@@ -296,7 +315,8 @@ async fn patch_is_not_retried_on_bad_gateway_unless_the_caller_opts_in() {
     for (opt_in, expected_requests) in [(false, 1), (true, 3)] {
         let server = MockServer::start().await;
         Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
-        let policy = RetryPolicy::default().with_initial_backoff(Duration::from_millis(1)).with_retry_non_idempotent(opt_in);
+        let policy =
+            RetryPolicy::default().with_initial_backoff(Duration::from_millis(1)).with_retry_non_idempotent(opt_in);
         let client = Client::builder().base_url(server.uri()).bearer_auth(TOKEN).retry_policy(policy).build().unwrap();
         let error = client.update_call("c1", &CallUpdateRequest::default()).await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
@@ -308,7 +328,9 @@ async fn patch_is_not_retried_on_bad_gateway_unless_the_caller_opts_in() {
 async fn per_call_timeout_overrides_the_client_default() {
     let server = MockServer::start().await;
     Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(response_example()).set_delay(Duration::from_millis(400)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(response_example()).set_delay(Duration::from_millis(400)),
+        )
         .mount(&server)
         .await;
     let client = client(&server);

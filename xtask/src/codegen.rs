@@ -45,7 +45,8 @@ pub fn workspace_specs(root: &Path) -> Result<Vec<ApiSpec>> {
 
 fn run_generator(root: &Path, spec: &str, crate_name: &str, command: &str) -> Result<Generated> {
     let text = fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
-    let options = Options { spec_path: spec.to_owned(), crate_name: crate_name.to_owned(), command: command.to_owned() };
+    let options =
+        Options { spec_path: spec.to_owned(), crate_name: crate_name.to_owned(), command: command.to_owned() };
     let generated = generator::generate(&text, &options).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     for warning in &generated.warnings {
         eprintln!("{warning}");
@@ -81,7 +82,11 @@ pub fn stale_files(root: &Path) -> Result<(Vec<Stale>, Vec<String>)> {
             let current = fs::read_to_string(&path).ok();
             if current.as_deref() != Some(file.contents.as_str()) {
                 changed += 1;
-                stale.push(Stale { path: format!("{}/{}", api.out, file.path), current, wanted: Some(file.contents.clone()) });
+                stale.push(Stale {
+                    path: format!("{}/{}", api.out, file.path),
+                    current,
+                    wanted: Some(file.contents.clone()),
+                });
             }
         }
         for path in existing.iter().filter(|p| !generated.files.iter().any(|f| &f.path == *p)) {
@@ -204,6 +209,85 @@ mod tests {
         let (stale, _) = stale_files(&root).expect("every workspace spec generates");
         let diffs: String = stale.iter().map(unified_diff).collect();
         assert!(stale.is_empty(), "generated clients are stale; run `cargo xtask codegen` and commit\n{diffs}");
+    }
+
+    /// A fresh scratch folder under `target/` for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = crate::fsutil::workspace_root().join("target/xtask-tests").join(name);
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        crate::fsutil::workspace_root().join("tests/fixtures").join(name)
+    }
+
+    #[test]
+    fn generate_writes_a_standalone_crate_and_replaces_an_old_one() {
+        let dir = scratch("generate-ok");
+        let out = dir.join("client");
+        fs::create_dir_all(out.join("src")).unwrap();
+        fs::write(out.join("src/stale.rs"), "// left from an older run").unwrap();
+        generate(&fixture("nullable_31.yaml"), &out, "pets").unwrap();
+        let manifest = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("name = \"pets\""), "{manifest}");
+        assert!(!manifest.contains("path ="), "no path dependency on this workspace: {manifest}");
+        for file in ["src/lib.rs", "src/types.rs", "src/client.rs", "src/runtime.rs"] {
+            assert!(out.join(file).is_file(), "{file} missing");
+        }
+        assert!(!out.join("src/stale.rs").exists(), "the old crate is replaced, not merged");
+        assert_eq!(
+            list_files(&dir).unwrap().iter().filter(|p| !p.starts_with("client/")).count(),
+            0,
+            "no staging left"
+        );
+    }
+
+    #[test]
+    fn failed_generation_writes_nothing_and_keeps_the_old_crate() {
+        let dir = scratch("generate-fails");
+        for (spec, expected) in [
+            ("errors/dangling_ref.yaml", "dangling $ref"),
+            ("errors/swagger2.json", "found Swagger 2.0"),
+            ("errors/malformed.json", "malformed JSON"),
+        ] {
+            let fresh = dir.join("fresh");
+            let error = generate(&fixture(spec), &fresh, "broken").unwrap_err().to_string();
+            assert!(error.contains(expected), "{spec}: {error}");
+            assert!(!fresh.exists(), "{spec}: output created despite the error");
+
+            let existing = dir.join("existing");
+            fs::create_dir_all(&existing).unwrap();
+            fs::write(existing.join("keep.txt"), "old").unwrap();
+            generate(&fixture(spec), &existing, "broken").unwrap_err();
+            assert_eq!(fs::read_to_string(existing.join("keep.txt")).unwrap(), "old", "{spec}");
+        }
+        assert_eq!(list_files(&dir).unwrap(), ["existing/keep.txt"], "no staging folder left behind");
+    }
+
+    #[test]
+    fn check_lists_stale_and_extra_files_without_writing() {
+        let root = scratch("check");
+        fs::create_dir_all(root.join("spec/pets")).unwrap();
+        fs::copy(fixture("nullable_30.yaml"), root.join("spec/pets/openapi.yaml")).unwrap();
+        let (stale, _) = stale_files(&root).unwrap();
+        assert_eq!(stale.len(), 5, "a missing crate is entirely stale");
+        codegen(&root, false).unwrap();
+        assert!(stale_files(&root).unwrap().0.is_empty(), "codegen makes the crate fresh");
+
+        fs::write(root.join("generated-client/pets/src/types.rs"), "// edited by hand\n").unwrap();
+        fs::write(root.join("generated-client/pets/src/extra.rs"), "// not generated\n").unwrap();
+        let (stale, _) = stale_files(&root).unwrap();
+        let paths: Vec<&str> = stale.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["generated-client/pets/src/types.rs", "generated-client/pets/src/extra.rs"]);
+        assert!(unified_diff(&stale[0]).contains("-// edited by hand"));
+        assert_eq!(codegen(&root, true).unwrap(), ExitCode::FAILURE);
+        assert_eq!(
+            fs::read_to_string(root.join("generated-client/pets/src/types.rs")).unwrap(),
+            "// edited by hand\n",
+            "--check never writes"
+        );
     }
 
     #[test]

@@ -26,7 +26,8 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
         if path.is_dir() {
             collect(root, &path, out)?;
         } else if let Ok(relative) = path.strip_prefix(root) {
-            let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             out.push(parts.join("/"));
         }
     }

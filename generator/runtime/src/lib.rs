@@ -35,14 +35,8 @@ const MAX_REQUEST_ID_SCAN_BYTES: usize = 1024 * 1024;
 /// Longest request id that is reported; longer values are ignored.
 const MAX_REQUEST_ID_LEN: usize = 256;
 /// Response headers that carry a request id, in order of preference.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "x-amz-request-id",
-    "x-correlation-id",
-    "x-trace-id",
-];
+const REQUEST_ID_HEADERS: &[&str] =
+    &["x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id", "x-correlation-id", "x-trace-id"];
 /// JSON body fields that carry a request id (top level or one level deep).
 const REQUEST_ID_FIELDS: &[&str] = &["request_id", "requestId"];
 
@@ -195,10 +189,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
     }
 
     /// Sets [`RetryPolicy::max_retries`].
@@ -234,10 +225,7 @@ impl RetryPolicy {
     /// The delay before retry number `retry` (0-based), before jitter.
     fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.checked_pow(retry).unwrap_or(u32::MAX);
-        self.initial_backoff
-            .checked_mul(factor)
-            .unwrap_or(Duration::MAX)
-            .min(self.max_backoff)
+        self.initial_backoff.checked_mul(factor).unwrap_or(Duration::MAX).min(self.max_backoff)
     }
 }
 
@@ -347,10 +335,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field(
-                "credentials",
-                &RedactedMap(self.credentials.iter().map(|(name, _)| *name).collect()),
-            )
+            .field("credentials", &RedactedMap(self.credentials.iter().map(|(name, _)| *name).collect()))
             .field("custom_http_client", &self.http_client.is_some())
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -358,12 +343,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field(
                 "default_headers",
-                &RedactedMap(
-                    self.default_headers
-                        .iter()
-                        .map(|(name, _)| name.as_str())
-                        .collect(),
-                ),
+                &RedactedMap(self.default_headers.iter().map(|(name, _)| name.as_str()).collect()),
             )
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
@@ -410,10 +390,7 @@ impl ClientBuilder {
         username: impl Into<String>,
         password: impl Into<String>,
     ) -> Self {
-        let credential = Credential::Basic {
-            username: Secret(username.into()),
-            password: Secret(password.into()),
-        };
+        let credential = Credential::Basic { username: Secret(username.into()), password: Secret(password.into()) };
         self.set_credential(scheme, credential);
         self
     }
@@ -483,10 +460,7 @@ impl ClientBuilder {
         let mut default_headers = HeaderMap::new();
         for (name, value) in &self.default_headers {
             let (name, value) =
-                parse_header(name, value).map_err(|reason| BuildError::InvalidHeader {
-                    name: name.clone(),
-                    reason,
-                })?;
+                parse_header(name, value).map_err(|reason| BuildError::InvalidHeader { name: name.clone(), reason })?;
             default_headers.append(name, value);
         }
 
@@ -509,15 +483,12 @@ impl ClientBuilder {
             Some(client) => {
                 // An explicit `user-agent` default header wins.
                 if let Some(ua) = user_agent {
-                    default_headers
-                        .entry(::reqwest::header::USER_AGENT)
-                        .or_insert(ua);
+                    default_headers.entry(::reqwest::header::USER_AGENT).or_insert(ua);
                 }
                 client
             }
             None => {
-                let mut builder =
-                    ::reqwest::Client::builder().connect_timeout(self.connect_timeout);
+                let mut builder = ::reqwest::Client::builder().connect_timeout(self.connect_timeout);
                 if let Some(ua) = user_agent {
                     builder = builder.user_agent(ua);
                 }
@@ -546,12 +517,9 @@ const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARG
 
 /// Parses and checks a base URL; returns it without a trailing slash.
 fn normalise_base_url(raw: &str) -> Result<String, BuildError> {
-    let invalid = |reason: &str| BuildError::InvalidBaseUrl {
-        reason: reason.to_owned(),
-    };
-    let url = Url::parse(raw.trim()).map_err(|err| BuildError::InvalidBaseUrl {
-        reason: err.to_string().to_lowercase(),
-    })?;
+    let invalid = |reason: &str| BuildError::InvalidBaseUrl { reason: reason.to_owned() };
+    let url =
+        Url::parse(raw.trim()).map_err(|err| BuildError::InvalidBaseUrl { reason: err.to_string().to_lowercase() })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(invalid("the scheme must be http or https"));
     }
@@ -559,9 +527,7 @@ fn normalise_base_url(raw: &str) -> Result<String, BuildError> {
         return Err(invalid("the url has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "the url must not contain credentials; configure them as security scheme credentials",
-        ));
+        return Err(invalid("the url must not contain credentials; configure them as security scheme credentials"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("the url must not have a query or fragment"));
@@ -575,36 +541,25 @@ fn resolve_credential(
     scheme_name: &'static str,
     credential: &Credential,
 ) -> Result<ResolvedCredential, BuildError> {
-    let scheme = schemes
-        .iter()
-        .find(|scheme| scheme.name == scheme_name)
-        .ok_or_else(|| BuildError::UnknownScheme {
-            scheme: scheme_name.to_owned(),
-            known: if schemes.is_empty() {
-                "none".to_owned()
-            } else {
-                schemes
-                    .iter()
-                    .map(|scheme| scheme.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        })?;
-    let invalid = |reason: &'static str| BuildError::InvalidCredential {
+    let scheme = schemes.iter().find(|scheme| scheme.name == scheme_name).ok_or_else(|| BuildError::UnknownScheme {
         scheme: scheme_name.to_owned(),
-        reason,
-    };
+        known: if schemes.is_empty() {
+            "none".to_owned()
+        } else {
+            schemes.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(", ")
+        },
+    })?;
+    let invalid = |reason: &'static str| BuildError::InvalidCredential { scheme: scheme_name.to_owned(), reason };
     let sensitive_value = |value: String| {
-        let mut value = HeaderValue::from_str(&value)
-            .map_err(|_| invalid("it contains control characters such as CR or LF"))?;
+        let mut value =
+            HeaderValue::from_str(&value).map_err(|_| invalid("it contains control characters such as CR or LF"))?;
         value.set_sensitive(true);
         Ok(value)
     };
     let apply = match (scheme.kind, credential) {
-        (SchemeKind::Bearer, Credential::Token(token)) => Apply::Header(
-            ::reqwest::header::AUTHORIZATION,
-            sensitive_value(format!("Bearer {}", token.expose()))?,
-        ),
+        (SchemeKind::Bearer, Credential::Token(token)) => {
+            Apply::Header(::reqwest::header::AUTHORIZATION, sensitive_value(format!("Bearer {}", token.expose()))?)
+        }
         (SchemeKind::Basic, Credential::Basic { username, password }) => {
             if username.expose().contains(':') {
                 return Err(invalid("the username contains ':'"));
@@ -627,9 +582,7 @@ fn resolve_credential(
             ApiKeyLocation::Query => Apply::Query(name, key.clone()),
             ApiKeyLocation::Cookie => {
                 if !is_cookie_name(name) {
-                    return Err(invalid(
-                        "the scheme's cookie name is not a valid cookie name",
-                    ));
+                    return Err(invalid("the scheme's cookie name is not a valid cookie name"));
                 }
                 if !key.expose().bytes().all(is_cookie_octet) {
                     return Err(invalid(
@@ -652,10 +605,7 @@ fn resolve_credential(
             });
         }
     };
-    Ok(ResolvedCredential {
-        scheme: scheme_name,
-        apply,
-    })
+    Ok(ResolvedCredential { scheme: scheme_name, apply })
 }
 
 /// RFC 6265 `cookie-octet`.
@@ -665,18 +615,14 @@ fn is_cookie_octet(byte: u8) -> bool {
 
 /// RFC 7230 `token`, as required for cookie names.
 fn is_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// Parses a header name and value, explaining what is wrong without
 /// repeating the value.
 fn parse_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), &'static str> {
     let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| "not a valid header name")?;
-    let value = HeaderValue::from_str(value)
-        .map_err(|_| "value contains control characters such as CR or LF")?;
+    let value = HeaderValue::from_str(value).map_err(|_| "value contains control characters such as CR or LF")?;
     Ok((name, value))
 }
 
@@ -685,9 +631,7 @@ struct RedactedMap<'a>(Vec<&'a str>);
 
 impl fmt::Debug for RedactedMap<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|name| (name, "***")))
-            .finish()
+        f.debug_map().entries(self.0.iter().map(|name| (name, "***"))).finish()
     }
 }
 
@@ -720,29 +664,12 @@ impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Core")
             .field("base_url", &self.shared.base_url)
-            .field(
-                "credentials",
-                &RedactedMap(self.shared.credentials.iter().map(|c| c.scheme).collect()),
-            )
+            .field("credentials", &RedactedMap(self.shared.credentials.iter().map(|c| c.scheme).collect()))
             .field(
                 "default_headers",
-                &RedactedMap(
-                    self.shared
-                        .default_headers
-                        .keys()
-                        .map(HeaderName::as_str)
-                        .collect(),
-                ),
+                &RedactedMap(self.shared.default_headers.keys().map(HeaderName::as_str).collect()),
             )
-            .field(
-                "extra_headers",
-                &RedactedMap(
-                    self.extra_headers
-                        .iter()
-                        .map(|(name, _)| name.as_str())
-                        .collect(),
-                ),
-            )
+            .field("extra_headers", &RedactedMap(self.extra_headers.iter().map(|(name, _)| name.as_str()).collect()))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.shared.max_response_bytes)
@@ -777,56 +704,28 @@ impl Core {
 
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
-    pub async fn send<T, E>(
-        &self,
-        request: Request,
-        decode: Decoder<T, E>,
-    ) -> Result<ApiResponse<T>, Error<E>> {
+    pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
         let prepared = self.prepare(&request).map_err(Fault::into_error)?;
-        let raw = self
-            .execute(&request.method, &prepared)
-            .await
-            .map_err(Fault::into_error)?;
+        let raw = self.execute(&request.method, &prepared).await.map_err(Fault::into_error)?;
         match decode(raw.status, &raw.body) {
-            Some(Ok(Outcome::Success(body))) => Ok(ApiResponse {
-                status: raw.status,
-                headers: raw.headers,
-                body,
-            }),
-            Some(Ok(Outcome::Failure(body))) => Err(Error::Api {
-                body,
-                response: ResponseInfo::new(raw.status, raw.headers, raw.body),
-            }),
-            Some(Err(source)) => Err(Error::Decode {
-                response: ResponseInfo::new(raw.status, raw.headers, raw.body),
-                source,
-            }),
-            None => Err(Error::UnexpectedStatus(ResponseInfo::new(
-                raw.status,
-                raw.headers,
-                raw.body,
-            ))),
+            Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
+            Some(Ok(Outcome::Failure(body))) => {
+                Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })
+            }
+            Some(Err(source)) => {
+                Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body), source })
+            }
+            None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body))),
         }
     }
 
     /// The first security alternative whose schemes all have credentials.
-    fn select_credentials(
-        &self,
-        security: &'static [&'static [&'static str]],
-    ) -> Option<Vec<&ResolvedCredential>> {
+    fn select_credentials(&self, security: &'static [&'static [&'static str]]) -> Option<Vec<&ResolvedCredential>> {
         if security.is_empty() {
             return Some(Vec::new());
         }
         security.iter().find_map(|alternative| {
-            alternative
-                .iter()
-                .map(|name| {
-                    self.shared
-                        .credentials
-                        .iter()
-                        .find(|cred| cred.scheme == *name)
-                })
-                .collect()
+            alternative.iter().map(|name| self.shared.credentials.iter().find(|cred| cred.scheme == *name)).collect()
         })
     }
 
@@ -837,12 +736,9 @@ impl Core {
         if let Some(reason) = &request.invalid {
             return Err(invalid(reason.clone()));
         }
-        let credentials =
-            self.select_credentials(request.security)
-                .ok_or_else(|| Fault::MissingCredentials {
-                    operation,
-                    schemes: describe_security(request.security),
-                })?;
+        let credentials = self
+            .select_credentials(request.security)
+            .ok_or_else(|| Fault::MissingCredentials { operation, schemes: describe_security(request.security) })?;
 
         check_path(&request.path).map_err(invalid)?;
         let mut url = Url::parse(&format!("{}{}", self.shared.base_url, request.path))
@@ -869,21 +765,20 @@ impl Core {
         let mut headers = self.shared.default_headers.clone();
         let mut layer = HeaderMap::new();
         for (name, value) in self.extra_headers.iter() {
-            let (name, value) = parse_header(name, value)
-                .map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            let (name, value) =
+                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
             layer.append(name, value);
         }
         headers.extend(layer);
 
         let mut layer = HeaderMap::new();
         for (name, value) in &request.headers {
-            let (name, value) = parse_header(name, value)
-                .map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            let (name, value) =
+                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
             layer.append(name, value);
         }
         if let Some(content_type) = &request.content_type {
-            let value = HeaderValue::from_str(content_type)
-                .map_err(|_| invalid("invalid content type".to_owned()))?;
+            let value = HeaderValue::from_str(content_type).map_err(|_| invalid("invalid content type".to_owned()))?;
             layer.insert(::reqwest::header::CONTENT_TYPE, value);
         }
         headers.extend(layer);
@@ -894,12 +789,7 @@ impl Core {
             .filter_map(|value| value.to_str().ok())
             .map(str::to_owned)
             .collect();
-        cookies.extend(
-            request
-                .cookies
-                .iter()
-                .map(|(name, value)| format!("{name}={value}")),
-        );
+        cookies.extend(request.cookies.iter().map(|(name, value)| format!("{name}={value}")));
         let mut sensitive_cookie = false;
         for cred in &credentials {
             match &cred.apply {
@@ -914,17 +804,13 @@ impl Core {
             }
         }
         if !cookies.is_empty() {
-            let mut value = HeaderValue::from_str(&cookies.join("; "))
-                .map_err(|_| invalid("invalid cookie".to_owned()))?;
+            let mut value =
+                HeaderValue::from_str(&cookies.join("; ")).map_err(|_| invalid("invalid cookie".to_owned()))?;
             value.set_sensitive(sensitive_cookie);
             headers.insert(::reqwest::header::COOKIE, value);
         }
 
-        Ok(Prepared {
-            url,
-            headers,
-            body: request.body.clone(),
-        })
+        Ok(Prepared { url, headers, body: request.body.clone() })
     }
 
     /// Sends the request until it succeeds or the retry policy gives up.
@@ -935,18 +821,12 @@ impl Core {
         let mut slept = Duration::ZERO;
         loop {
             let may_retry = retries < policy.max_retries;
-            let delay = match self
-                .shared
-                .client
-                .execute(prepared.build(method, self.timeout))
-                .await
-            {
+            let delay = match self.shared.client.execute(prepared.build(method, self.timeout)).await {
                 Err(err) => {
                     // A connect failure means nothing was sent. Other request
                     // failures (e.g. a reset keep-alive connection) may have
                     // reached the server, so only replay-safe requests retry.
-                    let retryable =
-                        err.is_connect() || (replay_safe && err.is_request() && !err.is_timeout());
+                    let retryable = err.is_connect() || (replay_safe && err.is_request() && !err.is_timeout());
                     match policy_delay(policy, retries, slept, may_retry && retryable, None) {
                         Some(delay) => delay,
                         None => return Err(Fault::Transport(err.without_url())),
@@ -961,8 +841,7 @@ impl Core {
                         502 | 504 => replay_safe,
                         _ => false,
                     };
-                    match policy_delay(policy, retries, slept, may_retry && retryable, retry_after)
-                    {
+                    match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
                         Some(delay) => delay,
                         None => return self.read_body(response).await,
                     }
@@ -986,16 +865,9 @@ impl Core {
             return Err(too_large);
         }
         let headers = ::std::mem::take(response.headers_mut());
-        let initial = announced
-            .and_then(|len| usize::try_from(len).ok())
-            .unwrap_or(0)
-            .min(limit);
+        let initial = announced.and_then(|len| usize::try_from(len).ok()).unwrap_or(0).min(limit);
         let mut body = Vec::with_capacity(initial);
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| Fault::Transport(err.without_url()))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|err| Fault::Transport(err.without_url()))? {
             let needed = match body.len().checked_add(chunk.len()) {
                 Some(needed) if needed <= limit => needed,
                 _ => return Err(too_large),
@@ -1007,11 +879,7 @@ impl Core {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
+        Ok(RawResponse { status, headers, body })
     }
 }
 
@@ -1045,31 +913,16 @@ fn jitter(backoff: Duration) -> Duration {
 
 /// The delay a `Retry-After` header asks for (delta seconds or HTTP date).
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(::reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
+    let value = headers.get(::reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let when = ::httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 fn is_idempotent(method: &Method) -> bool {
-    [
-        Method::GET,
-        Method::HEAD,
-        Method::PUT,
-        Method::DELETE,
-        Method::OPTIONS,
-        Method::TRACE,
-    ]
-    .contains(method)
+    [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method)
 }
 
 /// Rejects paths the URL parser would rewrite: dot segments (also
@@ -1079,21 +932,14 @@ fn check_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err("the path must start with '/'".to_owned());
     }
-    if path
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '?' | '#' | '\\'))
-    {
+    if path.chars().any(|c| c.is_control() || matches!(c, '?' | '#' | '\\')) {
         return Err(
-            "the path contains a character that must be percent-encoded (?, #, \\ or a control character)"
-                .to_owned(),
+            "the path contains a character that must be percent-encoded (?, #, \\ or a control character)".to_owned()
         );
     }
     for segment in path.split('/') {
         let lower = segment.to_ascii_lowercase();
-        if matches!(
-            lower.as_str(),
-            "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
-        ) {
+        if matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.") {
             return Err("a path parameter may not be \".\" or \"..\"".to_owned());
         }
     }
@@ -1145,30 +991,17 @@ struct RawResponse {
 /// Failures that do not depend on the operation's error type.
 enum Fault {
     Transport(::reqwest::Error),
-    MissingCredentials {
-        operation: &'static str,
-        schemes: String,
-    },
-    InvalidRequest {
-        operation: &'static str,
-        reason: String,
-    },
-    BodyTooLarge {
-        status: StatusCode,
-        limit: usize,
-    },
+    MissingCredentials { operation: &'static str, schemes: String },
+    InvalidRequest { operation: &'static str, reason: String },
+    BodyTooLarge { status: StatusCode, limit: usize },
 }
 
 impl Fault {
     fn into_error<E>(self) -> Error<E> {
         match self {
             Fault::Transport(err) => Error::Transport(err),
-            Fault::MissingCredentials { operation, schemes } => {
-                Error::MissingCredentials { operation, schemes }
-            }
-            Fault::InvalidRequest { operation, reason } => {
-                Error::InvalidRequest { operation, reason }
-            }
+            Fault::MissingCredentials { operation, schemes } => Error::MissingCredentials { operation, schemes },
+            Fault::InvalidRequest { operation, reason } => Error::InvalidRequest { operation, reason },
             Fault::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
         }
     }
@@ -1190,11 +1023,8 @@ impl Fault {
 /// encode_path_segment("../admin?x=1#y") == "..%2Fadmin%3Fx%3D1%23y"
 /// ```
 pub fn encode_path_segment(value: &str) -> String {
-    const SEGMENT: &::percent_encoding::AsciiSet = &::percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
+    const SEGMENT: &::percent_encoding::AsciiSet =
+        &::percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     match value {
         "." => "%2E".to_owned(),
         ".." => "%2E%2E".to_owned(),
@@ -1209,13 +1039,8 @@ pub fn path_segment(value: impl fmt::Display) -> String {
     encode_path_segment(&value.to_string())
 }
 
-const COOKIE_VALUE: &::percent_encoding::AsciiSet = &::percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'%')
-    .add(b',')
-    .add(b';')
-    .add(b'\\');
+const COOKIE_VALUE: &::percent_encoding::AsciiSet =
+    &::percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%').add(b',').add(b';').add(b'\\');
 
 /// One operation call, built by generated code and sent with [`Core::send`].
 #[derive(Clone)]
@@ -1241,22 +1066,9 @@ impl fmt::Debug for Request {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("security", &self.security)
-            .field(
-                "query",
-                &self
-                    .query
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .field(
-                "headers",
-                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-            )
-            .field(
-                "cookies",
-                &self.cookies.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-            )
+            .field("query", &self.query.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("headers", &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+            .field("cookies", &self.cookies.iter().map(|(n, _)| *n).collect::<Vec<_>>())
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .field("content_type", &self.content_type)
             .field("invalid", &self.invalid)
@@ -1387,9 +1199,7 @@ pub fn decode_text(body: &[u8]) -> Result<String, DecodeError> {
 }
 
 /// Decoder arm for a success status with a JSON body.
-pub fn ok_json<T: ::serde::de::DeserializeOwned, E>(
-    body: &[u8],
-) -> Option<Result<Outcome<T, E>, DecodeError>> {
+pub fn ok_json<T: ::serde::de::DeserializeOwned, E>(body: &[u8]) -> Option<Result<Outcome<T, E>, DecodeError>> {
     Some(decode_json(body).map(Outcome::Success))
 }
 
@@ -1408,10 +1218,7 @@ pub fn ok_text<E>(body: &[u8]) -> Option<Result<Outcome<String, E>, DecodeError>
 }
 
 /// Decoder arm for a success status with a text body, wrapped in a success enum variant.
-pub fn ok_text_as<T, E>(
-    body: &[u8],
-    variant: fn(String) -> T,
-) -> Option<Result<Outcome<T, E>, DecodeError>> {
+pub fn ok_text_as<T, E>(body: &[u8], variant: fn(String) -> T) -> Option<Result<Outcome<T, E>, DecodeError>> {
     Some(decode_text(body).map(|body| Outcome::Success(variant(body))))
 }
 
@@ -1429,10 +1236,7 @@ pub fn err_json<B: ::serde::de::DeserializeOwned, T, E>(
 }
 
 /// Decoder arm for a documented error status with a text body, wrapped in its error variant.
-pub fn err_text<T, E>(
-    body: &[u8],
-    variant: fn(String) -> E,
-) -> Option<Result<Outcome<T, E>, DecodeError>> {
+pub fn err_text<T, E>(body: &[u8], variant: fn(String) -> E) -> Option<Result<Outcome<T, E>, DecodeError>> {
     Some(decode_text(body).map(|body| Outcome::Failure(variant(body))))
 }
 
@@ -1493,21 +1297,13 @@ impl ResponseInfo {
     /// Builds the info for a response, finding its request id and keeping at
     /// most 64 KiB of the body.
     pub fn new(status: StatusCode, headers: HeaderMap, mut body: Vec<u8>) -> Self {
-        let request_id = request_id_from_headers(&headers)
-            .map(str::to_owned)
-            .or_else(|| request_id_from_body(&body));
+        let request_id = request_id_from_headers(&headers).map(str::to_owned).or_else(|| request_id_from_body(&body));
         let truncated = body.len() > MAX_KEPT_BODY_BYTES;
         if truncated {
             body.truncate(MAX_KEPT_BODY_BYTES);
             body.shrink_to_fit();
         }
-        ResponseInfo {
-            status,
-            headers,
-            body,
-            truncated,
-            request_id,
-        }
+        ResponseInfo { status, headers, body, truncated, request_id }
     }
 
     /// The body as received (at most its first 64 KiB).
@@ -1540,18 +1336,12 @@ fn plausible_request_id(id: &str) -> bool {
 
 fn request_id_from_headers(headers: &HeaderMap) -> Option<&str> {
     REQUEST_ID_HEADERS.iter().find_map(|name| {
-        headers
-            .get(*name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::trim)
-            .filter(|id| plausible_request_id(id))
+        headers.get(*name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|id| plausible_request_id(id))
     })
 }
 
 fn request_id_from_body(body: &[u8]) -> Option<String> {
-    if body.len() > MAX_REQUEST_ID_SCAN_BYTES
-        || body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
-    {
+    if body.len() > MAX_REQUEST_ID_SCAN_BYTES || body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return None;
     }
     let ::serde_json::Value::Object(object) = ::serde_json::from_slice(body).ok()? else {
@@ -1595,10 +1385,7 @@ pub enum Error<E> {
     #[error("server returned undocumented status {}", describe_response(.0))]
     UnexpectedStatus(ResponseInfo),
     /// The body did not match the documented schema (any status).
-    #[error(
-        "failed to decode the response with status {}",
-        describe_response(response)
-    )]
+    #[error("failed to decode the response with status {}", describe_response(response))]
     Decode {
         /// The response, with its raw body.
         response: ResponseInfo,
@@ -1650,9 +1437,9 @@ impl<E> Error<E> {
     /// The response, for API, unexpected status and decode errors.
     pub fn response(&self) -> Option<&ResponseInfo> {
         match self {
-            Error::Api { response, .. }
-            | Error::UnexpectedStatus(response)
-            | Error::Decode { response, .. } => Some(response),
+            Error::Api { response, .. } | Error::UnexpectedStatus(response) | Error::Decode { response, .. } => {
+                Some(response)
+            }
             _ => None,
         }
     }

@@ -6,42 +6,24 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use runtime::{
-    ApiKeyLocation, ClientBuilder, Core, DecodeError, Error, Outcome, Request, RetryPolicy,
-    SchemeKind, SecurityScheme, decode_json, decode_text,
+    ApiKeyLocation, ClientBuilder, Core, DecodeError, Error, Outcome, Request, RetryPolicy, SchemeKind, SecurityScheme,
+    decode_json, decode_text,
 };
 use serde::Deserialize;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SCHEMES: &[SecurityScheme] = &[
-    SecurityScheme {
-        name: "bearer",
-        kind: SchemeKind::Bearer,
-    },
-    SecurityScheme {
-        name: "basic",
-        kind: SchemeKind::Basic,
-    },
+    SecurityScheme { name: "bearer", kind: SchemeKind::Bearer },
+    SecurityScheme { name: "basic", kind: SchemeKind::Basic },
     SecurityScheme {
         name: "header_key",
-        kind: SchemeKind::ApiKey {
-            location: ApiKeyLocation::Header,
-            name: "X-Api-Key",
-        },
+        kind: SchemeKind::ApiKey { location: ApiKeyLocation::Header, name: "X-Api-Key" },
     },
-    SecurityScheme {
-        name: "query_key",
-        kind: SchemeKind::ApiKey {
-            location: ApiKeyLocation::Query,
-            name: "api_key",
-        },
-    },
+    SecurityScheme { name: "query_key", kind: SchemeKind::ApiKey { location: ApiKeyLocation::Query, name: "api_key" } },
     SecurityScheme {
         name: "cookie_key",
-        kind: SchemeKind::ApiKey {
-            location: ApiKeyLocation::Cookie,
-            name: "session",
-        },
+        kind: SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name: "session" },
     },
 ];
 
@@ -53,9 +35,7 @@ fn ms(millis: u64) -> Duration {
 
 /// The default policy with tiny backoffs so tests stay fast.
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default()
-        .with_initial_backoff(ms(1))
-        .with_max_backoff(ms(10))
+    RetryPolicy::default().with_initial_backoff(ms(1)).with_max_backoff(ms(10))
 }
 
 fn builder(server: &MockServer) -> ClientBuilder {
@@ -172,16 +152,10 @@ mod paths {
     #[tokio::test]
     async fn path_is_appended_to_base_url_with_prefix() {
         let server = ok_server().await;
-        for base in [
-            format!("{}/api/v1", server.uri()),
-            format!("{}/api/v1/", server.uri()),
-        ] {
+        for base in [format!("{}/api/v1", server.uri()), format!("{}/api/v1/", server.uri())] {
             let core = ClientBuilder::new(&base, SCHEMES).build_core().unwrap();
             assert_eq!(core.base_url(), format!("{}/api/v1", server.uri()));
-            let mut request = get(
-                &format!("/pets/{}/toys", encode_path_segment("rex the/dog")),
-                NO_AUTH,
-            );
+            let mut request = get(&format!("/pets/{}/toys", encode_path_segment("rex the/dog")), NO_AUTH);
             request.query("limit", 10);
             request.query("q", "x y&z=1");
             let response = core.send(request, text_decoder).await.unwrap();
@@ -198,9 +172,7 @@ mod paths {
     #[tokio::test]
     async fn default_base_url_without_path() {
         let server = ok_server().await;
-        let core = ClientBuilder::new(&format!("{}/", server.uri()), SCHEMES)
-            .build_core()
-            .unwrap();
+        let core = ClientBuilder::new(&format!("{}/", server.uri()), SCHEMES).build_core().unwrap();
         assert_eq!(core.base_url(), server.uri());
         core.send(get("/x", NO_AUTH), text_decoder).await.unwrap();
         let requests = received(&server).await;
@@ -214,33 +186,11 @@ mod paths {
         let core = core(&server);
         for segment in ["..", "."] {
             let path = format!("/pets/{}/admin", encode_path_segment(segment));
-            let err = core
-                .send(get(&path, NO_AUTH), text_decoder)
-                .await
-                .unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    Error::InvalidRequest {
-                        operation: "getThing",
-                        ..
-                    }
-                ),
-                "{err:?}"
-            );
+            let err = core.send(get(&path, NO_AUTH), text_decoder).await.unwrap_err();
+            assert!(matches!(err, Error::InvalidRequest { operation: "getThing", .. }), "{err:?}");
         }
-        for path in [
-            "/a/../b",
-            "/a/%2e./b",
-            "no-slash",
-            "/a?b",
-            "/a\\..\\b",
-            "/a/\n",
-        ] {
-            let err = core
-                .send(get(path, NO_AUTH), text_decoder)
-                .await
-                .unwrap_err();
+        for path in ["/a/../b", "/a/%2e./b", "no-slash", "/a?b", "/a\\..\\b", "/a/\n"] {
+            let err = core.send(get(path, NO_AUTH), text_decoder).await.unwrap_err();
             assert!(matches!(err, Error::InvalidRequest { .. }), "{path:?}");
         }
         assert!(received(&server).await.is_empty());
@@ -265,27 +215,16 @@ mod paths {
         assert_eq!(header(request, "x-op"), Some("42"));
         assert_eq!(
             header(request, "user-agent"),
-            Some(concat!(
-                env!("CARGO_PKG_NAME"),
-                "/",
-                env!("CARGO_PKG_VERSION")
-            ))
+            Some(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
         );
     }
 
     #[tokio::test]
     async fn own_http_client_gets_user_agent_as_header() {
         let server = ok_server().await;
-        let core = builder(&server)
-            .http_client(reqwest::Client::new())
-            .user_agent("my-app/1.0")
-            .build_core()
-            .unwrap();
+        let core = builder(&server).http_client(reqwest::Client::new()).user_agent("my-app/1.0").build_core().unwrap();
         core.send(get("/ua", NO_AUTH), text_decoder).await.unwrap();
-        assert_eq!(
-            header(&received(&server).await[0], "user-agent"),
-            Some("my-app/1.0")
-        );
+        assert_eq!(header(&received(&server).await[0], "user-agent"), Some("my-app/1.0"));
     }
 
     #[tokio::test]
@@ -296,10 +235,7 @@ mod paths {
         core(&server).send(request, text_decoder).await.unwrap();
         let requests = received(&server).await;
         assert_eq!(requests[0].method.as_str(), "POST");
-        assert_eq!(
-            header(&requests[0], "content-type"),
-            Some("application/json")
-        );
+        assert_eq!(header(&requests[0], "content-type"), Some("application/json"));
         assert_eq!(requests[0].body, br#"{"name":"Rex","tags":["a"]}"#);
     }
 
@@ -328,12 +264,8 @@ mod paths {
         assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
         assert!(!err.to_string().contains("injected"));
 
-        let per_call =
-            core.with_options(runtime::RequestOptions::new().with_header("x-note", "a\nb"));
-        let err = per_call
-            .send(get("/h", NO_AUTH), text_decoder)
-            .await
-            .unwrap_err();
+        let per_call = core.with_options(runtime::RequestOptions::new().with_header("x-note", "a\nb"));
+        let err = per_call.send(get("/h", NO_AUTH), text_decoder).await.unwrap_err();
         assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
 
         let mut request = get("/h", NO_AUTH);
@@ -355,35 +287,18 @@ mod auth {
         security: &'static [&'static [&'static str]],
     ) -> Result<(), Error<String>> {
         let core = builder.build_core().unwrap();
-        core.send(get("/secure", security), text_decoder)
-            .await
-            .map(|_| ())
+        core.send(get("/secure", security), text_decoder).await.map(|_| ())
     }
 
     #[tokio::test]
     async fn bearer_basic_and_header_key() {
         let server = ok_server().await;
-        send_with(builder(&server).credential("bearer", "tok-1"), BEARER)
-            .await
-            .unwrap();
-        send_with(
-            builder(&server).basic_credential("basic", "Aladdin", "open sesame"),
-            &[&["basic"]],
-        )
-        .await
-        .unwrap();
-        send_with(
-            builder(&server).credential("header_key", "key-1"),
-            &[&["header_key"]],
-        )
-        .await
-        .unwrap();
+        send_with(builder(&server).credential("bearer", "tok-1"), BEARER).await.unwrap();
+        send_with(builder(&server).basic_credential("basic", "Aladdin", "open sesame"), &[&["basic"]]).await.unwrap();
+        send_with(builder(&server).credential("header_key", "key-1"), &[&["header_key"]]).await.unwrap();
         let requests = received(&server).await;
         assert_eq!(header(&requests[0], "authorization"), Some("Bearer tok-1"));
-        assert_eq!(
-            header(&requests[1], "authorization"),
-            Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
-        );
+        assert_eq!(header(&requests[1], "authorization"), Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
         assert_eq!(header(&requests[2], "x-api-key"), Some("key-1"));
         assert_eq!(header(&requests[2], "authorization"), None);
     }
@@ -391,10 +306,7 @@ mod auth {
     #[tokio::test]
     async fn query_key_is_appended_after_parameters() {
         let server = ok_server().await;
-        let core = builder(&server)
-            .credential("query_key", "k&y")
-            .build_core()
-            .unwrap();
+        let core = builder(&server).credential("query_key", "k&y").build_core().unwrap();
         let mut request = get("/q", &[&["query_key"]]);
         request.query("page", 2);
         core.send(request, text_decoder).await.unwrap();
@@ -405,18 +317,12 @@ mod auth {
     #[tokio::test]
     async fn cookie_key_is_merged_with_cookie_parameters() {
         let server = ok_server().await;
-        let core = builder(&server)
-            .credential("cookie_key", "abc123")
-            .build_core()
-            .unwrap();
+        let core = builder(&server).credential("cookie_key", "abc123").build_core().unwrap();
         let mut request = get("/c", &[&["cookie_key"]]);
         request.cookie("theme", "dark mode;x=1");
         core.send(request, text_decoder).await.unwrap();
         let requests = received(&server).await;
-        assert_eq!(
-            header(&requests[0], "cookie"),
-            Some("theme=dark%20mode%3Bx=1; session=abc123")
-        );
+        assert_eq!(header(&requests[0], "cookie"), Some("theme=dark%20mode%3Bx=1; session=abc123"));
     }
 
     #[tokio::test]
@@ -424,18 +330,11 @@ mod auth {
         const EITHER: &[&[&str]] = &[&["bearer"], &["header_key"]];
         let server = ok_server().await;
         // Only the second alternative is satisfiable.
-        send_with(builder(&server).credential("header_key", "key-1"), EITHER)
+        send_with(builder(&server).credential("header_key", "key-1"), EITHER).await.unwrap();
+        // Both are: the first one is used, and only it.
+        send_with(builder(&server).credential("header_key", "key-1").credential("bearer", "tok-1"), EITHER)
             .await
             .unwrap();
-        // Both are: the first one is used, and only it.
-        send_with(
-            builder(&server)
-                .credential("header_key", "key-1")
-                .credential("bearer", "tok-1"),
-            EITHER,
-        )
-        .await
-        .unwrap();
         let requests = received(&server).await;
         assert_eq!(header(&requests[0], "x-api-key"), Some("key-1"));
         assert_eq!(header(&requests[0], "authorization"), None);
@@ -447,17 +346,8 @@ mod auth {
     async fn and_sets_need_every_scheme() {
         const BOTH: &[&[&str]] = &[&["header_key", "query_key"]];
         let server = ok_server().await;
-        send_with(
-            builder(&server)
-                .credential("header_key", "hk")
-                .credential("query_key", "qk"),
-            BOTH,
-        )
-        .await
-        .unwrap();
-        let err = send_with(builder(&server).credential("header_key", "hk"), BOTH)
-            .await
-            .unwrap_err();
+        send_with(builder(&server).credential("header_key", "hk").credential("query_key", "qk"), BOTH).await.unwrap();
+        let err = send_with(builder(&server).credential("header_key", "hk"), BOTH).await.unwrap_err();
         match &err {
             Error::MissingCredentials { operation, schemes } => {
                 assert_eq!(*operation, "getThing");
@@ -492,9 +382,7 @@ mod auth {
         const OPTIONAL: &[&[&str]] = &[&["bearer"], &[]];
         let server = ok_server().await;
         send_with(builder(&server), OPTIONAL).await.unwrap();
-        send_with(builder(&server).credential("bearer", "t"), OPTIONAL)
-            .await
-            .unwrap();
+        send_with(builder(&server).credential("bearer", "t"), OPTIONAL).await.unwrap();
         let requests = received(&server).await;
         assert_eq!(header(&requests[0], "authorization"), None);
         assert_eq!(header(&requests[1], "authorization"), Some("Bearer t"));
@@ -503,9 +391,7 @@ mod auth {
     #[tokio::test]
     async fn missing_credentials_sends_nothing() {
         let server = ok_server().await;
-        let err = send_with(builder(&server), &[&["bearer"], &["basic", "header_key"]])
-            .await
-            .unwrap_err();
+        let err = send_with(builder(&server), &[&["bearer"], &["basic", "header_key"]]).await.unwrap_err();
         assert!(matches!(err, Error::MissingCredentials { .. }), "{err:?}");
         assert_eq!(
             err.to_string(),
@@ -530,13 +416,9 @@ mod auth {
         request.header("x-param", "param-secret");
         let request_debug = format!("{request:?}");
         for debug in [&builder_debug, &core_debug, &request_debug] {
-            for secret in [
-                "supersecret-token",
-                "hunter2-password",
-                "query-secret",
-                "default-header-secret",
-                "param-secret",
-            ] {
+            for secret in
+                ["supersecret-token", "hunter2-password", "query-secret", "default-header-secret", "param-secret"]
+            {
                 assert!(!debug.contains(secret), "{secret} leaked in {debug}");
             }
         }
@@ -546,10 +428,7 @@ mod auth {
         }
         assert!(core_debug.contains(&server.uri()), "{core_debug}");
         assert!(request_debug.contains("x-param"), "{request_debug}");
-        assert_eq!(
-            format!("{:?}", runtime::Secret::new("hidden")),
-            "Secret(***)"
-        );
+        assert_eq!(format!("{:?}", runtime::Secret::new("hidden")), "Secret(***)");
         assert_eq!(runtime::Secret::from("hidden").expose(), "hidden");
     }
 
@@ -557,57 +436,24 @@ mod auth {
     fn build_errors() {
         use runtime::BuildError;
         let base = "http://127.0.0.1:1";
-        let err = ClientBuilder::new(base, SCHEMES)
-            .credential("nope", "x")
-            .build_core()
-            .unwrap_err();
+        let err = ClientBuilder::new(base, SCHEMES).credential("nope", "x").build_core().unwrap_err();
         assert!(matches!(err, BuildError::UnknownScheme { .. }), "{err:?}");
         assert!(err.to_string().contains("\"nope\""), "{err}");
 
-        let err = ClientBuilder::new(base, SCHEMES)
-            .basic_credential("bearer", "u", "p")
-            .build_core()
-            .unwrap_err();
-        assert!(
-            matches!(err, BuildError::WrongCredentialKind { .. }),
-            "{err:?}"
-        );
-        let err = ClientBuilder::new(base, SCHEMES)
-            .credential("basic", "token")
-            .build_core()
-            .unwrap_err();
-        assert!(
-            matches!(err, BuildError::WrongCredentialKind { .. }),
-            "{err:?}"
-        );
+        let err = ClientBuilder::new(base, SCHEMES).basic_credential("bearer", "u", "p").build_core().unwrap_err();
+        assert!(matches!(err, BuildError::WrongCredentialKind { .. }), "{err:?}");
+        let err = ClientBuilder::new(base, SCHEMES).credential("basic", "token").build_core().unwrap_err();
+        assert!(matches!(err, BuildError::WrongCredentialKind { .. }), "{err:?}");
 
-        let err = ClientBuilder::new(base, SCHEMES)
-            .credential("bearer", "tok\r\nx-evil: 1")
-            .build_core()
-            .unwrap_err();
-        assert!(
-            matches!(err, BuildError::InvalidCredential { .. }),
-            "{err:?}"
-        );
+        let err = ClientBuilder::new(base, SCHEMES).credential("bearer", "tok\r\nx-evil: 1").build_core().unwrap_err();
+        assert!(matches!(err, BuildError::InvalidCredential { .. }), "{err:?}");
         assert!(!err.to_string().contains("evil"));
-        let err = ClientBuilder::new(base, SCHEMES)
-            .credential("cookie_key", "a;b")
-            .build_core()
-            .unwrap_err();
-        assert!(
-            matches!(err, BuildError::InvalidCredential { .. }),
-            "{err:?}"
-        );
+        let err = ClientBuilder::new(base, SCHEMES).credential("cookie_key", "a;b").build_core().unwrap_err();
+        assert!(matches!(err, BuildError::InvalidCredential { .. }), "{err:?}");
 
-        let err = ClientBuilder::new(base, SCHEMES)
-            .default_header("x-a", "1\r\n2")
-            .build_core()
-            .unwrap_err();
+        let err = ClientBuilder::new(base, SCHEMES).default_header("x-a", "1\r\n2").build_core().unwrap_err();
         assert!(matches!(err, BuildError::InvalidHeader { .. }), "{err:?}");
-        let err = ClientBuilder::new(base, SCHEMES)
-            .default_header("bad name", "1")
-            .build_core()
-            .unwrap_err();
+        let err = ClientBuilder::new(base, SCHEMES).default_header("bad name", "1").build_core().unwrap_err();
         assert!(matches!(err, BuildError::InvalidHeader { .. }), "{err:?}");
 
         for url in [
@@ -628,10 +474,7 @@ mod decoding {
     use super::*;
 
     async fn serve(server: &MockServer, template: ResponseTemplate) {
-        Mock::given(method("GET"))
-            .respond_with(template)
-            .mount(server)
-            .await;
+        Mock::given(method("GET")).respond_with(template).mount(server).await;
     }
 
     #[tokio::test]
@@ -645,68 +488,35 @@ mod decoding {
                 .set_body_string(r#"{"id":7,"name":"Rex"}"#),
         )
         .await;
-        let response = core(&server)
-            .send(get("/pets/7", NO_AUTH), pet_decoder)
-            .await
-            .unwrap();
+        let response = core(&server).send(get("/pets/7", NO_AUTH), pet_decoder).await.unwrap();
         assert_eq!(response.status, StatusCode::OK);
         assert_eq!(response.headers["x-extra"], "yes");
         assert_eq!(response.request_id(), Some("req-42"));
-        assert_eq!(
-            response.into_body(),
-            Pet {
-                id: 7,
-                name: "Rex".into()
-            }
-        );
+        assert_eq!(response.into_body(), Pet { id: 7, name: "Rex".into() });
     }
 
     #[tokio::test]
     async fn documented_error_becomes_api_error() {
         let server = MockServer::start().await;
         let body = r#"{"code":"not_found","meta":{"request_id":"rid-body"}}"#;
-        serve(
-            &server,
-            ResponseTemplate::new(404)
-                .insert_header("x-extra", "yes")
-                .set_body_string(body),
-        )
-        .await;
-        let err = core(&server)
-            .send(get("/pets/7", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            err.api_body(),
-            Some(&ApiError {
-                code: "not_found".into()
-            })
-        );
+        serve(&server, ResponseTemplate::new(404).insert_header("x-extra", "yes").set_body_string(body)).await;
+        let err = core(&server).send(get("/pets/7", NO_AUTH), pet_decoder).await.unwrap_err();
+        assert_eq!(err.api_body(), Some(&ApiError { code: "not_found".into() }));
         assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
         assert_eq!(err.request_id(), Some("rid-body"));
         let response = err.response().unwrap();
         assert_eq!(response.headers["x-extra"], "yes");
         assert_eq!(response.body_text(), body);
         assert!(!response.is_truncated());
-        assert_eq!(
-            err.to_string(),
-            "server returned 404 not found (request id rid-body)"
-        );
+        assert_eq!(err.to_string(), "server returned 404 not found (request id rid-body)");
         assert!(!err.is_timeout());
     }
 
     #[tokio::test]
     async fn undocumented_status_keeps_response() {
         let server = MockServer::start().await;
-        serve(
-            &server,
-            ResponseTemplate::new(418).set_body_string(r#"{"requestId":"top-level","x":1}"#),
-        )
-        .await;
-        let err = core(&server)
-            .send(get("/tea", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
+        serve(&server, ResponseTemplate::new(418).set_body_string(r#"{"requestId":"top-level","x":1}"#)).await;
+        let err = core(&server).send(get("/tea", NO_AUTH), pet_decoder).await.unwrap_err();
         let Error::UnexpectedStatus(info) = &err else {
             panic!("unexpected {err:?}");
         };
@@ -714,10 +524,7 @@ mod decoding {
         assert_eq!(info.request_id(), Some("top-level"));
         assert_eq!(info.body(), br#"{"requestId":"top-level","x":1}"#);
         assert_eq!(err.api_body(), None);
-        assert_eq!(
-            err.to_string(),
-            "server returned undocumented status 418 i'm a teapot (request id top-level)"
-        );
+        assert_eq!(err.to_string(), "server returned undocumented status 418 i'm a teapot (request id top-level)");
     }
 
     #[tokio::test]
@@ -733,8 +540,7 @@ mod decoding {
             .await;
         Mock::given(path("/nested"))
             .respond_with(
-                ResponseTemplate::new(500)
-                    .set_body_string(r#"{"error":{"message":"boom","request_id":"nested-id"}}"#),
+                ResponseTemplate::new(500).set_body_string(r#"{"error":{"message":"boom","request_id":"nested-id"}}"#),
             )
             .mount(&server)
             .await;
@@ -744,20 +550,11 @@ mod decoding {
             .await;
         let core = core(&server);
         let id = |err: Error<ApiError>| err.request_id().map(str::to_owned);
-        let err = core
-            .send(get("/header", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
+        let err = core.send(get("/header", NO_AUTH), pet_decoder).await.unwrap_err();
         assert_eq!(id(err), Some("from-header".into()));
-        let err = core
-            .send(get("/nested", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
+        let err = core.send(get("/nested", NO_AUTH), pet_decoder).await.unwrap_err();
         assert_eq!(id(err), Some("nested-id".into()));
-        let err = core
-            .send(get("/none", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
+        let err = core.send(get("/none", NO_AUTH), pet_decoder).await.unwrap_err();
         assert_eq!(id(err), None);
     }
 
@@ -768,24 +565,16 @@ mod decoding {
             .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":7,"na"#))
             .mount(&server)
             .await;
-        Mock::given(path("/empty"))
-            .respond_with(ResponseTemplate::new(200))
-            .mount(&server)
-            .await;
+        Mock::given(path("/empty")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
         Mock::given(path("/wrong-type"))
             .respond_with(ResponseTemplate::new(404).set_body_raw("Not Found", "text/plain"))
             .mount(&server)
             .await;
         let core = core(&server);
-        for (path, status, body) in [
-            ("/truncated", 200, &br#"{"id":7,"na"#[..]),
-            ("/empty", 200, b""),
-            ("/wrong-type", 404, b"Not Found"),
-        ] {
-            let err = core
-                .send(get(path, NO_AUTH), pet_decoder)
-                .await
-                .unwrap_err();
+        for (path, status, body) in
+            [("/truncated", 200, &br#"{"id":7,"na"#[..]), ("/empty", 200, b""), ("/wrong-type", 404, b"Not Found")]
+        {
+            let err = core.send(get(path, NO_AUTH), pet_decoder).await.unwrap_err();
             let Error::Decode { response, source } = &err else {
                 panic!("unexpected {err:?}");
             };
@@ -799,26 +588,16 @@ mod decoding {
 
     #[test]
     fn decode_helpers() {
-        assert!(matches!(
-            decode_text(&[0xff, 0xfe]),
-            Err(DecodeError::Utf8(_))
-        ));
+        assert!(matches!(decode_text(&[0xff, 0xfe]), Err(DecodeError::Utf8(_))));
         assert_eq!(decode_text(b"hi").unwrap(), "hi");
-        assert!(matches!(
-            decode_json::<Pet>(b"<html>"),
-            Err(DecodeError::Json(_))
-        ));
+        assert!(matches!(decode_json::<Pet>(b"<html>"), Err(DecodeError::Json(_))));
     }
 
     #[tokio::test]
     async fn html_502_is_unexpected_status() {
         let server = MockServer::start().await;
         let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-        serve(
-            &server,
-            ResponseTemplate::new(502).set_body_raw(html, "text/html"),
-        )
-        .await;
+        serve(&server, ResponseTemplate::new(502).set_body_raw(html, "text/html")).await;
         let err = builder(&server)
             .retry_policy(RetryPolicy::none())
             .build_core()
@@ -833,10 +612,7 @@ mod decoding {
         assert_eq!(info.body_text(), html);
         assert_eq!(info.headers["content-type"], "text/html");
         assert_eq!(info.request_id(), None);
-        assert_eq!(
-            err.to_string(),
-            "server returned undocumented status 502 bad gateway"
-        );
+        assert_eq!(err.to_string(), "server returned undocumented status 502 bad gateway");
     }
 
     #[tokio::test]
@@ -850,33 +626,12 @@ mod decoding {
             .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'a'; 1024]))
             .mount(&server)
             .await;
-        let core = builder(&server)
-            .max_response_bytes(1024)
-            .build_core()
-            .unwrap();
-        let err = core
-            .send(get("/big", NO_AUTH), text_decoder)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::BodyTooLarge {
-                    status: StatusCode::OK,
-                    limit: 1024
-                }
-            ),
-            "{err:?}"
-        );
+        let core = builder(&server).max_response_bytes(1024).build_core().unwrap();
+        let err = core.send(get("/big", NO_AUTH), text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::BodyTooLarge { status: StatusCode::OK, limit: 1024 }), "{err:?}");
         assert_eq!(err.status(), Some(StatusCode::OK));
-        assert_eq!(
-            err.to_string(),
-            "response body with status 200 ok exceeds the limit of 1024 bytes"
-        );
-        let response = core
-            .send(get("/fits", NO_AUTH), text_decoder)
-            .await
-            .unwrap();
+        assert_eq!(err.to_string(), "response body with status 200 ok exceeds the limit of 1024 bytes");
+        let response = core.send(get("/fits", NO_AUTH), text_decoder).await.unwrap();
         assert_eq!(response.body.len(), 1024);
     }
 
@@ -894,27 +649,16 @@ mod decoding {
             .max_response_bytes(1000)
             .build_core()
             .unwrap();
-        let err = core
-            .send(get("/stream", NO_AUTH), text_decoder)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::BodyTooLarge { limit: 1000, .. }),
-            "{err:?}"
-        );
+        let err = core.send(get("/stream", NO_AUTH), text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::BodyTooLarge { limit: 1000, .. }), "{err:?}");
     }
 
     #[tokio::test]
     async fn body_cut_short_is_transport_error() {
         let response = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\":".to_vec();
-        let core = ClientBuilder::new(&raw_server(response), SCHEMES)
-            .retry_policy(RetryPolicy::none())
-            .build_core()
-            .unwrap();
-        let err = core
-            .send(get("/cut", NO_AUTH), pet_decoder)
-            .await
-            .unwrap_err();
+        let core =
+            ClientBuilder::new(&raw_server(response), SCHEMES).retry_policy(RetryPolicy::none()).build_core().unwrap();
+        let err = core.send(get("/cut", NO_AUTH), pet_decoder).await.unwrap_err();
         let Error::Transport(source) = &err else {
             panic!("unexpected {err:?}");
         };
@@ -925,11 +669,7 @@ mod decoding {
     #[tokio::test]
     async fn large_error_body_is_truncated_to_64_kib() {
         let server = MockServer::start().await;
-        serve(
-            &server,
-            ResponseTemplate::new(500).set_body_bytes(vec![b'e'; 100 * 1024]),
-        )
-        .await;
+        serve(&server, ResponseTemplate::new(500).set_body_bytes(vec![b'e'; 100 * 1024])).await;
         let err = builder(&server)
             .retry_policy(RetryPolicy::none())
             .build_core()
@@ -947,10 +687,7 @@ mod retries {
     use super::*;
 
     async fn always(server: &MockServer, status: u16) {
-        Mock::given(wiremock::matchers::any())
-            .respond_with(ResponseTemplate::new(status))
-            .mount(server)
-            .await;
+        Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(status)).mount(server).await;
     }
 
     async fn count(server: &MockServer) -> usize {
@@ -978,10 +715,7 @@ mod retries {
     async fn get_is_retried_on_503_up_to_max_retries() {
         let server = MockServer::start().await;
         always(&server, 503).await;
-        let err = core(&server)
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap_err();
+        let err = core(&server).send(request(Method::GET), text_decoder).await.unwrap_err();
         assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
         assert_eq!(count(&server).await, 3);
     }
@@ -989,19 +723,12 @@ mod retries {
     #[tokio::test]
     async fn retry_recovers_and_resends_identical_body() {
         let server = MockServer::start().await;
-        Mock::given(method("PUT"))
-            .respond_with(ResponseTemplate::new(504))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
+        Mock::given(method("PUT")).respond_with(ResponseTemplate::new(504)).up_to_n_times(1).mount(&server).await;
         Mock::given(method("PUT"))
             .respond_with(ResponseTemplate::new(200).set_body_string("done"))
             .mount(&server)
             .await;
-        let response = core(&server)
-            .send(request(Method::PUT), text_decoder)
-            .await
-            .unwrap();
+        let response = core(&server).send(request(Method::PUT), text_decoder).await.unwrap();
         assert_eq!(response.body, "done");
         let requests = received(&server).await;
         assert_eq!(requests.len(), 2);
@@ -1014,18 +741,12 @@ mod retries {
     async fn patch_is_not_retried_on_502_but_is_on_429() {
         let server = MockServer::start().await;
         always(&server, 502).await;
-        core(&server)
-            .send(request(Method::PATCH), text_decoder)
-            .await
-            .unwrap_err();
+        core(&server).send(request(Method::PATCH), text_decoder).await.unwrap_err();
         assert_eq!(count(&server).await, 1);
 
         let server = MockServer::start().await;
         always(&server, 429).await;
-        let err = core(&server)
-            .send(request(Method::PATCH), text_decoder)
-            .await
-            .unwrap_err();
+        let err = core(&server).send(request(Method::PATCH), text_decoder).await.unwrap_err();
         // 429 is documented as a 4xx by text_decoder.
         assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
         assert!(matches!(err, Error::Api { .. }), "{err:?}");
@@ -1038,10 +759,7 @@ mod retries {
     async fn post_503_is_retried_only_with_retry_after() {
         let server = MockServer::start().await;
         always(&server, 503).await;
-        core(&server)
-            .send(request(Method::POST), text_decoder)
-            .await
-            .unwrap_err();
+        core(&server).send(request(Method::POST), text_decoder).await.unwrap_err();
         assert_eq!(count(&server).await, 1);
 
         let server = MockServer::start().await;
@@ -1049,10 +767,7 @@ mod retries {
             .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
             .mount(&server)
             .await;
-        core(&server)
-            .send(request(Method::POST), text_decoder)
-            .await
-            .unwrap_err();
+        core(&server).send(request(Method::POST), text_decoder).await.unwrap_err();
         assert_eq!(count(&server).await, 3);
     }
 
@@ -1074,21 +789,14 @@ mod retries {
     async fn other_statuses_and_policy_none_are_not_retried() {
         let server = MockServer::start().await;
         always(&server, 500).await;
-        core(&server)
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap_err();
+        core(&server).send(request(Method::GET), text_decoder).await.unwrap_err();
         assert_eq!(count(&server).await, 1);
 
         let server = MockServer::start().await;
         always(&server, 503).await;
-        let none = core(&server).with_options(runtime::RequestOptions {
-            retry: Some(RetryPolicy::none()),
-            ..Default::default()
-        });
-        none.send(request(Method::GET), text_decoder)
-            .await
-            .unwrap_err();
+        let none = core(&server)
+            .with_options(runtime::RequestOptions { retry: Some(RetryPolicy::none()), ..Default::default() });
+        none.send(request(Method::GET), text_decoder).await.unwrap_err();
         assert_eq!(count(&server).await, 1);
     }
 
@@ -1102,15 +810,8 @@ mod retries {
             .await;
         always(&server, 200).await;
         let started = Instant::now();
-        core(&server)
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap();
-        assert!(
-            started.elapsed() >= Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
-        );
+        core(&server).send(request(Method::GET), text_decoder).await.unwrap();
+        assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
         assert_eq!(count(&server).await, 2);
     }
 
@@ -1124,10 +825,7 @@ mod retries {
             .mount(&server)
             .await;
         always(&server, 200).await;
-        core(&server)
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap();
+        core(&server).send(request(Method::GET), text_decoder).await.unwrap();
         assert_eq!(count(&server).await, 2);
     }
 
@@ -1135,18 +833,11 @@ mod retries {
     async fn retry_after_beyond_budget_returns_the_response() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .respond_with(
-                ResponseTemplate::new(503)
-                    .insert_header("retry-after", "120")
-                    .set_body_string("busy"),
-            )
+            .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "120").set_body_string("busy"))
             .mount(&server)
             .await;
         let started = Instant::now();
-        let err = core(&server)
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap_err();
+        let err = core(&server).send(request(Method::GET), text_decoder).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(err.response().unwrap().body_text(), "busy");
         assert_eq!(count(&server).await, 1);
@@ -1155,14 +846,8 @@ mod retries {
     #[tokio::test]
     async fn connection_failure_is_transport_error() {
         let base = format!("http://127.0.0.1:{}", closed_port());
-        let core = ClientBuilder::new(&base, SCHEMES)
-            .retry_policy(fast_retry())
-            .build_core()
-            .unwrap();
-        let err = core
-            .send(request(Method::GET), text_decoder)
-            .await
-            .unwrap_err();
+        let core = ClientBuilder::new(&base, SCHEMES).retry_policy(fast_retry()).build_core().unwrap();
+        let err = core.send(request(Method::GET), text_decoder).await.unwrap_err();
         let Error::Transport(source) = &err else {
             panic!("unexpected {err:?}");
         };
@@ -1185,11 +870,7 @@ mod retries {
             server
         });
         let core = ClientBuilder::new(&format!("http://127.0.0.1:{port}"), SCHEMES)
-            .retry_policy(
-                RetryPolicy::default()
-                    .with_initial_backoff(ms(400))
-                    .with_max_retries(3),
-            )
+            .retry_policy(RetryPolicy::default().with_initial_backoff(ms(400)).with_max_retries(3))
             .build_core()
             .unwrap();
         let result = core.send(request(Method::POST), text_decoder).await;
@@ -1208,20 +889,13 @@ mod timeouts {
     async fn per_call_timeout_via_with_options() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_string("slow")
-                    .set_delay(ms(500)),
-            )
+            .respond_with(ResponseTemplate::new(200).set_body_string("slow").set_delay(ms(500)))
             .mount(&server)
             .await;
         let core = builder(&server).timeout(ms(3000)).build_core().unwrap();
         let hurried = core.with_options(runtime::RequestOptions::new().with_timeout(ms(100)));
         let started = Instant::now();
-        let err = hurried
-            .send(get("/slow", NO_AUTH), text_decoder)
-            .await
-            .unwrap_err();
+        let err = hurried.send(get("/slow", NO_AUTH), text_decoder).await.unwrap_err();
         assert!(err.is_timeout(), "{err:?}");
         assert_eq!(err.to_string(), "request timed out");
         // Timeouts are not retried.
@@ -1229,10 +903,7 @@ mod timeouts {
         assert_eq!(received(&server).await.len(), 1);
 
         // The original core keeps its own timeout.
-        let response = core
-            .send(get("/slow", NO_AUTH), text_decoder)
-            .await
-            .unwrap();
+        let response = core.send(get("/slow", NO_AUTH), text_decoder).await.unwrap();
         assert_eq!(response.body, "slow");
     }
 
@@ -1243,9 +914,7 @@ mod timeouts {
         }
         let server = ok_server().await;
         let core = core(&server);
-        let handle = tokio::spawn(assert_send(async move {
-            core.send(get("/s", NO_AUTH), text_decoder).await
-        }));
+        let handle = tokio::spawn(assert_send(async move { core.send(get("/s", NO_AUTH), text_decoder).await }));
         assert_eq!(handle.await.unwrap().unwrap().body, "ok");
     }
 }
@@ -1260,15 +929,9 @@ mod errors {
         let mut bad = get("/x", NO_AUTH);
         bad.header("x", "\n");
         let errors: Vec<Error<String>> = vec![
-            core.send(get("/x", &[&["bearer"]]), text_decoder)
-                .await
-                .unwrap_err(),
+            core.send(get("/x", &[&["bearer"]]), text_decoder).await.unwrap_err(),
             core.send(bad, text_decoder).await.unwrap_err(),
-            core.send(get("/x", NO_AUTH), |_, _| {
-                None::<Result<Outcome<(), String>, DecodeError>>
-            })
-            .await
-            .unwrap_err(),
+            core.send(get("/x", NO_AUTH), |_, _| None::<Result<Outcome<(), String>, DecodeError>>).await.unwrap_err(),
         ];
         for err in errors {
             let message = err.to_string();
@@ -1294,19 +957,10 @@ mod nullable {
     fn serialises_absent_null_and_value() {
         let patch = Patch::default();
         assert_eq!(serde_json::to_string(&patch).unwrap(), "{}");
-        let patch = Patch {
-            nickname: Nullable::Null,
-            age: Nullable::Value(3),
-        };
-        assert_eq!(
-            serde_json::to_string(&patch).unwrap(),
-            r#"{"nickname":null,"age":3}"#
-        );
+        let patch = Patch { nickname: Nullable::Null, age: Nullable::Value(3) };
+        assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"nickname":null,"age":3}"#);
         // Reached without the skip attribute, Absent is null.
-        assert_eq!(
-            serde_json::to_string(&Nullable::<u32>::Absent).unwrap(),
-            "null"
-        );
+        assert_eq!(serde_json::to_string(&Nullable::<u32>::Absent).unwrap(), "null");
     }
 
     #[test]
@@ -1324,14 +978,8 @@ mod nullable {
     fn round_trips() {
         for patch in [
             Patch::default(),
-            Patch {
-                nickname: Nullable::Null,
-                age: Nullable::Absent,
-            },
-            Patch {
-                nickname: "Rex".to_owned().into(),
-                age: None.into(),
-            },
+            Patch { nickname: Nullable::Null, age: Nullable::Absent },
+            Patch { nickname: "Rex".to_owned().into(), age: None.into() },
         ] {
             let json = serde_json::to_string(&patch).unwrap();
             let back: Patch = serde_json::from_str(&json).unwrap();
@@ -1370,10 +1018,7 @@ mod copied_as_module {
     #[test]
     fn compiles_and_works_as_a_module() {
         assert_eq!(runtime::encode_path_segment(".."), "%2E%2E");
-        let scheme = runtime::SecurityScheme {
-            name: "bearer",
-            kind: runtime::SchemeKind::Bearer,
-        };
+        let scheme = runtime::SecurityScheme { name: "bearer", kind: runtime::SchemeKind::Bearer };
         assert_eq!(scheme.kind, runtime::SchemeKind::Bearer);
     }
 }

@@ -116,12 +116,13 @@ pub fn expand_client(api: &Api) -> TokenStream {
 fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
     let mut doc_lines = op.docs.clone();
     if let Some(body) = &op.body
-        && !body.docs.is_empty() {
-            doc_lines.push(String::new());
-            doc_lines.push("# Request body".to_owned());
-            doc_lines.push(String::new());
-            doc_lines.extend(body.docs.iter().cloned());
-        }
+        && !body.docs.is_empty()
+    {
+        doc_lines.push(String::new());
+        doc_lines.push("# Request body".to_owned());
+        doc_lines.push(String::new());
+        doc_lines.extend(body.docs.iter().cloned());
+    }
     let doc = docs::outer(&doc_lines);
     let deprecated = op.deprecated.then(|| quote! { #[deprecated = "deprecated in the API specification"] });
     let method = ident(&op.method_name);
@@ -132,7 +133,11 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
     });
     let body_arg = op.body.as_ref().map(|body| {
         let ty = borrowed(&body.ty, true);
-        if body.required { quote! { body: #ty } } else { quote! { body: ::std::option::Option<#ty> } }
+        if body.required {
+            quote! { body: #ty }
+        } else {
+            quote! { body: ::std::option::Option<#ty> }
+        }
     });
     let all_args = args.chain(body_arg);
 
@@ -148,15 +153,21 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
             quote! { if let ::std::option::Option::Some(body) = body { request.json(body); } }
         }
     });
-    let mutable = (op.body.is_some() || op.params.iter().any(|p| p.location != ParamLocation::Path)).then(|| quote! { mut });
+    let mutable =
+        (op.body.is_some() || op.params.iter().any(|p| p.location != ParamLocation::Path)).then(|| quote! { mut });
 
     let success = type_tokens(&op.success, true);
     let error = ident(&op.error_type);
     let several_successes = matches!(&op.success, TypeRef::Named(n) if is_success_enum(api, n));
     let arms = decode_arms(op, several_successes);
     let reads_body = op.responses.iter().any(|r| r.body != ResponseBody::Empty);
-    let body_param = if reads_body { quote! { body } } else { quote! { _ } };
-    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote! { _ => ::std::option::Option::None, });
+    let body_param = if reads_body {
+        quote! { body }
+    } else {
+        quote! { _ }
+    };
+    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default))
+        .then(|| quote! { _ => ::std::option::Option::None, });
     quote! {
         #doc
         #deprecated
@@ -212,8 +223,12 @@ fn decode_arms(op: &Operation, several_successes: bool) -> Vec<TokenStream> {
                 (ResponseBody::Json(_), true, false) => quote! { runtime::ok_json(body) },
                 (ResponseBody::Text, true, false) => quote! { runtime::ok_text(body) },
                 (ResponseBody::Empty, true, false) => quote! { runtime::ok(()) },
-                (ResponseBody::Json(_), true, true) => quote! { runtime::ok_json_as(body, crate::types::#success_type::#variant) },
-                (ResponseBody::Text, true, true) => quote! { runtime::ok_text_as(body, crate::types::#success_type::#variant) },
+                (ResponseBody::Json(_), true, true) => {
+                    quote! { runtime::ok_json_as(body, crate::types::#success_type::#variant) }
+                }
+                (ResponseBody::Text, true, true) => {
+                    quote! { runtime::ok_text_as(body, crate::types::#success_type::#variant) }
+                }
                 (ResponseBody::Empty, true, true) => quote! { runtime::ok(crate::types::#success_type::#variant) },
                 (ResponseBody::Json(_), false, _) => quote! { runtime::err_json(body, crate::types::#error::#variant) },
                 (ResponseBody::Text, false, _) => quote! { runtime::err_text(body, crate::types::#error::#variant) },
@@ -249,7 +264,11 @@ fn path_expression(op: &Operation) -> TokenStream {
 /// The argument type of a parameter.
 fn param_type(param: &Param) -> TokenStream {
     let ty = borrowed(&param.ty, false);
-    if param.required { ty } else { quote! { ::std::option::Option<#ty> } }
+    if param.required {
+        ty
+    } else {
+        quote! { ::std::option::Option<#ty> }
+    }
 }
 
 /// How a value of `ty` is taken as an argument: strings and slices borrowed, small values by value.

@@ -114,6 +114,9 @@ mod tests {
 
     #[test]
     fn indented_code_is_fenced() {
-        assert_eq!(s(&["Run:", "", "    cargo test", "done"]), [" Run:", "", " ```text", " cargo test", " ```", " done"]);
+        assert_eq!(
+            s(&["Run:", "", "    cargo test", "done"]),
+            [" Run:", "", " ```text", " cargo test", " ```", " done"]
+        );
     }
 }

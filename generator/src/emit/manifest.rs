@@ -41,14 +41,20 @@ fn uses_chrono(api: &Api) -> bool {
     }
     fn in_def(def: &TypeDef) -> bool {
         match &def.kind {
-            TypeKind::Struct(s) => s.fields.iter().any(|f| in_ref(&f.ty)) || s.additional.as_ref().is_some_and(|a| in_ref(&a.ty)),
+            TypeKind::Struct(s) => {
+                s.fields.iter().any(|f| in_ref(&f.ty)) || s.additional.as_ref().is_some_and(|a| in_ref(&a.ty))
+            }
             TypeKind::Alias(ty) => in_ref(ty),
             TypeKind::Responses(variants) => variants.iter().any(|v| v.ty.as_ref().is_some_and(in_ref)),
             TypeKind::StringEnum(_) => false,
         }
     }
     api.types.iter().any(in_def)
-        || api.operations.iter().any(|op| op.params.iter().any(|p| in_ref(&p.ty)) || op.body.as_ref().is_some_and(|b| in_ref(&b.ty)) || in_ref(&op.success))
+        || api.operations.iter().any(|op| {
+            op.params.iter().any(|p| in_ref(&p.ty))
+                || op.body.as_ref().is_some_and(|b| in_ref(&b.ty))
+                || in_ref(&op.success)
+        })
 }
 
 /// `info.version` when it is a valid semantic version, else `0.1.0`.
@@ -56,7 +62,9 @@ fn semver_or_default(version: &str) -> String {
     let core = version.split(['-', '+']).next().unwrap_or("");
     let numbers: Vec<&str> = core.split('.').collect();
     let valid = numbers.len() == 3
-        && numbers.iter().all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && (n.len() == 1 || !n.starts_with('0')))
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && (n.len() == 1 || !n.starts_with('0')))
         && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c));
     if valid { version.to_owned() } else { "0.1.0".to_owned() }
 }

@@ -176,7 +176,11 @@ pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
         }
         TypeRef::Named(name) => {
             let name = format_ident!("{}", name);
-            if qualified { quote! { crate::types::#name } } else { quote! { #name } }
+            if qualified {
+                quote! { crate::types::#name }
+            } else {
+                quote! { #name }
+            }
         }
         TypeRef::Unit => quote! { () },
     }
