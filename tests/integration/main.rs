@@ -2,6 +2,7 @@
 //! Truedy and Kathan clients against loopback servers, and out-of-tree compilation.
 
 mod compile;
+mod contract;
 mod fixtures;
 mod kathan;
 mod support;

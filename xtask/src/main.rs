@@ -4,8 +4,10 @@
 //! - `cargo xtask codegen` regenerates every client under `generated-client/` from `spec/`.
 //! - `cargo xtask codegen --check` writes nothing and fails with a diff when a client is stale.
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
+//! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
 
 mod codegen;
+mod contract;
 mod fsutil;
 
 use std::path::PathBuf;
@@ -15,7 +17,8 @@ use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]
-  cargo xtask generate --spec FILE --out DIR --name CRATE";
+  cargo xtask generate --spec FILE --out DIR --name CRATE
+  cargo xtask contract";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -53,10 +56,16 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 }
             }
             match (spec, out, name) {
-                (Some(spec), Some(out), Some(name)) => codegen::generate(&spec, &out, &name).map(|()| ExitCode::SUCCESS),
+                (Some(spec), Some(out), Some(name)) => {
+                    codegen::generate(&spec, &out, &name).map(|()| ExitCode::SUCCESS)
+                }
                 _ => bail!("generate needs --spec, --out and --name\n{USAGE}"),
             }
         }
+        "contract" => match rest {
+            [] => contract::contract(&fsutil::workspace_root()),
+            _ => bail!("{USAGE}"),
+        },
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
