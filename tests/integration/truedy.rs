@@ -265,6 +265,20 @@ async fn hostile_responses_become_typed_errors() {
     }
 }
 
+/// A value the spec does not list, sent by a live server, is tolerated and kept.
+#[tokio::test]
+async fn unknown_enum_values_from_the_server_are_tolerated() {
+    let server = MockServer::start().await;
+    let mut body = response_example();
+    body["data"]["status"] = json!("voicemail");
+    body["data"]["sentiment"] = json!("ecstatic");
+    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    let call =
+        client(&server).update_call("c1", &CallUpdateRequest::default()).await.expect("tolerated").into_body().data;
+    assert_eq!(call.status, CallResponseStatus::Unknown("voicemail".to_owned()));
+    assert_eq!(call.sentiment.map(|s| s.to_string()).as_deref(), Some("ecstatic"));
+}
+
 #[tokio::test]
 async fn a_huge_body_is_cut_off_at_the_limit() {
     let server = MockServer::start().await;
