@@ -85,6 +85,32 @@ pub enum TypeKind {
     /// The statuses an operation documents: one variant per response (error enums, and success
     /// enums when several success statuses carry different bodies).
     Responses(Vec<ResponseVariant>),
+    /// A `oneOf`/`anyOf` union.
+    Union(Union),
+}
+
+/// A union of schemas: tagged by a discriminator property, or tried in order (untagged).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    /// The discriminator property, when the spec names one and every branch is a reference.
+    pub discriminator: Option<String>,
+    /// The branches, in spec order.
+    pub variants: Vec<UnionVariant>,
+    /// For a discriminated union: the variant holding a value whose tag this client does not know.
+    pub unknown: Option<String>,
+}
+
+/// One branch of a [`Union`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    /// Variant name.
+    pub name: String,
+    /// Payload type.
+    pub ty: TypeRef,
+    /// Discriminator values that select this branch (empty for untagged unions).
+    pub tags: Vec<String>,
+    /// The payload contains the union itself by value, so it is boxed.
+    pub boxed: bool,
 }
 
 /// A struct type.

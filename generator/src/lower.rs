@@ -17,7 +17,7 @@ use crate::diagnostics::{Sink, pointer_push};
 use crate::ir::{
     Additional, Api, ApiKeyLocation, EnumVariant, Field, Operation, Param, ParamLocation, PathPart, Presence,
     RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum, Struct,
-    TypeDef, TypeKind, TypeRef,
+    TypeDef, TypeKind, TypeRef, Union, UnionVariant,
 };
 use crate::names::{self, Scope};
 
@@ -150,6 +150,10 @@ impl Lowerer<'_, '_> {
     /// The type definition for a schema that must have this name (a component).
     fn named_definition(&mut self, name: String, schema: &Schema, pointer: &str) -> TypeDef {
         let docs = schema_docs(schema);
+        if let Some((keyword, branches)) = union_branches(schema) {
+            let kind = TypeKind::Union(self.union(&name, schema, keyword, branches, pointer));
+            return TypeDef { name, docs, kind };
+        }
         if let Some(parts) = self.object_parts(schema, pointer)
             && !parts.properties.is_empty()
         {
@@ -183,6 +187,13 @@ impl Lowerer<'_, '_> {
     /// An inline schema: objects and enums become new named types.
     fn inline(&mut self, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = schema.schema_data.nullable;
+        if let Some((keyword, branches)) = union_branches(schema) {
+            let name = self.type_scope.claim(names::type_name(hint, "Union"));
+            let slot = self.reserve();
+            let kind = TypeKind::Union(self.union(&name, schema, keyword, branches, pointer));
+            self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            return Lowered { ty: TypeRef::Named(name), nullable };
+        }
         if let Some(parts) = self.object_parts(schema, pointer)
             && !parts.properties.is_empty()
         {
@@ -212,9 +223,25 @@ impl Lowerer<'_, '_> {
             SchemaKind::Type(Type::Object(o)) => self.map_type(o.additional_properties.as_ref(), hint, pointer),
             SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), schema, hint, pointer),
             SchemaKind::AllOf { all_of } => return self.all_of(all_of, nullable, hint, pointer),
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                self.sink
-                    .warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
+            SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
+                // Unions of several branches are lowered by `inline`; here there are at most one.
+                match branches.first() {
+                    Some(branch) => {
+                        let lowered = self.schema(
+                            branch,
+                            hint,
+                            &pointer_push(&pointer_push(pointer, union_keyword(schema)), "0"),
+                        );
+                        return Lowered { ty: lowered.ty, nullable: nullable || lowered.nullable };
+                    }
+                    None => TypeRef::Value,
+                }
+            }
+            SchemaKind::Not { .. } => {
+                self.sink.warning(
+                    pointer,
+                    "`not` schemas cannot be expressed as a Rust type; generated as serde_json::Value",
+                );
                 TypeRef::Value
             }
             SchemaKind::Any(any) => return self.any_schema(any, schema, hint, pointer),
@@ -228,8 +255,15 @@ impl Lowerer<'_, '_> {
         if !any.all_of.is_empty() && any.properties.is_empty() {
             return self.all_of(&any.all_of, nullable, hint, pointer);
         }
-        if !any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some() {
-            self.sink.warning(pointer, "oneOf/anyOf/not schemas are not modelled yet; generated as serde_json::Value");
+        if let Some(branch) = any.one_of.first().or(any.any_of.first()) {
+            // Several branches were lowered as a union by `inline`; one branch is that branch.
+            let keyword = if any.one_of.is_empty() { "anyOf" } else { "oneOf" };
+            let lowered = self.schema(branch, hint, &pointer_push(&pointer_push(pointer, keyword), "0"));
+            return Lowered { ty: lowered.ty, nullable: nullable || lowered.nullable };
+        }
+        if any.not.is_some() {
+            self.sink
+                .warning(pointer, "`not` schemas cannot be expressed as a Rust type; generated as serde_json::Value");
             return Lowered { ty: TypeRef::Value, nullable };
         }
         let ty = match any.typ.as_deref() {
@@ -247,6 +281,59 @@ impl Lowerer<'_, '_> {
             }
         };
         Lowered { ty, nullable }
+    }
+
+    /// A `oneOf`/`anyOf` of two or more branches. With a discriminator and only `$ref` branches it
+    /// is tagged (explicit `mapping`, else the schema names); otherwise untagged, tried in order.
+    fn union(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        keyword: &str,
+        branches: &[ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Union {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let all_refs = branches.iter().all(|b| matches!(b, ReferenceOr::Reference { .. }));
+        if discriminator.is_some() && !all_refs {
+            self.sink.warning(pointer, "discriminator ignored: a branch is not a $ref; the union is untagged");
+        }
+        let tagged = discriminator.filter(|_| all_refs);
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let at = pointer_push(&pointer_push(pointer, keyword), &i.to_string());
+            let (wanted, tags) = match branch {
+                ReferenceOr::Reference { reference } => {
+                    let target = reference.rsplit('/').next().map(decode_token).unwrap_or_default();
+                    let tags = match tagged {
+                        Some(d) if !d.mapping.is_empty() => d
+                            .mapping
+                            .iter()
+                            .filter(|(_, to)| *to == reference || to.rsplit('/').next() == Some(target.as_str()))
+                            .map(|(value, _)| value.clone())
+                            .collect(),
+                        Some(_) => vec![target.clone()],
+                        None => Vec::new(),
+                    };
+                    (names::type_name(&target, "Variant"), tags)
+                }
+                ReferenceOr::Item(item) => match &item.schema_data.title {
+                    Some(title) => (names::type_name(title, "Variant"), Vec::new()),
+                    None => (String::new(), Vec::new()),
+                },
+            };
+            let hint = if wanted.is_empty() { format!("{name}Variant{}", i + 1) } else { format!("{name}{wanted}") };
+            let lowered = self.schema(branch, &hint, &at);
+            let ty = wrap_nullable(lowered);
+            let wanted = if wanted.is_empty() { variant_name_for(&ty) } else { wanted };
+            if tagged.is_some() && tags.is_empty() {
+                self.sink.warning(&at, "no discriminator value maps to this branch; it is never selected");
+            }
+            variants.push(UnionVariant { name: scope.claim(wanted), ty, tags, boxed: false });
+        }
+        let unknown = tagged.map(|_| scope.claim("Unknown".to_owned()));
+        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown }
     }
 
     fn all_of(&mut self, parts: &[ReferenceOr<Schema>], nullable: bool, hint: &str, pointer: &str) -> Lowered {
@@ -988,6 +1075,47 @@ impl Lowerer<'_, '_> {
     }
 }
 
+/// The branches of a `oneOf`/`anyOf` with two or more of them (after null branches were folded
+/// away by normalisation), and the keyword they sit under.
+fn union_branches(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
+    let (keyword, branches): (&'static str, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => ("oneOf", one_of),
+        SchemaKind::AnyOf { any_of } => ("anyOf", any_of),
+        SchemaKind::Any(any) if any.properties.is_empty() && any.all_of.is_empty() && !any.one_of.is_empty() => {
+            ("oneOf", &any.one_of)
+        }
+        SchemaKind::Any(any) if any.properties.is_empty() && any.all_of.is_empty() && !any.any_of.is_empty() => {
+            ("anyOf", &any.any_of)
+        }
+        _ => return None,
+    };
+    (branches.len() > 1).then_some((keyword, branches))
+}
+
+fn union_keyword(schema: &Schema) -> &'static str {
+    match &schema.schema_kind {
+        SchemaKind::AnyOf { .. } => "anyOf",
+        _ => "oneOf",
+    }
+}
+
+/// A variant name for an untitled inline union branch, from its Rust type.
+fn variant_name_for(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::Value | TypeRef::Unit => "Value".to_owned(),
+        TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),
+        TypeRef::Vec(_) => "Array".to_owned(),
+        TypeRef::Option(inner) => variant_name_for(inner),
+        TypeRef::Named(name) => name.clone(),
+    }
+}
+
 fn is_success(status: crate::ir::StatusMatch) -> bool {
     match status {
         crate::ir::StatusMatch::Code(c) => (200..300).contains(&c),
@@ -1266,6 +1394,7 @@ fn finish_presence(types: &mut [TypeDef], operations: &[Operation]) {
                 }
             }
             TypeKind::Alias(ty) => named_in(ty, &mut stack),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
             TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
         }
     }
@@ -1316,6 +1445,9 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
                 .filter_map(|v| v.ty.as_ref().and_then(by_value))
                 .filter_map(|n| index.get(&n).copied())
                 .collect(),
+            TypeKind::Union(u) => {
+                u.variants.iter().filter_map(|v| by_value(&v.ty)).filter_map(|n| index.get(&n).copied()).collect()
+            }
             TypeKind::StringEnum(_) => Vec::new(),
         })
         .collect();
@@ -1334,19 +1466,24 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
     };
     let mut to_box = Vec::new();
     for (i, def) in types.iter().enumerate() {
-        if let TypeKind::Struct(s) = &def.kind {
-            for (f, field) in s.fields.iter().enumerate() {
-                if let Some(target) = by_value(&field.ty).and_then(|n| index.get(&n).copied())
-                    && reaches(target, i)
-                {
-                    to_box.push((i, f));
-                }
+        let members: Vec<&TypeRef> = match &def.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            _ => Vec::new(),
+        };
+        for (m, ty) in members.into_iter().enumerate() {
+            if let Some(target) = by_value(ty).and_then(|n| index.get(&n).copied())
+                && reaches(target, i)
+            {
+                to_box.push((i, m));
             }
         }
     }
-    for (i, f) in to_box {
-        if let TypeKind::Struct(s) = &mut types[i].kind {
-            s.fields[f].boxed = true;
+    for (i, m) in to_box {
+        match &mut types[i].kind {
+            TypeKind::Struct(s) => s.fields[m].boxed = true,
+            TypeKind::Union(u) => u.variants[m].boxed = true,
+            _ => {}
         }
     }
 }

@@ -14,6 +14,7 @@ const FIXTURES: &[&str] = &[
     "enums.yaml",
     "names.yaml",
     "operations.yaml",
+    "unions.yaml",
 ];
 
 #[test]

@@ -16,6 +16,7 @@ snapshot_fixture!(schemas, "schemas.yaml");
 snapshot_fixture!(enums, "enums.yaml");
 snapshot_fixture!(names, "names.yaml");
 snapshot_fixture!(operations, "operations.yaml");
+snapshot_fixture!(unions, "unions.yaml");
 
 #[test]
 fn truedy() {

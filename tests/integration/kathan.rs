@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use kathan::types::{CallResponse, CallUpdateRequest, UpdateCallError};
+use kathan::types::{CallResponse, CallUpdateRequest, UpdateCallError, ValidationErrorLocItem as Loc};
 use kathan::{Client, Error, Nullable, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, header, method, path};
@@ -259,7 +259,7 @@ async fn validation_error_422_maps_to_the_typed_variant() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].msg, "value is not a valid E.164 number");
     assert_eq!(errors[0].r#type, "value_error");
-    assert_eq!(errors[0].loc, [json!("body"), json!("to")]);
+    assert_eq!(errors[0].loc, [Loc::String("body".to_owned()), Loc::String("to".to_owned())]);
 }
 
 #[tokio::test]
@@ -279,7 +279,7 @@ async fn pydantic_v2_validation_error_with_extra_fields_still_decodes() {
         panic!("expected the typed 422 body, got {err:?}");
     };
     let errors = validation.detail.as_deref().expect("detail is present");
-    assert_eq!(errors[0].loc, [json!("body"), json!("to"), json!(0)]);
+    assert_eq!(errors[0].loc, [Loc::String("body".to_owned()), Loc::String("to".to_owned()), Loc::Integer(0)]);
     assert_eq!(errors[0].r#type, "string_type");
 }
 

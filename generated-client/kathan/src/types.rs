@@ -126,11 +126,24 @@ pub struct HttpValidationError {
 )]
 pub struct ValidationError {
     /// Location
-    pub loc: ::std::vec::Vec<::serde_json::Value>,
+    pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
     /// Message
     pub msg: ::std::string::String,
     /// Error Type
     pub r#type: ::std::string::String,
+}
+
+#[derive(
+    ::std::clone::Clone,
+    ::std::fmt::Debug,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[serde(untagged)]
+pub enum ValidationErrorLocItem {
+    String(::std::string::String),
+    Integer(i64),
 }
 
 /// The error responses this operation documents, by status.

@@ -46,6 +46,7 @@ fn uses_chrono(api: &Api) -> bool {
             }
             TypeKind::Alias(ty) => in_ref(ty),
             TypeKind::Responses(variants) => variants.iter().any(|v| v.ty.as_ref().is_some_and(in_ref)),
+            TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
             TypeKind::StringEnum(_) => false,
         }
     }

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use super::ident;
-use crate::ir::{Api, Field, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Field, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The whole `types.rs` module.
 pub fn expand_types(api: &Api) -> TokenStream {
@@ -29,6 +29,7 @@ fn expand_type(def: &TypeDef) -> TokenStream {
             quote! { #doc pub type #name = #ty; }
         }
         TypeKind::Responses(variants) => expand_responses(&doc, &name, variants),
+        TypeKind::Union(union) => expand_union(&doc, &name, union),
     }
 }
 
@@ -143,6 +144,74 @@ fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[Re
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
         pub enum #name {
             #(#variants)*
+        }
+    }
+}
+
+/// An untagged enum; a discriminated union also gets a `Deserialize` that reads the tag first
+/// and keeps a value with an unknown tag instead of failing.
+fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+    let variants = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let mut ty = type_tokens(&v.ty, false);
+        if v.boxed {
+            ty = quote! { ::std::boxed::Box<#ty> };
+        }
+        let doc = match v.tags.as_slice() {
+            [] => quote! {},
+            tags => {
+                let text =
+                    format!(" Selected by {}.", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
+                quote! { #[doc = #text] }
+            }
+        };
+        quote! { #doc #variant(#ty), }
+    });
+    let (Some(property), Some(unknown)) = (&union.discriminator, &union.unknown) else {
+        return quote! {
+            #doc
+            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let unknown = ident(unknown);
+    let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        let wrap = if v.boxed {
+            quote! { |value| Self::#variant(::std::boxed::Box::new(value)) }
+        } else {
+            quote! { Self::#variant }
+        };
+        quote! {
+            ::std::option::Option::Some(#(#tags)|*) => {
+                ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom)
+            }
+        }
+    });
+    let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            #unknown(::serde_json::Value),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                }
+            }
         }
     }
 }
