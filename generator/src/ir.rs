@@ -241,6 +241,9 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     /// Type returned on success.
     pub success: TypeRef,
+    /// Whether `success` is the operation's own enum with one variant per success response
+    /// (several success statuses with different bodies).
+    pub success_enum: bool,
     /// Documented responses.
     pub responses: Vec<Response>,
     /// Name of the error enum in `types` (always present: it may have no variants).

@@ -613,7 +613,12 @@ impl Lowerer<'_, '_> {
                     (SchemeKind::Basic, description, "HTTP basic authentication".to_owned())
                 }
                 S::HTTP { scheme, description, .. } => {
-                    self.sink.warning(&pointer, format!("HTTP `{scheme}` authentication is sent as a raw `Authorization: {scheme} <credential>` is not supported; the credential is sent as a bearer token"));
+                    self.sink.warning(
+                        &pointer,
+                        format!(
+                            "HTTP `{scheme}` authentication is not supported; the credential is sent as a bearer token"
+                        ),
+                    );
                     (SchemeKind::Bearer, description, format!("HTTP `{scheme}` credential"))
                 }
                 S::APIKey { location, name, description, .. } => {
@@ -716,7 +721,7 @@ impl Lowerer<'_, '_> {
         let body = op.request_body.as_ref().and_then(|body| {
             self.request_body(body, &pointer_push(pointer, "requestBody"), &format!("{type_stem}Request"))
         });
-        let (success, responses, error_type) = self.responses(op, pointer, &type_stem);
+        let (success, success_enum, responses, error_type) = self.responses(op, pointer, &type_stem);
 
         let security = match op.security.as_ref().or(self.doc.security.as_ref()) {
             None => Vec::new(),
@@ -767,6 +772,7 @@ impl Lowerer<'_, '_> {
             params,
             body,
             success,
+            success_enum,
             responses,
             error_type,
             security,
@@ -959,8 +965,14 @@ impl Lowerer<'_, '_> {
         Some(IrBody { ty: wrap_nullable(lowered), required: body.required, docs })
     }
 
-    /// The success type, the documented responses and the error enum's name.
-    fn responses(&mut self, op: &openapiv3::Operation, pointer: &str, stem: &str) -> (TypeRef, Vec<Response>, String) {
+    /// The success type (and whether it is a per-operation enum), the documented responses and the
+    /// error enum's name.
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        pointer: &str,
+        stem: &str,
+    ) -> (TypeRef, bool, Vec<Response>, String) {
         let responses_pointer = pointer_push(pointer, "responses");
         let mut entries: Vec<(crate::ir::StatusMatch, &ReferenceOr<SpecResponse>, String)> = op
             .responses
@@ -1031,9 +1043,9 @@ impl Lowerer<'_, '_> {
         }
 
         let success_bodies: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
-        let success = match success_bodies.as_slice() {
-            [] => TypeRef::Unit,
-            [first, rest @ ..] if rest.iter().all(|r| r.body == first.body) => body_type(&first.body),
+        let (success, success_enum) = match success_bodies.as_slice() {
+            [] => (TypeRef::Unit, false),
+            [first, rest @ ..] if rest.iter().all(|r| r.body == first.body) => (body_type(&first.body), false),
             many => {
                 let name = self.type_scope.claim(format!("{stem}Success"));
                 let variants = many
@@ -1052,7 +1064,7 @@ impl Lowerer<'_, '_> {
                     )],
                     kind: TypeKind::Responses(variants),
                 });
-                TypeRef::Named(name)
+                (TypeRef::Named(name), true)
             }
         };
 
@@ -1071,7 +1083,7 @@ impl Lowerer<'_, '_> {
             }],
             kind: TypeKind::Responses(variants),
         });
-        (success, responses, error_type)
+        (success, success_enum, responses, error_type)
     }
 }
 

@@ -3,7 +3,7 @@
 //! The generated `unions` crate also runs a small test of its own (decoding of unions).
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use crate::support::{crate_name, generate_fixture, root};
 
@@ -44,13 +44,7 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["clippy", "--workspace", "--offline", "--quiet", "--", "-D", "warnings"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let output = cargo_in(&dir, &["clippy", "--workspace", "--offline", "--quiet", "--", "-D", "warnings"]);
     assert!(
         output.status.success(),
         "generated crates failed to compile or lint:\n{}",
@@ -58,13 +52,7 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     );
 
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["test", "--package", "unions", "--offline", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let output = cargo_in(&dir, &["test", "--package", "unions", "--offline", "--quiet"]);
     assert!(
         output.status.success(),
         "generated union tests failed:\n{}\n{}",
@@ -109,6 +97,17 @@ fn untagged_unions_take_the_branch_that_fits() {
     assert_eq!(inner.node.as_deref(), Some(&TreeNode::String("leaf".to_owned())));
 }
 "#;
+
+/// Runs cargo in the standalone workspace at `dir`, with its own target folder.
+fn cargo_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs")
+}
 
 fn write_crate(dir: &Path, generated: &generator::Generated) {
     for file in &generated.files {

@@ -9,7 +9,7 @@ use super::types::type_tokens;
 use super::{api_name, docs, ident};
 use crate::ir::{
     Api, ApiKeyLocation, Operation, Param, ParamLocation, PathPart, Response, ResponseBody, SchemeKind, StatusMatch,
-    TypeKind, TypeRef,
+    TypeRef,
 };
 
 /// The whole `client.rs` module.
@@ -54,7 +54,7 @@ pub fn expand_client(api: &Api) -> TokenStream {
             },
         }
     });
-    let methods = api.operations.iter().map(|op| expand_operation(api, op));
+    let methods = api.operations.iter().map(expand_operation);
     let client_doc = docs::outer(&[
         format!("Client for {} (version {}).", api_name(&api.title), api.version),
         String::new(),
@@ -113,7 +113,7 @@ pub fn expand_client(api: &Api) -> TokenStream {
     }
 }
 
-fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
+fn expand_operation(op: &Operation) -> TokenStream {
     let mut doc_lines = op.docs.clone();
     if let Some(body) = &op.body
         && !body.docs.is_empty()
@@ -158,8 +158,7 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
 
     let success = type_tokens(&op.success, true);
     let error = ident(&op.error_type);
-    let several_successes = matches!(&op.success, TypeRef::Named(n) if is_success_enum(api, n));
-    let arms = decode_arms(op, several_successes);
+    let arms = decode_arms(op);
     let reads_body = op.responses.iter().any(|r| r.body != ResponseBody::Empty);
     let body_param = if reads_body {
         quote! { body }
@@ -186,12 +185,8 @@ fn expand_operation(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn is_success_enum(api: &Api, name: &str) -> bool {
-    api.types.iter().any(|t| t.name == name && matches!(t.kind, TypeKind::Responses(_)) && name.ends_with("Success"))
-}
-
 /// One `status => decode` arm per documented response, codes before ranges before `default`.
-fn decode_arms(op: &Operation, several_successes: bool) -> Vec<TokenStream> {
+fn decode_arms(op: &Operation) -> Vec<TokenStream> {
     let mut responses: Vec<&Response> = op.responses.iter().collect();
     responses.sort_by_key(|r| match r.status {
         StatusMatch::Code(_) => 0,
@@ -219,7 +214,7 @@ fn decode_arms(op: &Operation, several_successes: bool) -> Vec<TokenStream> {
                 StatusMatch::Default => quote! { _ },
             };
             let variant = ident(&response.variant);
-            let arm = match (&response.body, response.success, several_successes) {
+            let arm = match (&response.body, response.success, op.success_enum) {
                 (ResponseBody::Json(_), true, false) => quote! { runtime::ok_json(body) },
                 (ResponseBody::Text, true, false) => quote! { runtime::ok_text(body) },
                 (ResponseBody::Empty, true, false) => quote! { runtime::ok(()) },
