@@ -90,8 +90,14 @@ impl Sink {
     }
 
     /// Ends the stage: `Err` with every diagnostic if any is an error, else the warnings.
-    pub fn finish(self) -> Result<Vec<Diagnostic>, Errors> {
-        if self.has_errors() { Err(Errors(self.diagnostics)) } else { Ok(self.diagnostics) }
+    /// Errors come first, so the first line of [`Errors`] says what stopped generation.
+    pub fn finish(mut self) -> Result<Vec<Diagnostic>, Errors> {
+        if self.has_errors() {
+            self.diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
+            Err(Errors(self.diagnostics))
+        } else {
+            Ok(self.diagnostics)
+        }
     }
 }
 

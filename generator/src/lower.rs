@@ -5,6 +5,7 @@
 //! `CallUpdateRequest` becomes `CallUpdateRequestCallSettings`, the 200 body of `update_call`
 //! becomes `UpdateCallResponse`, array items get an `Item` suffix.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use openapiv3::{
@@ -22,6 +23,8 @@ use crate::ir::{
 use crate::names::{self, Scope};
 
 const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
+/// How many component aliases (`A: {$ref: B}`) a reference may pass through.
+const MAX_ALIAS_HOPS: usize = 64;
 
 /// Type names the crate root and `types` module use for themselves.
 const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder"];
@@ -56,6 +59,7 @@ pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
         components: HashMap::new(),
         deep_refs: HashMap::new(),
         resolving: HashSet::new(),
+        inlining: HashMap::new(),
     };
     lowerer.claim_components();
     lowerer.lower_components();
@@ -110,9 +114,11 @@ struct Lowerer<'a, 's> {
     deep_refs: HashMap<String, Lowered>,
     /// `$ref`s being lowered right now (cycle guard for deep refs and nullability lookups).
     resolving: HashSet<String>,
+    /// Pointer → name of the inline structs and unions being lowered right now.
+    inlining: HashMap<String, String>,
 }
 
-impl Lowerer<'_, '_> {
+impl<'a> Lowerer<'a, '_> {
     fn claim_components(&mut self) {
         let Some(components) = &self.doc.components else { return };
         for key in components.schemas.keys() {
@@ -187,10 +193,17 @@ impl Lowerer<'_, '_> {
     /// An inline schema: objects and enums become new named types.
     fn inline(&mut self, schema: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = schema.schema_data.nullable;
+        // An inline schema reached again while its own type is being built (through `allOf`
+        // parts that copy properties from a component) is that type: recursion, boxed later.
+        if let Some(name) = self.inlining.get(pointer) {
+            return Lowered { ty: TypeRef::Named(name.clone()), nullable };
+        }
         if let Some((keyword, branches)) = union_branches(schema) {
             let name = self.type_scope.claim(names::type_name(hint, "Union"));
             let slot = self.reserve();
+            self.inlining.insert(pointer.to_owned(), name.clone());
             let kind = TypeKind::Union(self.union(&name, schema, keyword, branches, pointer));
+            self.inlining.remove(pointer);
             self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
             return Lowered { ty: TypeRef::Named(name), nullable };
         }
@@ -199,7 +212,9 @@ impl Lowerer<'_, '_> {
         {
             let name = self.type_scope.claim(names::type_name(hint, "Object"));
             let slot = self.reserve();
+            self.inlining.insert(pointer.to_owned(), name.clone());
             let kind = TypeKind::Struct(self.structure(&name, parts));
+            self.inlining.remove(pointer);
             self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
             return Lowered { ty: TypeRef::Named(name), nullable };
         }
@@ -423,29 +438,39 @@ impl Lowerer<'_, '_> {
                 }
                 _ => return false,
             };
+        // Parts that are not objects refine the value (`allOf: [$ref: Name, {description}]`)
+        // or constrain it; when no part is an object, neither is the whole.
+        let mut not_objects = Vec::new();
+        let mut any_object = false;
         for (i, part) in all_of.iter().enumerate() {
             let here = pointer_push(&pointer_push(pointer, "allOf"), &i.to_string());
-            match part {
+            let is_object = match part {
                 ReferenceOr::Reference { reference } => {
                     if !seen.insert(reference.clone()) {
                         continue;
                     }
-                    match self.resolve_schema(reference, &here) {
-                        Some((target, target_pointer)) => {
-                            if !self.collect_object(&target, &target_pointer, parts, seen) {
-                                self.sink
-                                    .warning(&here, "allOf part is not an object; its constraints are not modelled");
-                            }
-                        }
-                        None => return false,
+                    let Some((target, target_pointer)) = self.resolve_schema(reference, &here) else { return false };
+                    let is_object = self.collect_object(&target, &target_pointer, parts, seen);
+                    if !is_object {
+                        not_objects.push(here);
                     }
+                    is_object
                 }
                 ReferenceOr::Item(part) => {
-                    if !self.collect_object(part, &here, parts, seen) && !is_annotation_only(part) {
-                        self.sink.warning(&here, "allOf part is not an object; its constraints are not modelled");
+                    let is_object = self.collect_object(part, &here, parts, seen);
+                    if !is_object && !is_annotation_only(part) {
+                        not_objects.push(here);
                     }
+                    is_object
                 }
-            }
+            };
+            any_object |= is_object;
+        }
+        if !all_of.is_empty() && !any_object && properties.is_empty() {
+            return false;
+        }
+        for here in not_objects {
+            self.sink.warning(&here, "allOf part is not an object; its constraints are not modelled");
         }
         for (name, property) in properties {
             let here = pointer_push(&pointer_push(pointer, "properties"), name);
@@ -553,14 +578,35 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// Finds the schema a local `$ref` points to; records an error naming `pointer` if it dangles.
-    fn resolve_schema(&mut self, reference: &str, pointer: &str) -> Option<(Schema, String)> {
-        let target = self.resolve_raw(reference, pointer)?;
-        let target_pointer = fragment(reference).unwrap_or_default();
+    /// Finds the schema a local `$ref` points to, and its pointer; records an error naming
+    /// `pointer` if it dangles. Component schemas are borrowed from the parsed document (following
+    /// chains of component aliases); anything else is parsed from the raw JSON.
+    fn resolve_schema(&mut self, reference: &str, pointer: &str) -> Option<(Cow<'a, Schema>, String)> {
+        let doc: &'a OpenAPI = self.doc;
+        let mut current = reference;
+        if let Some(schemas) = doc.components.as_ref().map(|c| &c.schemas) {
+            // Bounded: a cycle of aliases ends in the raw lookup below, which reports nothing
+            // worse than the alias itself.
+            for _ in 0..MAX_ALIAS_HOPS {
+                let Some(key) = current.strip_prefix(COMPONENT_SCHEMAS) else { break };
+                match schemas.get(&decode_token(key)) {
+                    Some(ReferenceOr::Item(schema)) => {
+                        return Some((Cow::Borrowed(schema), fragment(current).unwrap_or_default()));
+                    }
+                    Some(ReferenceOr::Reference { reference }) => current = reference,
+                    None => break,
+                }
+            }
+        }
+        let target = self.resolve_raw(current, pointer)?;
+        let target_pointer = fragment(current).unwrap_or_default();
         match serde_json::from_value::<Schema>(target.clone()) {
-            Ok(schema) => Some((schema, target_pointer)),
+            Ok(schema) => Some((Cow::Owned(schema), target_pointer)),
             Err(e) => {
-                self.sink.error(&target_pointer, format!("invalid schema: {e}"));
+                self.sink.warning(
+                    pointer,
+                    format!("$ref `{current}` is not a valid schema ({e}); generated as serde_json::Value"),
+                );
                 None
             }
         }
@@ -881,6 +927,21 @@ impl Lowerer<'_, '_> {
             });
         }
 
+        // Some specs put a query template in the path key (`/search?q={q}`): that part is not
+        // the path; its variables are query parameters, declared or not.
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        if !query.is_empty() {
+            self.sink.warning(
+                pointer,
+                format!("`?{query}` in the path key is not part of the path; sent as query parameters"),
+            );
+        }
+        for name in template_variables(query) {
+            if !params.iter().any(|p| p.wire == name) {
+                let name_here = scope.claim(names::snake_name(name, "param"));
+                params.push(undeclared_param(name_here, name, ParamLocation::Query));
+            }
+        }
         let mut parts = Vec::new();
         let mut rest = path;
         while let Some(open) = rest.find('{') {
@@ -889,16 +950,21 @@ impl Lowerer<'_, '_> {
                 parts.push(PathPart::Literal(rest[..open].to_owned()));
             }
             let name = &rest[open + 1..close];
-            match params.iter().position(|p| p.location == ParamLocation::Path && p.wire == name) {
-                Some(index) => parts.push(PathPart::Param(index)),
+            let index = match params.iter().position(|p| p.location == ParamLocation::Path && p.wire == name) {
+                Some(index) => index,
                 None => {
-                    self.sink.error(
+                    self.sink.warning(
                         pointer,
-                        format!("path template parameter `{name}` is not declared as a path parameter"),
+                        format!("path template variable `{name}` is not declared; generated as a required string"),
                     );
-                    parts.push(PathPart::Literal(rest[open..=close].to_owned()));
+                    // After the declared path parameters, which every earlier part points to.
+                    let index = params.iter().take_while(|p| p.location == ParamLocation::Path).count();
+                    let rust_name = scope.claim(names::snake_name(name, "param"));
+                    params.insert(index, undeclared_param(rust_name, name, ParamLocation::Path));
+                    index
                 }
-            }
+            };
+            parts.push(PathPart::Param(index));
             rest = &rest[close + 1..];
         }
         if !rest.is_empty() {
@@ -1089,6 +1155,17 @@ impl Lowerer<'_, '_> {
 
 /// The branches of a `oneOf`/`anyOf` with two or more of them (after null branches were folded
 /// away by normalisation), and the keyword they sit under.
+/// The `{name}` variables of a URL template, in order.
+fn template_variables(template: &str) -> Vec<&str> {
+    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
+}
+
+/// A required string parameter that the spec uses in its path key without declaring it.
+fn undeclared_param(name: String, wire: &str, location: ParamLocation) -> Param {
+    let docs = vec!["Used in the path key but not declared by the spec.".to_owned()];
+    Param { name, wire: wire.to_owned(), location, ty: TypeRef::String, required: true, explode: true, docs }
+}
+
 fn union_branches(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
     let (keyword, branches): (&'static str, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
         SchemaKind::OneOf { one_of } => ("oneOf", one_of),

@@ -9,15 +9,98 @@ use crate::diagnostics::{Errors, Sink, pointer_push};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// Deserialises `value`; an error names the innermost part of the document that does not fit.
-pub fn parse(file: &str, value: &Value) -> Result<OpenAPI, Errors> {
-    serde_path_to_error::deserialize::<_, OpenAPI>(value).map_err(|error| {
+/// How many broken parts [`parse`] replaces before it gives up.
+const MAX_REPAIRS: usize = 256;
+
+/// Deserialises `value`. A broken schema (a keyword of the wrong type, say) is replaced by the
+/// schema that accepts anything, and `callbacks` that do not parse are removed, each with a
+/// warning naming its pointer; any other misfit is an error naming the innermost part of the
+/// document that does not fit.
+pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, Errors> {
+    let mut repaired = Vec::new();
+    loop {
+        let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*value) {
+            Ok(doc) => return Ok(doc),
+            Err(error) => error,
+        };
         // `openapiv3` reads `$ref`-or-item as an untagged enum, where serde gives up at the
         // enclosing map; checking the document part by part finds the real location.
         let (pointer, message) =
             locate(value).unwrap_or_else(|| (pointer_of("", error.path()), error.inner().to_string()));
-        Sink::fatal(file, &pointer, format!("not a valid OpenAPI document here: {message}"))
-    })
+        let fatal = || Sink::fatal(file, &pointer, format!("not a valid OpenAPI document here: {message}"));
+        if repaired.len() >= MAX_REPAIRS || repaired.contains(&pointer) {
+            return Err(fatal());
+        }
+        let Some(warning) = repair(value, &pointer, &message) else { return Err(fatal()) };
+        sink.warning(&warning.0, warning.1);
+        repaired.push(pointer);
+    }
+}
+
+/// Makes the part at `pointer` parse, if it is a schema or sits in `callbacks`; returns the
+/// pointer of what changed and the warning to give.
+fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, String)> {
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(decode_token).collect();
+    if let Some(at) = tokens.iter().position(|t| t == "callbacks").filter(|&at| at >= 3 && tokens[0] == "paths") {
+        let owner = encode(&tokens[..at]);
+        doc.pointer_mut(&owner)?.as_object_mut()?.remove("callbacks")?;
+        let message = format!("callbacks not generated (they describe requests the server makes): {message}");
+        return Some((pointer_push(&owner, "callbacks"), message));
+    }
+    let schema_at = (0..=tokens.len()).rev().find(|&n| is_schema_position(&tokens[..n]))?;
+    let mut at = encode(&tokens[..schema_at]);
+    // The innermost sub-schema that fails, so as little as possible is lost.
+    while let Some(child) = failing_child(doc.pointer(&at)?, &at) {
+        at = child;
+    }
+    let broken = doc.pointer_mut(&at)?;
+    let detail = check::<Schema>(broken, &at).map_or_else(|| message.to_owned(), |(_, m)| m);
+    // A `$ref` stays: in 3.0 its siblings do not count anyway.
+    *broken = match broken.get("$ref") {
+        Some(reference) => serde_json::json!({ "$ref": reference }),
+        None => Value::Object(serde_json::Map::new()),
+    };
+    Some((at, format!("invalid schema ({detail}); generated as serde_json::Value")))
+}
+
+/// Whether the reference tokens lead to a schema (as opposed to, say, a parameter).
+fn is_schema_position(tokens: &[String]) -> bool {
+    let [.., parent, last] = tokens else { return false };
+    match parent.as_str() {
+        "properties" => return true,
+        "schemas" => return tokens.len() == 3 && tokens[0] == "components",
+        "allOf" | "oneOf" | "anyOf" => return last.parse::<usize>().is_ok(),
+        _ => {}
+    }
+    matches!(last.as_str(), "schema" | "items" | "not" | "additionalProperties")
+}
+
+/// The first sub-schema of the schema at `at` that fails to parse on its own.
+fn failing_child(schema: &Value, at: &str) -> Option<String> {
+    let object = schema.as_object()?;
+    let mut children = Vec::new();
+    for (name, child) in object.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        children.push((pointer_push(&pointer_push(at, "properties"), name), child));
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, child) in object.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            children.push((pointer_push(&pointer_push(at, key), &i.to_string()), child));
+        }
+    }
+    for key in ["items", "not", "additionalProperties"] {
+        if let Some(child) = object.get(key).filter(|c| c.is_object()) {
+            children.push((pointer_push(at, key), child));
+        }
+    }
+    children.into_iter().find(|(pointer, child)| check::<Schema>(child, pointer).is_some()).map(|(pointer, _)| pointer)
+}
+
+fn decode_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn encode(tokens: &[String]) -> String {
+    tokens.iter().fold(String::new(), |pointer, token| pointer_push(&pointer, token))
 }
 
 /// The first component, path item, operation, parameter, body or response that fails on its own.

