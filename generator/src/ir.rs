@@ -80,6 +80,8 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum that keeps unknown values.
     StringEnum(StringEnum),
+    /// An integer enum that keeps unknown values.
+    IntegerEnum(IntegerEnum),
     /// A type alias (`pub type Name = Target;`) for component schemas that are not objects or enums.
     Alias(TypeRef),
     /// The statuses an operation documents: one variant per response (error enums, and success
@@ -174,6 +176,15 @@ pub struct StringEnum {
     pub other: String,
 }
 
+/// An integer enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntegerEnum {
+    /// Known values: Rust variant name and value.
+    pub variants: Vec<(String, i64)>,
+    /// Name of the catch-all variant holding any other integer.
+    pub other: String,
+}
+
 /// One known enum value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumVariant {
@@ -216,6 +227,8 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// `Option<T>` inside a container (nullable array items or map values).
     Option(Box<TypeRef>),
+    /// `(A, B, ..)`: a fixed-length array (`prefixItems`).
+    Tuple(Vec<TypeRef>),
     /// A type in the `types` module.
     Named(String),
     /// `()`: no body.
@@ -237,9 +250,11 @@ pub struct Operation {
     pub path_parts: Vec<PathPart>,
     /// Parameters in the order they become method arguments (path first, then query, header, cookie).
     pub params: Vec<Param>,
-    /// The JSON request body.
+    /// The request body.
     pub body: Option<RequestBody>,
-    /// Type returned on success.
+    /// Type returned on success. For a binary success body it is `Unit` and for an event stream
+    /// the type of each event's data (`String` for raw events): the emitter derives the Rust
+    /// type from the success [`ResponseBody`].
     pub success: TypeRef,
     /// Whether `success` is the operation's own enum with one variant per success response
     /// (several success statuses with different bodies).
@@ -297,15 +312,68 @@ pub enum ParamLocation {
     Cookie,
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestBody {
-    /// Body type.
+    /// Body type: the schema's type for JSON and form bodies, `String` for text, `Unit` for
+    /// binary and multipart bodies (see [`BodyEncoding`]).
     pub ty: TypeRef,
-    /// When false the argument is `Option<&T>`.
+    /// When false the argument is optional.
     pub required: bool,
-    /// Doc lines (description and named examples).
+    /// Doc lines (description, the content type chosen, named examples).
     pub docs: Vec<String>,
+    /// How the body is encoded.
+    pub encoding: BodyEncoding,
+    /// The `Content-Type` sent (a multipart body adds its boundary).
+    pub content_type: String,
+}
+
+/// How a request body is encoded. When a body is offered in several content types, the first
+/// kind in this order is chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyEncoding {
+    /// JSON (`application/json`, any `+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`, from a struct.
+    Form,
+    /// `multipart/form-data`, from a form struct emitted with the client.
+    Multipart(MultipartForm),
+    /// Text (`text/*`, XML, YAML) taken as a string.
+    Text,
+    /// Anything else, taken as bytes.
+    Binary,
+}
+
+/// The struct a `multipart/form-data` body is written from, emitted in `client.rs` because its
+/// file fields are runtime types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultipartForm {
+    /// Rust type name, unique among all generated types.
+    pub name: String,
+    /// Doc lines.
+    pub docs: Vec<String>,
+    /// One field per schema property, in spec order.
+    pub fields: Vec<FormField>,
+}
+
+/// One field of a [`MultipartForm`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormField {
+    /// The field; for file parts its `ty` is not used.
+    pub field: Field,
+    /// How the field is sent.
+    pub part: PartKind,
+}
+
+/// How a multipart form field is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    /// A value part (text, or JSON for objects; arrays give one part per item).
+    Value,
+    /// A file (`format: binary` or `contentMediaType`), with this default content type.
+    File(String),
+    /// An array of files, one part each, with this default content type.
+    Files(String),
 }
 
 /// Which statuses a response entry matches.
@@ -328,6 +396,12 @@ pub enum ResponseBody {
     Json(TypeRef),
     /// Text kept as a `String`.
     Text,
+    /// Bytes kept as a `Vec<u8>` (`application/octet-stream`, `image/*`, PDF...). In an error or
+    /// success enum the variant has no payload; an error's bytes stay in its `ResponseInfo`.
+    Binary,
+    /// `text/event-stream`, returned unread as a stream of server-sent events whose data is
+    /// JSON of this type, or text when `None`. Only a single success body is streamed.
+    EventStream(Option<TypeRef>),
 }
 
 /// One documented response of an operation.

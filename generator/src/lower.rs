@@ -16,9 +16,9 @@ use serde_json::Value;
 
 use crate::diagnostics::{Sink, pointer_push};
 use crate::ir::{
-    Additional, Api, ApiKeyLocation, EnumVariant, Field, Operation, Param, ParamLocation, PathPart, Presence,
-    RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum, Struct,
-    TypeDef, TypeKind, TypeRef, Union, UnionVariant,
+    Additional, Api, ApiKeyLocation, EnumVariant, Field, IntegerEnum, Operation, Param, ParamLocation, PathPart,
+    Presence, RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum,
+    Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
 };
 use crate::names::{self, Scope};
 
@@ -60,6 +60,7 @@ pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
         deep_refs: HashMap::new(),
         resolving: HashSet::new(),
         inlining: HashMap::new(),
+        scalar_enums: HashSet::new(),
     };
     lowerer.claim_components();
     lowerer.lower_components();
@@ -116,6 +117,8 @@ struct Lowerer<'a, 's> {
     resolving: HashSet<String>,
     /// Pointer → name of the inline structs and unions being lowered right now.
     inlining: HashMap<String, String>,
+    /// Names of the string and integer enums defined so far (they can be parameters).
+    scalar_enums: HashSet<String>,
 }
 
 impl<'a> Lowerer<'a, '_> {
@@ -140,7 +143,7 @@ impl<'a> Lowerer<'a, '_> {
                 }
                 ReferenceOr::Item(schema) => self.named_definition(name, schema, &pointer),
             };
-            self.slots[slot] = Some(def);
+            self.fill(slot, def);
         }
     }
 
@@ -150,7 +153,15 @@ impl<'a> Lowerer<'a, '_> {
     }
 
     fn push(&mut self, def: TypeDef) {
-        self.slots.push(Some(def));
+        let slot = self.reserve();
+        self.fill(slot, def);
+    }
+
+    fn fill(&mut self, slot: usize, def: TypeDef) {
+        if matches!(def.kind, TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_)) {
+            self.scalar_enums.insert(def.name.clone());
+        }
+        self.slots[slot] = Some(def);
     }
 
     /// The type definition for a schema that must have this name (a component).
@@ -169,6 +180,9 @@ impl<'a> Lowerer<'a, '_> {
         if let Some(values) = string_enum(schema) {
             let kind = TypeKind::StringEnum(enumeration(&values));
             return TypeDef { name, docs, kind };
+        }
+        if let Some(values) = integer_enum(schema) {
+            return TypeDef { name, docs, kind: TypeKind::IntegerEnum(integer_enumeration(&values)) };
         }
         let lowered = self.schema_body(schema, &name, pointer);
         let ty = if lowered.nullable { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty };
@@ -204,7 +218,7 @@ impl<'a> Lowerer<'a, '_> {
             self.inlining.insert(pointer.to_owned(), name.clone());
             let kind = TypeKind::Union(self.union(&name, schema, keyword, branches, pointer));
             self.inlining.remove(pointer);
-            self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            self.fill(slot, TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
             return Lowered { ty: TypeRef::Named(name), nullable };
         }
         if let Some(parts) = self.object_parts(schema, pointer)
@@ -215,12 +229,18 @@ impl<'a> Lowerer<'a, '_> {
             self.inlining.insert(pointer.to_owned(), name.clone());
             let kind = TypeKind::Struct(self.structure(&name, parts));
             self.inlining.remove(pointer);
-            self.slots[slot] = Some(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            self.fill(slot, TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
             return Lowered { ty: TypeRef::Named(name), nullable };
         }
         if let Some(values) = string_enum(schema) {
             let name = self.type_scope.claim(names::type_name(hint, "Enum"));
             let kind = TypeKind::StringEnum(enumeration(&values));
+            self.push(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
+            return Lowered { ty: TypeRef::Named(name), nullable };
+        }
+        if let Some(values) = integer_enum(schema) {
+            let name = self.type_scope.claim(names::type_name(hint, "Enum"));
+            let kind = TypeKind::IntegerEnum(integer_enumeration(&values));
             self.push(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
             return Lowered { ty: TypeRef::Named(name), nullable };
         }
@@ -235,7 +255,10 @@ impl<'a> Lowerer<'a, '_> {
             SchemaKind::Type(Type::Number(n)) => number_type(format_name(&n.format).as_deref()),
             SchemaKind::Type(Type::Integer(i)) => integer_type(format_name(&i.format).as_deref()),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Object(o)) => self.map_type(o.additional_properties.as_ref(), hint, pointer),
+            SchemaKind::Type(Type::Object(o)) => {
+                let additional = o.additional_properties.clone().or_else(|| pattern_properties(schema));
+                self.map_type(additional.as_ref(), hint, pointer)
+            }
             SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), schema, hint, pointer),
             SchemaKind::AllOf { all_of } => return self.all_of(all_of, nullable, hint, pointer),
             SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
@@ -287,7 +310,10 @@ impl<'a> Lowerer<'a, '_> {
             Some("number") => number_type(any.format.as_deref()),
             Some("boolean") => TypeRef::Bool,
             Some("array") => self.array_type(any.items.as_ref(), schema, hint, pointer),
-            Some("object") => self.map_type(any.additional_properties.as_ref(), hint, pointer),
+            Some("object") => {
+                let additional = any.additional_properties.clone().or_else(|| pattern_properties(schema));
+                self.map_type(additional.as_ref(), hint, pointer)
+            }
             None if any.items.is_some() => self.array_type(any.items.as_ref(), schema, hint, pointer),
             None => TypeRef::Value,
             Some(other) => {
@@ -389,8 +415,8 @@ impl<'a> Lowerer<'a, '_> {
         hint: &str,
         pointer: &str,
     ) -> TypeRef {
-        if schema.schema_data.extensions.contains_key(crate::normalise::PREFIX_ITEMS) && items.is_none() {
-            self.sink.warning(pointer, "prefixItems tuples are not modelled yet; items generated as serde_json::Value");
+        if let Some(prefix) = schema.schema_data.extensions.get(crate::normalise::PREFIX_ITEMS) {
+            return self.tuple_type(prefix, items, hint, pointer);
         }
         match items {
             Some(items) => {
@@ -399,6 +425,43 @@ impl<'a> Lowerer<'a, '_> {
             }
             None => TypeRef::Vec(Box::new(TypeRef::Value)),
         }
+    }
+
+    /// `prefixItems` (3.1, or the draft-4 `items: [..]`): a Rust tuple when no further items may
+    /// follow (`items: false`, or none given); otherwise a `Vec` of JSON values, with a warning.
+    fn tuple_type(
+        &mut self,
+        prefix: &Value,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        hint: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        let at = pointer_push(pointer, "prefixItems");
+        let Ok(prefix) = serde_json::from_value::<Vec<ReferenceOr<Schema>>>(prefix.clone()) else {
+            self.sink.warning(&at, "prefixItems is not a list of schemas; generated as a list of serde_json::Value");
+            return TypeRef::Vec(Box::new(TypeRef::Value));
+        };
+        let closed = match items {
+            None => true,
+            Some(ReferenceOr::Item(rest)) => matches!(&rest.schema_kind, SchemaKind::Not { .. }),
+            Some(ReferenceOr::Reference { .. }) => false,
+        };
+        if !closed || prefix.is_empty() {
+            self.sink.warning(
+                &at,
+                "prefixItems followed by further items cannot be a Rust tuple; generated as a list of serde_json::Value",
+            );
+            return TypeRef::Vec(Box::new(TypeRef::Value));
+        }
+        let members = prefix
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let lowered = self.schema(item, &format!("{hint}Item{}", i + 1), &pointer_push(&at, &i.to_string()));
+                wrap_nullable(lowered)
+            })
+            .collect();
+        TypeRef::Tuple(members)
     }
 
     /// Properties of an object schema, including those merged from `allOf` parts; `None` when the
@@ -488,6 +551,9 @@ impl<'a> Lowerer<'a, '_> {
         if additional.is_some() {
             parts.additional = additional.cloned();
             parts.additional_pointer = pointer_push(pointer, "additionalProperties");
+        } else if let Some(pattern) = pattern_properties(schema) {
+            parts.additional = Some(pattern);
+            parts.additional_pointer = pointer_push(pointer, "patternProperties");
         }
         true
     }
@@ -498,17 +564,36 @@ impl<'a> Lowerer<'a, '_> {
         for (wire, property, pointer) in &parts.properties {
             let hint = format!("{name}{}", names::type_name(wire, "Field"));
             let lowered = self.schema(property, &hint, pointer);
-            let required = parts.required.contains(wire);
+            let (read_only, write_only) = match property {
+                ReferenceOr::Item(schema) => (schema.schema_data.read_only, schema.schema_data.write_only),
+                ReferenceOr::Reference { .. } => (false, false),
+            };
+            // A read-only property is never sent and a write-only one never received, so neither
+            // can be required of both directions that share this type.
+            let required = parts.required.contains(wire) && !read_only && !write_only;
             let presence = match (required, lowered.nullable) {
                 (true, false) => Presence::Required,
                 (true, true) => Presence::RequiredNullable,
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
-            let (docs, deprecated) = match property {
+            let (mut docs, deprecated) = match property {
                 ReferenceOr::Item(schema) => (schema_docs(schema), schema.schema_data.deprecated),
                 ReferenceOr::Reference { .. } => (Vec::new(), false),
             };
+            if read_only || write_only {
+                if !docs.is_empty() {
+                    docs.push(String::new());
+                }
+                docs.push(
+                    if read_only {
+                        "Read-only: sent by the server, leave it out of requests."
+                    } else {
+                        "Write-only: sent in requests, never returned."
+                    }
+                    .to_owned(),
+                );
+            }
             fields.push(Field {
                 name: scope.claim(names::snake_name(wire, "field")),
                 wire: wire.clone(),
@@ -906,7 +991,7 @@ impl<'a> Lowerer<'a, '_> {
                 TypeRef::Vec(item) if is_scalar(&item) => TypeRef::Vec(item),
                 TypeRef::Vec(_) => TypeRef::Vec(Box::new(TypeRef::Value)),
                 ty if is_scalar(&ty) || ty == TypeRef::Value => ty,
-                TypeRef::Named(name) if self.is_string_enum(&name) => TypeRef::Named(name),
+                TypeRef::Named(name) if self.is_scalar_enum(&name) => TypeRef::Named(name),
                 _ => {
                     self.sink.warning(
                         &here,
@@ -981,8 +1066,8 @@ impl<'a> Lowerer<'a, '_> {
         (params, parts)
     }
 
-    fn is_string_enum(&self, name: &str) -> bool {
-        self.slots.iter().flatten().any(|t| t.name == name && matches!(t.kind, TypeKind::StringEnum(_)))
+    fn is_scalar_enum(&self, name: &str) -> bool {
+        self.scalar_enums.contains(name)
     }
 
     fn request_body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, hint: &str) -> Option<IrBody> {
@@ -999,17 +1084,73 @@ impl<'a> Lowerer<'a, '_> {
                 }
             }
         };
-        let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.sink.warning(&pointer, format!("request body content types {types:?} are not supported yet; the operation is generated without a body"));
+        // JSON first, then form, multipart, text, binary; document order within a kind.
+        let order = [MediaKind::Json, MediaKind::Form, MediaKind::Multipart, MediaKind::Text, MediaKind::Binary];
+        let Some((kind, (media, content))) = order
+            .iter()
+            .find_map(|kind| body.content.iter().find(|(media, _)| request_kind(media) == *kind).map(|m| (*kind, m)))
+        else {
+            self.sink
+                .warning(&pointer, "request body declares no content type; the operation is generated without a body");
             return None;
         };
-        let schema_pointer = pointer_push(&pointer_push(&pointer_push(&pointer, "content"), media), "schema");
-        let lowered = match &content.schema {
-            Some(schema) => self.schema(schema, hint, &schema_pointer),
-            None => Lowered::of(TypeRef::Value),
+        let media_pointer = pointer_push(&pointer_push(&pointer, "content"), media);
+        let schema_pointer = pointer_push(&media_pointer, "schema");
+        let essence = media_essence(media);
+        let (lowered, encoding, content_type) = match kind {
+            MediaKind::Json => {
+                let lowered = match &content.schema {
+                    Some(schema) => self.schema(schema, hint, &schema_pointer),
+                    None => Lowered::of(TypeRef::Value),
+                };
+                let content_type = if essence.contains('*') { "application/json".to_owned() } else { essence };
+                (lowered, crate::ir::BodyEncoding::Json, content_type)
+            }
+            MediaKind::Form => {
+                let lowered = match &content.schema {
+                    Some(schema) => self.schema(schema, hint, &schema_pointer),
+                    None => Lowered::of(TypeRef::JsonObject),
+                };
+                (lowered, crate::ir::BodyEncoding::Form, essence)
+            }
+            MediaKind::Multipart => {
+                let Some(form) = self.multipart_form(content, hint, &media_pointer) else {
+                    self.sink.warning(
+                        &schema_pointer,
+                        "a multipart/form-data body needs an object schema; the operation is generated without a body",
+                    );
+                    return None;
+                };
+                (Lowered::of(TypeRef::Unit), crate::ir::BodyEncoding::Multipart(form), essence)
+            }
+            MediaKind::Text | MediaKind::EventStream => {
+                let content_type = if essence.contains('*') { "text/plain".to_owned() } else { essence };
+                (Lowered::of(TypeRef::String), crate::ir::BodyEncoding::Text, content_type)
+            }
+            MediaKind::Binary => {
+                let content_type = if essence.contains('*') { "application/octet-stream".to_owned() } else { essence };
+                (Lowered::of(TypeRef::Unit), crate::ir::BodyEncoding::Binary, content_type)
+            }
         };
+        let others: Vec<String> =
+            body.content.keys().filter(|other| *other != media).map(|other| format!("`{other}`")).collect();
+        let sent_as = (!others.is_empty() || content_type != "application/json").then(|| {
+            let shape = match &encoding {
+                crate::ir::BodyEncoding::Multipart(form) => format!(" from [`{}`]", form.name),
+                _ => String::new(),
+            };
+            let sent = if media_essence(media) == content_type {
+                format!("Sent as `{content_type}`{shape}")
+            } else {
+                format!("Sent as `{content_type}`{shape} for `{media}`")
+            };
+            match others.as_slice() {
+                [] => format!("{sent}."),
+                others => format!("{sent}; the API also accepts {}.", others.join(", ")),
+            }
+        });
         let mut docs = body.description.as_deref().map(lines).unwrap_or_default();
+        let description_len = docs.len();
         for (name, example) in &content.examples {
             if let ReferenceOr::Item(example) = example
                 && let Some(value) = &example.value
@@ -1028,7 +1169,18 @@ impl<'a> Lowerer<'a, '_> {
             docs.push("Example:".to_owned());
             docs.extend(json_block(example));
         }
-        Some(IrBody { ty: wrap_nullable(lowered), required: body.required, docs })
+        if let Some(line) = sent_as {
+            // After the description, before the examples.
+            let mut block = vec![line];
+            if description_len > 0 {
+                block.insert(0, String::new());
+            }
+            if docs.len() > description_len {
+                block.push(String::new());
+            }
+            docs.splice(description_len..description_len, block);
+        }
+        Some(IrBody { ty: wrap_nullable(lowered), required: body.required, docs, encoding, content_type })
     }
 
     /// The success type (and whether it is a per-operation enum), the documented responses and the
@@ -1087,25 +1239,35 @@ impl<'a> Lowerer<'a, '_> {
                     }
                 }
             };
-            let body = if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
-                let at = pointer_push(&pointer_push(&pointer_push(&here, "content"), media), "schema");
-                match &content.schema {
-                    Some(schema) => ResponseBody::Json(wrap_nullable(self.schema(schema, &hint, &at))),
-                    None => ResponseBody::Json(TypeRef::Value),
+            // JSON first, then an event stream, text, binary; document order within a kind.
+            let order = [MediaKind::Json, MediaKind::EventStream, MediaKind::Text, MediaKind::Binary];
+            let chosen = order.iter().find_map(|kind| {
+                response.content.iter().find(|(media, _)| response_kind(media) == *kind).map(|m| (*kind, m))
+            });
+            let body = match chosen {
+                None => ResponseBody::Empty,
+                Some((MediaKind::Json, (media, content))) => {
+                    let at = pointer_push(&pointer_push(&pointer_push(&here, "content"), media), "schema");
+                    match &content.schema {
+                        Some(schema) => ResponseBody::Json(wrap_nullable(self.schema(schema, &hint, &at))),
+                        None => ResponseBody::Json(TypeRef::Value),
+                    }
                 }
-            } else if response.content.keys().any(|m| m.starts_with("text/")) {
-                ResponseBody::Text
-            } else if response.content.is_empty() {
-                ResponseBody::Empty
-            } else {
-                let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                self.sink.warning(
-                    &here,
-                    format!("response content types {types:?} are not supported yet; the body is not read"),
-                );
-                ResponseBody::Empty
+                // Only a lone success body is streamed; elsewhere the events are read as text.
+                Some((MediaKind::EventStream, (media, content))) if success && successes == 1 => {
+                    let at = pointer_push(&pointer_push(&here, "content"), media);
+                    ResponseBody::EventStream(self.event_data(content, &format!("{stem}Event"), &at))
+                }
+                Some((MediaKind::Binary, _)) => ResponseBody::Binary,
+                Some(_) => ResponseBody::Text,
             };
             responses.push(Response { status, body, success, variant, docs: lines(&response.description) });
+        }
+        // A download that may also come back empty is still a download (of no bytes).
+        if responses.iter().any(|r| r.success && r.body == ResponseBody::Binary) {
+            for response in responses.iter_mut().filter(|r| r.success && r.body == ResponseBody::Empty) {
+                response.body = ResponseBody::Binary;
+            }
         }
 
         let success_bodies: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
@@ -1113,6 +1275,12 @@ impl<'a> Lowerer<'a, '_> {
             [] => (TypeRef::Unit, false),
             [first, rest @ ..] if rest.iter().all(|r| r.body == first.body) => (body_type(&first.body), false),
             many => {
+                if many.iter().any(|r| r.body == ResponseBody::Binary) {
+                    self.sink.warning(
+                        &responses_pointer,
+                        "binary success bodies beside other success bodies are not kept (the variant has no payload)",
+                    );
+                }
                 let name = self.type_scope.claim(format!("{stem}Success"));
                 let variants = many
                     .iter()
@@ -1138,7 +1306,13 @@ impl<'a> Lowerer<'a, '_> {
         let variants: Vec<ResponseVariant> = responses
             .iter()
             .filter(|r| !r.success)
-            .map(|r| ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs: r.docs.clone() })
+            .map(|r| {
+                let mut docs = r.docs.clone();
+                if r.body == ResponseBody::Binary {
+                    docs.extend([String::new(), "The binary body is in the error's `ResponseInfo::body`.".to_owned()]);
+                }
+                ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs }
+            })
             .collect();
         self.push(TypeDef {
             name: error_type.clone(),
@@ -1155,6 +1329,20 @@ impl<'a> Lowerer<'a, '_> {
 
 /// The branches of a `oneOf`/`anyOf` with two or more of them (after null branches were folded
 /// away by normalisation), and the keyword they sit under.
+/// `patternProperties` as the `additionalProperties` it amounts to in Rust, where a map key's
+/// pattern cannot be checked: one pattern gives its schema, several any value.
+fn pattern_properties(schema: &Schema) -> Option<AdditionalProperties> {
+    let patterns = schema.schema_data.extensions.get(crate::normalise::PATTERN_PROPERTIES)?.as_object()?;
+    match patterns.values().collect::<Vec<_>>().as_slice() {
+        [] => None,
+        [single] => match serde_json::from_value::<ReferenceOr<Schema>>((*single).clone()) {
+            Ok(schema) => Some(AdditionalProperties::Schema(Box::new(schema))),
+            Err(_) => Some(AdditionalProperties::Any(true)),
+        },
+        _ => Some(AdditionalProperties::Any(true)),
+    }
+}
+
 /// The `{name}` variables of a URL template, in order.
 fn template_variables(template: &str) -> Vec<&str> {
     template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
@@ -1200,6 +1388,7 @@ fn variant_name_for(ty: &TypeRef) -> String {
         TypeRef::Value | TypeRef::Unit => "Value".to_owned(),
         TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),
         TypeRef::Vec(_) => "Array".to_owned(),
+        TypeRef::Tuple(_) => "Tuple".to_owned(),
         TypeRef::Option(inner) => variant_name_for(inner),
         TypeRef::Named(name) => name.clone(),
     }
@@ -1213,17 +1402,20 @@ fn is_success(status: crate::ir::StatusMatch) -> bool {
     }
 }
 
+/// The IR's success type for a body (see [`Operation::success`]).
 fn body_type(body: &ResponseBody) -> TypeRef {
     match body {
-        ResponseBody::Empty => TypeRef::Unit,
-        ResponseBody::Json(ty) => ty.clone(),
-        ResponseBody::Text => TypeRef::String,
+        ResponseBody::Empty | ResponseBody::Binary => TypeRef::Unit,
+        ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) => ty.clone(),
+        ResponseBody::Text | ResponseBody::EventStream(None) => TypeRef::String,
     }
 }
 
+/// The payload of a success or error enum variant: bytes are not kept there (an error's bytes
+/// stay in its `ResponseInfo`).
 fn response_payload(body: &ResponseBody) -> Option<TypeRef> {
     match body {
-        ResponseBody::Empty => None,
+        ResponseBody::Empty | ResponseBody::Binary => None,
         other => Some(body_type(other)),
     }
 }
@@ -1381,6 +1573,33 @@ fn string_enum(schema: &Schema) -> Option<Vec<String>> {
     (!values.is_empty()).then_some(values)
 }
 
+/// The values of an integer enum schema (nulls dropped), if it is one.
+fn integer_enum(schema: &Schema) -> Option<Vec<i64>> {
+    let values: Vec<i64> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "integer") => {
+            if any.enumeration.iter().all(|v| v.is_i64() || v.is_null()) {
+                any.enumeration.iter().filter_map(Value::as_i64).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+fn integer_enumeration(values: &[i64]) -> IntegerEnum {
+    let mut scope = Scope::default();
+    let mut seen = HashSet::new();
+    let variants = values
+        .iter()
+        .filter(|v| seen.insert(**v))
+        .map(|&value| (scope.claim(names::type_name(&value.to_string(), "Zero")), value))
+        .collect();
+    IntegerEnum { variants, other: scope.claim("Unknown".to_owned()) }
+}
+
 fn enumeration(values: &[String]) -> StringEnum {
     let mut scope = Scope::default();
     let mut seen = HashSet::new();
@@ -1415,6 +1634,26 @@ fn schema_docs(schema: &Schema) -> Vec<String> {
             docs.push("Example:".to_owned());
             docs.extend(json_block(example));
         }
+    }
+    if let Some(default) = &data.default {
+        let compact = default.to_string();
+        if compact.len() <= 80 && !compact.contains('`') {
+            if !docs.is_empty() {
+                docs.push(String::new());
+            }
+            docs.push(format!("Default: `{compact}`"));
+        }
+    }
+    let allowed: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().flatten().map(bool::to_string).collect(),
+        SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().flatten().map(f64::to_string).collect(),
+        _ => Vec::new(),
+    };
+    if !allowed.is_empty() {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push(format!("One of: `{}`.", allowed.join("`, `")));
     }
     if data.deprecated {
         if !docs.is_empty() {
@@ -1484,7 +1723,7 @@ fn finish_presence(types: &mut [TypeDef], operations: &[Operation]) {
             }
             TypeKind::Alias(ty) => named_in(ty, &mut stack),
             TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
+            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) | TypeKind::Responses(_) => {}
         }
     }
     for def in types.iter_mut() {
@@ -1505,6 +1744,7 @@ fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
         TypeRef::Map(inner) | TypeRef::Vec(inner) | TypeRef::Option(inner) => named_in(inner, out),
+        TypeRef::Tuple(items) => items.iter().for_each(|item| named_in(item, out)),
         _ => {}
     }
 }
@@ -1537,22 +1777,12 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Union(u) => {
                 u.variants.iter().filter_map(|v| by_value(&v.ty)).filter_map(|n| index.get(&n).copied()).collect()
             }
-            TypeKind::StringEnum(_) => Vec::new(),
+            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => Vec::new(),
         })
         .collect();
-    let reaches = |from: usize, to: usize| -> bool {
-        let mut seen = vec![false; edges.len()];
-        let mut stack = vec![from];
-        while let Some(node) = stack.pop() {
-            if node == to {
-                return true;
-            }
-            if !std::mem::replace(&mut seen[node], true) {
-                stack.extend(&edges[node]);
-            }
-        }
-        false
-    };
+    // A by-value edge needs a box exactly when it closes a cycle: when both ends are in the same
+    // strongly connected component. One pass over the graph, however many types there are.
+    let component = strongly_connected(&edges);
     let mut to_box = Vec::new();
     for (i, def) in types.iter().enumerate() {
         let members: Vec<&TypeRef> = match &def.kind {
@@ -1562,7 +1792,8 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
         };
         for (m, ty) in members.into_iter().enumerate() {
             if let Some(target) = by_value(ty).and_then(|n| index.get(&n).copied())
-                && reaches(target, i)
+                && component[target] == component[i]
+                && (target != i || edges[i].contains(&i))
             {
                 to_box.push((i, m));
             }
@@ -1574,5 +1805,267 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             TypeKind::Union(u) => u.variants[m].boxed = true,
             _ => {}
         }
+    }
+}
+
+/// Tarjan's algorithm, iterative: the strongly connected component of each node, as an index.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![UNSEEN; n];
+    let mut stack = Vec::new();
+    let mut next_order = 0;
+    let mut next_component = 0;
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut calls = vec![(root, 0)];
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (node, ref mut edge)) = calls.last_mut() {
+            if let Some(&next) = edges[node].get(*edge) {
+                *edge += 1;
+                if order[next] == UNSEEN {
+                    order[next] = next_order;
+                    low[next] = next_order;
+                    next_order += 1;
+                    stack.push(next);
+                    on_stack[next] = true;
+                    calls.push((next, 0));
+                } else if on_stack[next] {
+                    low[node] = low[node].min(order[next]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == order[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}
+
+/// What a media type is, for choosing how a body is sent or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MediaKind {
+    Json,
+    Form,
+    Multipart,
+    Text,
+    EventStream,
+    Binary,
+}
+
+/// `Text/Plain; charset=utf-8` → `text/plain`.
+fn media_essence(media: &str) -> String {
+    media.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn media_kind(media: &str) -> MediaKind {
+    let essence = media_essence(media);
+    let text = [
+        "application/xml",
+        "application/yaml",
+        "application/x-yaml",
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/javascript",
+        "application/graphql",
+        "application/sql",
+    ];
+    match essence.as_str() {
+        _ if is_json(&essence) => MediaKind::Json,
+        "application/x-www-form-urlencoded" => MediaKind::Form,
+        "multipart/form-data" => MediaKind::Multipart,
+        "text/event-stream" => MediaKind::EventStream,
+        e if e.starts_with("text/") || e.ends_with("+xml") || text.contains(&e) => MediaKind::Text,
+        _ => MediaKind::Binary,
+    }
+}
+
+/// How a request body of this media type is sent (an event stream is sent as text).
+fn request_kind(media: &str) -> MediaKind {
+    match media_kind(media) {
+        MediaKind::EventStream => MediaKind::Text,
+        kind => kind,
+    }
+}
+
+/// How a response body of this media type is read (forms as text, multipart as bytes).
+fn response_kind(media: &str) -> MediaKind {
+    match media_kind(media) {
+        MediaKind::Form => MediaKind::Text,
+        MediaKind::Multipart => MediaKind::Binary,
+        kind => kind,
+    }
+}
+
+impl<'a> Lowerer<'a, '_> {
+    /// The form struct of a `multipart/form-data` body whose schema (at `media_pointer/schema`)
+    /// is an object; `None` otherwise.
+    fn multipart_form(
+        &mut self,
+        content: &openapiv3::MediaType,
+        hint: &str,
+        media_pointer: &str,
+    ) -> Option<crate::ir::MultipartForm> {
+        let at = pointer_push(media_pointer, "schema");
+        let (schema, schema_pointer) = self.resolve_item(content.schema.as_ref()?, &at)?;
+        let parts = self.object_parts(&schema, &schema_pointer)?;
+        if parts.properties.is_empty() {
+            return None;
+        }
+        if parts.additional.is_some() {
+            self.sink.warning(&parts.additional_pointer, "additional properties of a multipart form are not sent");
+        }
+        let stem = hint.strip_suffix("Request").unwrap_or(hint);
+        let name = self.type_scope.claim(names::type_name(&format!("{stem}Form"), "Form"));
+        let kinds: Vec<(String, crate::ir::PartKind)> = parts
+            .properties
+            .iter()
+            .map(|(wire, property, pointer)| {
+                let declared = content
+                    .encoding
+                    .get(wire)
+                    .and_then(|encoding| encoding.content_type.as_deref())
+                    .and_then(|types| types.split(',').map(str::trim).find(|t| !t.is_empty() && !t.contains('*')))
+                    .map(str::to_owned);
+                let default_type = |media: Option<String>| {
+                    declared.clone().or(media).unwrap_or_else(|| "application/octet-stream".to_owned())
+                };
+                if let Some(media) = self.binary_media(property, pointer) {
+                    return (wire.clone(), crate::ir::PartKind::File(default_type(media)));
+                }
+                let items = match self.resolve_item(property, pointer) {
+                    Some((schema, at)) => match &schema.schema_kind {
+                        SchemaKind::Type(Type::Array(array)) => array.items.as_ref().map(|items| {
+                            let items = match items {
+                                ReferenceOr::Reference { reference } => {
+                                    ReferenceOr::Reference { reference: reference.clone() }
+                                }
+                                ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+                            };
+                            (items, pointer_push(&at, "items"))
+                        }),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let kind = match items.and_then(|(items, at)| self.binary_media(&items, &at)) {
+                    Some(media) => crate::ir::PartKind::Files(default_type(media)),
+                    None => crate::ir::PartKind::Value,
+                };
+                (wire.clone(), kind)
+            })
+            .collect();
+        let docs = schema_docs(&schema);
+        let fields = self.structure(&name, parts).fields;
+        let fields = fields
+            .into_iter()
+            .map(|field| {
+                let part = kinds.iter().find(|(wire, _)| *wire == field.wire).map(|(_, kind)| kind.clone());
+                crate::ir::FormField { field, part: part.unwrap_or(crate::ir::PartKind::Value) }
+            })
+            .collect();
+        Some(crate::ir::MultipartForm { name, docs, fields })
+    }
+
+    /// `Some(contentMediaType)` when the schema is a file: a string with `format: binary`, or
+    /// (OpenAPI 3.1) with a `contentMediaType` and no `contentEncoding`.
+    fn binary_media(&mut self, schema: &ReferenceOr<Schema>, pointer: &str) -> Option<Option<String>> {
+        let (schema, at) = self.resolve_item(schema, pointer)?;
+        let format = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => format_name(&string.format),
+            SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "string") => any.format.clone(),
+            _ => return None,
+        };
+        let raw = self.raw.pointer(&at);
+        let field = |name: &str| raw.and_then(|raw| raw.get(name));
+        let media = field("contentMediaType").and_then(Value::as_str).map(str::to_owned);
+        let binary = format.as_deref() == Some("binary") || (media.is_some() && field("contentEncoding").is_none());
+        binary.then_some(media)
+    }
+
+    /// The type of each event's data in a `text/event-stream` body: `None` (raw text) when the
+    /// schema is missing or a string. A schema of the event itself (properties among `event`,
+    /// `data`, `id`, `retry`, with `data`) describes its data through `data`.
+    fn event_data(&mut self, content: &openapiv3::MediaType, hint: &str, media_pointer: &str) -> Option<TypeRef> {
+        let at = pointer_push(media_pointer, "schema");
+        let mut data = content.schema.clone()?;
+        let mut data_pointer = at.clone();
+        if let Some((schema, schema_pointer)) = self.resolve_item(&data, &at)
+            && let Some(parts) = self.object_parts(&schema, &schema_pointer)
+            && parts.properties.iter().any(|(name, _, _)| name == "data")
+            && parts.properties.iter().all(|(name, _, _)| ["event", "data", "id", "retry"].contains(&name.as_str()))
+            && let Some((_, property, pointer)) = parts.properties.into_iter().find(|(name, _, _)| name == "data")
+        {
+            data = property;
+            data_pointer = pointer;
+        }
+        let lowered = self.schema(&data, hint, &data_pointer);
+        (lowered.ty != TypeRef::String).then(|| wrap_nullable(lowered))
+    }
+
+    /// A schema or the schema a `$ref` points to, with its pointer.
+    fn resolve_item<'s>(&mut self, schema: &'s ReferenceOr<Schema>, pointer: &str) -> Option<(Cow<'s, Schema>, String)>
+    where
+        'a: 's,
+    {
+        match schema {
+            ReferenceOr::Item(schema) => Some((Cow::Borrowed(schema), pointer.to_owned())),
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strongly_connected_components() {
+        // 0 → 1 → 2 → 0 is a cycle; 3 points into it; 4 points to itself; 5 stands alone.
+        let edges = vec![vec![1], vec![2], vec![0], vec![0], vec![4], vec![]];
+        let component = strongly_connected(&edges);
+        assert_eq!(component[0], component[1]);
+        assert_eq!(component[1], component[2]);
+        assert_ne!(component[3], component[0]);
+        assert_ne!(component[4], component[5]);
+        assert_ne!(component[4], component[0]);
+    }
+
+    #[test]
+    fn strongly_connected_survives_a_long_chain() {
+        // Deep enough to overflow a recursive implementation's stack.
+        let n = 200_000;
+        let edges: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        let component = strongly_connected(&edges);
+        assert!(component.iter().all(|&c| c == component[0]));
+    }
+
+    #[test]
+    fn template_variables_in_order() {
+        assert_eq!(template_variables("/a/{x}/b/{y.z}"), vec!["x", "y.z"]);
+        assert_eq!(template_variables("q={q}&n={n}"), vec!["q", "n"]);
+        assert!(template_variables("/plain").is_empty());
     }
 }

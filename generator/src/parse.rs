@@ -55,6 +55,19 @@ fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, Stri
     }
     let broken = doc.pointer_mut(&at)?;
     let detail = check::<Schema>(broken, &at).map_or_else(|| message.to_owned(), |(_, m)| m);
+    // A keyword that only constrains or describes the value goes alone, if that is enough; the
+    // type stays. (`openapiv3` reads schemas through untagged enums, so serde cannot say which
+    // keyword failed: each is tried.)
+    let object = broken.as_object()?;
+    let culprit = object.keys().filter(|k| !STRUCTURAL.contains(&k.as_str())).find(|keyword| {
+        let mut without = object.clone();
+        without.remove(*keyword);
+        serde_json::from_value::<Schema>(Value::Object(without)).is_ok()
+    });
+    if let Some(keyword) = culprit.cloned() {
+        broken.as_object_mut()?.remove(&keyword);
+        return Some((pointer_push(&at, &keyword), format!("invalid `{keyword}` ignored ({detail})")));
+    }
     // A `$ref` stays: in 3.0 its siblings do not count anyway.
     *broken = match broken.get("$ref") {
         Some(reference) => serde_json::json!({ "$ref": reference }),
@@ -62,6 +75,10 @@ fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, Stri
     };
     Some((at, format!("invalid schema ({detail}); generated as serde_json::Value")))
 }
+
+/// Schema keywords that decide the Rust type; a broken one makes the whole schema unusable.
+const STRUCTURAL: &[&str] =
+    &["type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "not", "$ref", "enum"];
 
 /// Whether the reference tokens lead to a schema (as opposed to, say, a parameter).
 fn is_schema_position(tokens: &[String]) -> bool {
@@ -175,4 +192,57 @@ fn pointer_of(base: &str, path: &serde_path_to_error::Path) -> String {
         }
     }
     pointer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tokens(pointer: &str) -> Vec<String> {
+        pointer.split('/').skip(1).map(decode_token).collect()
+    }
+
+    #[test]
+    fn schema_positions() {
+        for schema in [
+            "/components/schemas/A",
+            "/components/schemas/A/properties/items",
+            "/components/schemas/A/allOf/0",
+            "/paths/~1a/get/parameters/0/schema",
+            "/components/schemas/A/items",
+        ] {
+            assert!(is_schema_position(&tokens(schema)), "{schema}");
+        }
+        for other in ["/paths/~1a/get/parameters/0", "/components/schemas", "/components/schemas/A/allOf"] {
+            assert!(!is_schema_position(&tokens(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn repairs_remove_only_the_broken_keyword() {
+        let mut doc = json!({"components": {"schemas": {"A": {"type": "object", "properties": {
+            "t": {"type": "string", "pattern": 0, "description": "kept"}}}}}});
+        let (pointer, message) = repair(&mut doc, "/components/schemas/A", "x").unwrap();
+        assert_eq!(pointer, "/components/schemas/A/properties/t/pattern");
+        assert!(message.starts_with("invalid `pattern` ignored"), "{message}");
+        assert_eq!(
+            doc.pointer("/components/schemas/A/properties/t"),
+            Some(&json!({"type": "string", "description": "kept"}))
+        );
+    }
+
+    #[test]
+    fn a_broken_structural_keyword_empties_the_schema_but_keeps_a_ref() {
+        let mut doc = json!({"components": {"schemas": {"A": {"$ref": "#/components/schemas/B", "allOf": {"3": {}}}}}});
+        let (pointer, _) = repair(&mut doc, "/components/schemas/A", "x").unwrap();
+        assert_eq!(pointer, "/components/schemas/A");
+        assert_eq!(doc.pointer(pointer.as_str()), Some(&json!({"$ref": "#/components/schemas/B"})));
+    }
+
+    #[test]
+    fn outside_schemas_nothing_is_repaired() {
+        let mut doc = json!({"paths": {"/a": {"get": {"parameters": [{"in": 5}]}}}});
+        assert_eq!(repair(&mut doc, "/paths/~1a/get/parameters/0", "x"), None);
+    }
 }

@@ -16,6 +16,8 @@ const FIXTURES: &[&str] = &[
     "names.yaml",
     "operations.yaml",
     "unions.yaml",
+    "schemas31.yaml",
+    "bodies.yaml",
 ];
 
 #[test]
@@ -29,8 +31,17 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    std::fs::create_dir_all(dir.join("crates/unions/tests")).unwrap();
-    std::fs::write(dir.join("crates/unions/tests/decode.rs"), UNION_TESTS).unwrap();
+    for (krate, tests) in [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS)] {
+        std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
+        std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
+    }
+    // The bodies tests drive the generated client against wiremock (both already in Cargo.lock).
+    let bodies_manifest = dir.join("crates/bodies/Cargo.toml");
+    let mut manifest = std::fs::read_to_string(&bodies_manifest).unwrap();
+    manifest.push_str(
+        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+    );
+    std::fs::write(&bodies_manifest, manifest).unwrap();
     let truedy = {
         let text = std::fs::read_to_string(root.join("spec/truedy/openapi.json")).unwrap();
         generator::generate(&text, &crate::support::options("spec/truedy/openapi.json", "truedy-standalone")).unwrap()
@@ -52,10 +63,13 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     );
 
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
-    let output = cargo_in(&dir, &["test", "--package", "unions", "--offline", "--quiet"]);
+    let output = cargo_in(
+        &dir,
+        &["test", "--package", "unions", "--package", "schemas31", "--package", "bodies", "--offline", "--quiet"],
+    );
     assert!(
         output.status.success(),
-        "generated union tests failed:\n{}\n{}",
+        "tests inside generated crates failed:\n{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
@@ -64,7 +78,7 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
 /// Run inside the generated `unions` crate: generated unions decode and encode as specified.
 const UNION_TESTS: &str = r#"
 use serde_json::json;
-use unions::types::{Cat, Dog, Event, Id, Pet, Shape, Tree, TreeNode};
+use unions::types::{Cat, CreatePetResponse, Dog, Event, Id, Pet, Shape, Tree, TreeNode};
 
 #[test]
 fn the_discriminator_picks_the_variant_and_unknown_tags_are_kept() {
@@ -74,6 +88,7 @@ fn the_discriminator_picks_the_variant_and_unknown_tags_are_kept() {
     assert!(matches!(dog, Pet::Dog(Dog { good: Some(true), .. })));
     let parrot = json!({"pet_type": "parrot", "name": "Polly"});
     assert_eq!(serde_json::from_value::<Pet>(parrot.clone()).unwrap(), Pet::Unknown(parrot));
+    assert!(serde_json::from_value::<Pet>(json!({"name": "Tom"})).is_err(), "no tag: not a Pet at all");
     assert!(serde_json::from_value::<Pet>(json!({"pet_type": "cat"})).is_err(), "a known tag must match its schema");
     assert_eq!(serde_json::to_value(&cat).unwrap(), json!({"pet_type": "kitten", "name": "Tom"}));
 }
@@ -87,6 +102,14 @@ fn without_a_mapping_the_schema_names_are_the_tags() {
 }
 
 #[test]
+fn a_tagged_union_inside_an_untagged_one_gives_way_when_its_tag_is_missing() {
+    let event: CreatePetResponse = serde_json::from_value(json!({"kind": "Deleted"})).unwrap();
+    assert!(matches!(event, CreatePetResponse::Event(Event::Deleted(_))), "{event:?}");
+    let pet: CreatePetResponse = serde_json::from_value(json!({"pet_type": "dog", "name": "Rex"})).unwrap();
+    assert!(matches!(pet, CreatePetResponse::Pet(Pet::Dog(_))), "{pet:?}");
+}
+
+#[test]
 fn untagged_unions_take_the_branch_that_fits() {
     assert_eq!(serde_json::from_value::<Id>(json!(5)).unwrap(), Id::Integer(5));
     assert_eq!(serde_json::from_value::<Id>(json!("a5")).unwrap(), Id::String("a5".to_owned()));
@@ -97,6 +120,50 @@ fn untagged_unions_take_the_branch_that_fits() {
     assert_eq!(inner.node.as_deref(), Some(&TreeNode::String("leaf".to_owned())));
 }
 "#;
+
+/// Run inside the generated `schemas31` crate: 3.1 forms decode and encode as specified.
+const SCHEMAS31_TESTS: &str = r#"
+use serde_json::json;
+use schemas31::types::{Account, Codes, Tier};
+
+#[test]
+fn integer_enums_are_numbers_and_keep_unknown_values() {
+    assert_eq!(serde_json::from_value::<Tier>(json!(-1)).unwrap(), Tier::Minus1);
+    assert_eq!(serde_json::from_value::<Tier>(json!(7)).unwrap(), Tier::Unknown(7));
+    assert_eq!(serde_json::to_value(Tier::V100).unwrap(), json!(100));
+    assert_eq!(Tier::Minus1.to_string(), "-1");
+    assert!(serde_json::from_value::<Tier>(json!("1")).is_err(), "a string is not an integer enum value");
+}
+
+#[test]
+fn read_only_and_write_only_fields_may_be_absent() {
+    // A response without the write-only password; a request without the read-only id.
+    let account: Account = serde_json::from_value(json!({"id": "a1", "name": "n", "tier": 1})).unwrap();
+    assert_eq!(account.password, None);
+    let request = Account { id: None, password: Some("secret".to_owned()), ..account };
+    assert_eq!(serde_json::to_value(&request).unwrap(), json!({"name": "n", "tier": 1, "password": "secret"}));
+}
+
+#[test]
+fn closed_prefix_items_are_tuples() {
+    let account: Account =
+        serde_json::from_value(json!({"name": "n", "tier": 0, "location": [13.4, 52.5, null]})).unwrap();
+    assert_eq!(account.location, Some((13.4, 52.5, None)));
+    let bad = json!({"name": "n", "tier": 0, "location": [13.4]});
+    assert!(serde_json::from_value::<Account>(bad).is_err(), "a short tuple is a decode error, not a panic");
+}
+
+#[test]
+fn pattern_properties_are_maps() {
+    let codes: Codes = serde_json::from_value(json!({"primary": "p", "x-a": "1", "y-b": 2})).unwrap();
+    assert_eq!(codes.additional_properties.get("y-b"), Some(&json!(2)));
+    let account: Account = serde_json::from_value(json!({"name": "n", "tier": 0, "scores": {"math": 3}})).unwrap();
+    assert_eq!(account.scores.unwrap()["math"], 3);
+}
+"#;
+
+/// Run inside the generated `bodies` crate: request and response bodies of every kind.
+const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
 
 /// Runs cargo in the standalone workspace at `dir`, with its own target folder.
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {

@@ -14,9 +14,11 @@ macro_rules! snapshot_fixture {
 snapshot_fixture!(nullable, "nullable_31.yaml");
 snapshot_fixture!(schemas, "schemas.yaml");
 snapshot_fixture!(enums, "enums.yaml");
+snapshot_fixture!(schemas31, "schemas31.yaml");
 snapshot_fixture!(names, "names.yaml");
 snapshot_fixture!(operations, "operations.yaml");
 snapshot_fixture!(unions, "unions.yaml");
+snapshot_fixture!(bodies, "bodies.yaml");
 
 #[test]
 fn truedy() {
@@ -98,4 +100,27 @@ fn invalid_document_names_the_json_pointer() {
         ),
         "{error}"
     );
+}
+
+/// Slips found in published specs generate a usable client, each with a warning at its pointer.
+#[test]
+fn slips_in_published_specs_are_repaired_with_warnings() {
+    let generated = generate_fixture("repairs.yaml");
+    let warnings: Vec<String> = generated.warnings.iter().map(|w| format!("{}: {}", w.pointer, w.message)).collect();
+    let expect = [
+        "/components/schemas/Hit/properties/timecode/pattern: invalid `pattern` ignored",
+        "/paths/~1items~1{item_id}~1parts~1{part}/get/callbacks: callbacks not generated",
+        "/components/schemas/Hit/properties/broken: $ref `#/components/schemas/Hit/definitions/kind` is not a valid schema",
+        "/paths/~1search?query={query}/get: `?query={query}` in the path key is not part of the path",
+        "/paths/~1items~1{item_id}~1parts~1{part}/get: path template variable `part` is not declared",
+    ];
+    assert_eq!(warnings.len(), expect.len(), "{warnings:#?}");
+    for (warning, expected) in warnings.iter().zip(expect) {
+        assert!(warning.starts_with(expected), "{warning}\nshould start with\n{expected}");
+    }
+    let types = file(&generated, "src/types.rs");
+    assert!(types.contains("pub timecode: ::std::string::String,"), "the type survives a broken keyword");
+    let client = file(&generated, "src/client.rs");
+    assert!(client.contains("request.query(\"query\", query);"), "{client}");
+    assert!(client.contains("part: &str,"), "{client}");
 }

@@ -7,10 +7,12 @@
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 
+mod bench;
 mod codegen;
 mod contract;
 mod corpus;
 mod fsutil;
+mod fuzz;
 mod npm;
 
 use std::path::PathBuf;
@@ -22,7 +24,9 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check]
   cargo xtask generate --spec FILE --out DIR --name CRATE
   cargo xtask contract
-  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check]";
+  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check]
+  cargo xtask fuzz [--seconds N] [--target generate|generate_json]
+  cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -66,6 +70,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 _ => bail!("generate needs --spec, --out and --name\n{USAGE}"),
             }
         }
+        "bench" => bench::bench(&fsutil::workspace_root(), rest),
+        // Hidden: one spec's generation in a process of its own, for `bench`.
+        "bench-one" => bench::bench_one(rest),
         "contract" => match rest {
             [] => contract::contract(&fsutil::workspace_root()),
             _ => bail!("{USAGE}"),
@@ -89,6 +96,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             }
             corpus::corpus(&fsutil::workspace_root(), &args)
         }
+        "fuzz" => fuzz::fuzz(&fsutil::workspace_root(), &fuzz::Args::parse(rest, USAGE)?),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

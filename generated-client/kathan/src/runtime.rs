@@ -707,18 +707,54 @@ impl Core {
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
     pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
-        let prepared = self.prepare(&request).map_err(Fault::into_error)?;
-        let raw = self.execute(&request.method, &prepared).await.map_err(Fault::into_error)?;
-        match decode(raw.status, &raw.body) {
-            Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
-            Some(Ok(Outcome::Failure(body))) => {
-                Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })
-            }
-            Some(Err(source)) => {
-                Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body), source })
-            }
-            None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body))),
+        let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
+        let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+        let raw = self.read_body(response).await.map_err(Fault::into_error)?;
+        finish(raw, decode)
+    }
+
+    /// Like [`Core::send`], but a success (2xx) response's body is not read:
+    /// `open` turns it into a [`ByteStream`]-backed value (for example
+    /// [`EventStream::json`]) that the caller reads as data arrives. Other
+    /// statuses are read and decoded with `decode` as in [`Core::send`].
+    ///
+    /// The client's timeout applies to each attempt until the response
+    /// headers arrive and, on the stream, to each wait for more data.
+    pub async fn send_stream<T, E>(
+        &self,
+        request: Request,
+        open: fn(ByteStream) -> T,
+        decode: Decoder<T, E>,
+    ) -> Result<ApiResponse<T>, Error<E>> {
+        let mut prepared = self.prepare(request, true).map_err(Fault::into_error)?;
+        let mut response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+        let status = response.status();
+        if status.is_success() {
+            let headers = ::std::mem::take(response.headers_mut());
+            let stream =
+                ByteStream { response, idle_timeout: self.timeout, max_event_bytes: self.shared.max_response_bytes };
+            return Ok(ApiResponse { status, headers, body: open(stream) });
         }
+        let raw = ::tokio::time::timeout(self.timeout, self.read_body(response))
+            .await
+            .unwrap_or(Err(Fault::Timeout))
+            .map_err(Fault::into_error)?;
+        finish(raw, decode)
+    }
+
+    /// [`Core::send_stream`] for a `text/event-stream` response: asks for one
+    /// with `Accept: text/event-stream` unless the request already has an
+    /// `Accept` header.
+    pub async fn send_events<T, E>(
+        &self,
+        mut request: Request,
+        open: fn(ByteStream) -> EventStream<T>,
+        decode: Decoder<EventStream<T>, E>,
+    ) -> Result<ApiResponse<EventStream<T>>, Error<E>> {
+        if !request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+            request.header("accept", "text/event-stream");
+        }
+        self.send_stream(request, open, decode).await
     }
 
     /// The first security alternative whose schemes all have credentials.
@@ -731,8 +767,10 @@ impl Core {
         })
     }
 
-    /// Builds everything that is sent, identically, on each attempt.
-    fn prepare(&self, request: &Request) -> Result<Prepared, Fault> {
+    /// Builds everything that is sent, identically, on each attempt. A
+    /// streaming request gets no total timeout: [`Core::execute`] bounds the
+    /// wait for the response headers instead.
+    fn prepare(&self, request: Request, streaming: bool) -> Result<Prepared, Fault> {
         let operation = request.operation_id;
         let invalid = |reason: String| Fault::InvalidRequest { operation, reason };
         if let Some(reason) = &request.invalid {
@@ -812,18 +850,39 @@ impl Core {
             headers.insert(::reqwest::header::COOKIE, value);
         }
 
-        Ok(Prepared { url, headers, body: request.body.clone() })
+        let mut template = ::reqwest::Request::new(request.method, url);
+        *template.headers_mut() = headers;
+        *template.body_mut() = request.body;
+        if !streaming {
+            *template.timeout_mut() = Some(self.timeout);
+        }
+        Ok(Prepared { template: Some(template), streaming, operation })
     }
 
-    /// Sends the request until it succeeds or the retry policy gives up.
-    async fn execute(&self, method: &Method, prepared: &Prepared) -> Result<RawResponse, Fault> {
+    /// Sends the request until it succeeds or the retry policy gives up, and
+    /// returns the last response with its body unread.
+    async fn execute(&self, prepared: &mut Prepared) -> Result<::reqwest::Response, Fault> {
         let policy = &self.retry;
-        let replay_safe = is_idempotent(method) || policy.retry_non_idempotent;
+        let replay_safe = prepared.method().is_some_and(is_idempotent) || policy.retry_non_idempotent;
+        // A streamed request body can be sent once only.
+        let max_retries = if prepared.replayable() { policy.max_retries } else { 0 };
         let mut retries = 0u32;
         let mut slept = Duration::ZERO;
         loop {
-            let may_retry = retries < policy.max_retries;
-            let delay = match self.shared.client.execute(prepared.build(method, self.timeout)).await {
+            let may_retry = retries < max_retries;
+            let attempt = prepared.attempt().ok_or_else(|| Fault::InvalidRequest {
+                operation: prepared.operation,
+                reason: "the request body cannot be sent again".to_owned(),
+            })?;
+            let sent = if prepared.streaming {
+                match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
+                    Ok(sent) => sent,
+                    Err(_) => return Err(Fault::Timeout),
+                }
+            } else {
+                self.shared.client.execute(attempt).await
+            };
+            let delay = match sent {
                 Err(err) => {
                     // A connect failure means nothing was sent. Other request
                     // failures (e.g. a reset keep-alive connection) may have
@@ -845,7 +904,7 @@ impl Core {
                     };
                     match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
                         Some(delay) => delay,
-                        None => return self.read_body(response).await,
+                        None => return Ok(response),
                     }
                 }
             };
@@ -882,6 +941,22 @@ impl Core {
             body.extend_from_slice(&chunk);
         }
         Ok(RawResponse { status, headers, body })
+    }
+}
+
+/// Decodes a fully read response with the operation's decoder.
+// The error is the one `Core::send` returns, unboxed by design.
+#[allow(clippy::result_large_err)]
+fn finish<T, E>(raw: RawResponse, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
+    match decode(raw.status, &raw.body) {
+        Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
+        Some(Ok(Outcome::Failure(body))) => {
+            Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })
+        }
+        Some(Err(source)) => {
+            Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body), source })
+        }
+        None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body))),
     }
 }
 
@@ -966,20 +1041,30 @@ fn describe_security(security: &[&[&str]]) -> String {
 
 /// What is sent on every attempt.
 struct Prepared {
-    url: Url,
-    headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    /// The request; `None` once a streamed body has been sent.
+    template: Option<::reqwest::Request>,
+    /// Whether the response is streamed (no total timeout on the request).
+    streaming: bool,
+    operation: &'static str,
 }
 
 impl Prepared {
-    fn build(&self, method: &Method, timeout: Duration) -> ::reqwest::Request {
-        let mut request = ::reqwest::Request::new(method.clone(), self.url.clone());
-        *request.headers_mut() = self.headers.clone();
-        *request.timeout_mut() = Some(timeout);
-        if let Some(body) = &self.body {
-            *request.body_mut() = Some(::reqwest::Body::from(body.clone()));
+    fn method(&self) -> Option<&Method> {
+        self.template.as_ref().map(::reqwest::Request::method)
+    }
+
+    /// Whether the body can be sent more than once (it is in memory, or there is none).
+    fn replayable(&self) -> bool {
+        self.template.as_ref().is_some_and(|request| request.body().is_none_or(|body| body.as_bytes().is_some()))
+    }
+
+    /// The request for the next attempt: a copy when the body allows it, else
+    /// the request itself (once).
+    fn attempt(&mut self) -> Option<::reqwest::Request> {
+        match self.template.as_ref()?.try_clone() {
+            Some(copy) => Some(copy),
+            None => self.template.take(),
         }
-        request
     }
 }
 
@@ -993,6 +1078,7 @@ struct RawResponse {
 /// Failures that do not depend on the operation's error type.
 enum Fault {
     Transport(::reqwest::Error),
+    Timeout,
     MissingCredentials { operation: &'static str, schemes: String },
     InvalidRequest { operation: &'static str, reason: String },
     BodyTooLarge { status: StatusCode, limit: usize },
@@ -1002,6 +1088,7 @@ impl Fault {
     fn into_error<E>(self) -> Error<E> {
         match self {
             Fault::Transport(err) => Error::Transport(err),
+            Fault::Timeout => Error::Timeout,
             Fault::MissingCredentials { operation, schemes } => Error::MissingCredentials { operation, schemes },
             Fault::InvalidRequest { operation, reason } => Error::InvalidRequest { operation, reason },
             Fault::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
@@ -1045,7 +1132,6 @@ const COOKIE_VALUE: &::percent_encoding::AsciiSet =
     &::percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%').add(b',').add(b';').add(b'\\');
 
 /// One operation call, built by generated code and sent with [`Core::send`].
-#[derive(Clone)]
 pub struct Request {
     operation_id: &'static str,
     method: Method,
@@ -1054,7 +1140,7 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     cookies: Vec<(&'static str, String)>,
-    body: Option<Vec<u8>>,
+    body: Option<::reqwest::Body>,
     content_type: Option<String>,
     /// Why the request cannot be sent (e.g. the body failed to serialise).
     invalid: Option<String>,
@@ -1071,7 +1157,7 @@ impl fmt::Debug for Request {
             .field("query", &self.query.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("headers", &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>())
             .field("cookies", &self.cookies.iter().map(|(n, _)| *n).collect::<Vec<_>>())
-            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("body_len", &self.body.as_ref().and_then(|body| body.as_bytes().map(<[u8]>::len)))
             .field("content_type", &self.content_type)
             .field("invalid", &self.invalid)
             .finish()
@@ -1146,18 +1232,260 @@ impl Request {
     /// application/json`. A serialisation failure is reported by
     /// [`Core::send`] as [`Error::InvalidRequest`].
     pub fn json<B: ::serde::Serialize + ?Sized>(&mut self, body: &B) {
+        self.json_as("application/json", body);
+    }
+
+    /// Like [`Request::json`], with another JSON content type (such as
+    /// `application/merge-patch+json`).
+    pub fn json_as<B: ::serde::Serialize + ?Sized>(&mut self, content_type: &str, body: &B) {
         match ::serde_json::to_vec(body) {
-            Ok(bytes) => self.body(String::from("application/json"), bytes),
+            Ok(bytes) => self.body(content_type, bytes),
+            Err(err) => self.fail(format!("failed to serialise the request body: {err}")),
+        }
+    }
+
+    /// Serialises `body`, which must serialise as an object, as an
+    /// `application/x-www-form-urlencoded` form: one `name=value` pair per
+    /// field, arrays repeat the name, objects are sent as JSON text, and
+    /// absent or null fields are left out.
+    pub fn form<B: ::serde::Serialize + ?Sized>(&mut self, body: &B) {
+        let fields = match ::serde_json::to_vec(body) {
+            Ok(json) => match ::serde_json::from_slice::<OrderedFields>(&json) {
+                Ok(OrderedFields(fields)) => fields,
+                Err(_) => return self.fail("a form body must serialise as an object".to_owned()),
+            },
+            Err(err) => return self.fail(format!("failed to serialise the request body: {err}")),
+        };
+        let mut encoded = String::new();
+        for (name, value) in &fields {
+            for (text, _) in form_values(value) {
+                if !encoded.is_empty() {
+                    encoded.push('&');
+                }
+                form_urlencode(name, &mut encoded);
+                encoded.push('=');
+                form_urlencode(&text, &mut encoded);
+            }
+        }
+        self.body("application/x-www-form-urlencoded", encoded.into_bytes());
+    }
+
+    /// Encodes `form` as `multipart/form-data` (see [`Multipart`]).
+    pub fn multipart<F: MultipartForm + ?Sized>(&mut self, form: &F) {
+        let mut multipart = Multipart::new();
+        form.write_parts(&mut multipart);
+        match multipart.finish() {
+            Ok((content_type, bytes)) => self.body(content_type, bytes),
+            Err(reason) => self.fail(reason),
+        }
+    }
+
+    /// Sets a text body (`text/plain`, `application/xml`, ...).
+    pub fn text(&mut self, content_type: &str, text: &str) {
+        self.body(content_type, text.as_bytes().to_vec());
+    }
+
+    /// Sets a raw body and its content type. A body in memory (bytes or a
+    /// string) can be resent on retries; a streamed one (for example from
+    /// `reqwest::Body::wrap_stream`) is sent once and never retried.
+    pub fn body(&mut self, content_type: impl Into<String>, body: impl Into<::reqwest::Body>) {
+        self.content_type = Some(content_type.into());
+        self.body = Some(body.into());
+    }
+
+    /// Marks the request as invalid; [`Core::send`] reports `reason`.
+    fn fail(&mut self, reason: String) {
+        self.invalid.get_or_insert(reason);
+    }
+}
+
+/// The fields of a JSON object in the order they were written (a `serde_json::Map` sorts them
+/// unless serde_json's `preserve_order` feature is on).
+struct OrderedFields(Vec<(String, ::serde_json::Value)>);
+
+impl<'de> ::serde::Deserialize<'de> for OrderedFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = OrderedFields;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<OrderedFields, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(OrderedFields(fields))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// Characters percent-encoded in `application/x-www-form-urlencoded` text:
+/// everything but `A-Z a-z 0-9 * - . _` (a space becomes `+`).
+const FORM_VALUE: &::percent_encoding::AsciiSet =
+    &::percent_encoding::NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
+
+fn form_urlencode(text: &str, out: &mut String) {
+    for piece in ::percent_encoding::utf8_percent_encode(text, FORM_VALUE) {
+        out.push_str(&piece.replace("%20", "+"));
+    }
+}
+
+/// The texts one field of a form or multipart body is sent as, each with
+/// whether it is JSON: a string as it is, numbers and booleans as written in
+/// JSON, objects as JSON; an array gives one text per non-null item; null
+/// gives none.
+fn form_values(value: &::serde_json::Value) -> Vec<(String, bool)> {
+    use ::serde_json::Value;
+    let one = |value: &Value| match value {
+        Value::Null => None,
+        Value::String(text) => Some((text.clone(), false)),
+        Value::Bool(_) | Value::Number(_) => Some((value.to_string(), false)),
+        Value::Array(_) | Value::Object(_) => Some((value.to_string(), true)),
+    };
+    match value {
+        Value::Array(items) => items.iter().filter_map(one).collect(),
+        other => one(other).into_iter().collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Multipart bodies
+// ---------------------------------------------------------------------------
+
+/// A file sent as one part of a `multipart/form-data` body.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct FilePart {
+    /// The file's contents.
+    pub bytes: Vec<u8>,
+    /// The file name sent to the server (default: the field's name).
+    pub filename: Option<String>,
+    /// The part's `Content-Type` (default: the one the API documents for the
+    /// field, else `application/octet-stream`).
+    pub content_type: Option<String>,
+}
+
+impl FilePart {
+    /// A file with these contents.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        FilePart { bytes: bytes.into(), filename: None, content_type: None }
+    }
+
+    /// Sets [`FilePart::filename`].
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// Sets [`FilePart::content_type`].
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+impl fmt::Debug for FilePart {
+    /// Shows the size, not the contents.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilePart")
+            .field("len", &self.bytes.len())
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+/// A type sent as a `multipart/form-data` body: generated form structs
+/// implement it by writing one part per field.
+pub trait MultipartForm {
+    /// Writes the form's fields into `form`.
+    fn write_parts(&self, form: &mut Multipart);
+}
+
+/// A `multipart/form-data` body being written (RFC 7578), kept in memory so
+/// that it can be resent on retries.
+pub struct Multipart {
+    boundary: String,
+    body: Vec<u8>,
+    invalid: Option<String>,
+}
+
+impl fmt::Debug for Multipart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Multipart").field("len", &self.body.len()).field("invalid", &self.invalid).finish()
+    }
+}
+
+impl Multipart {
+    fn new() -> Self {
+        use ::std::hash::BuildHasher;
+        // Two fresh random 64-bit values (see `jitter`): a boundary nobody can
+        // predict, so file contents cannot contain it by accident or design.
+        let random = || ::std::collections::hash_map::RandomState::new().hash_one(0u8);
+        Multipart { boundary: format!("{:016x}{:016x}", random(), random()), body: Vec::new(), invalid: None }
+    }
+
+    /// Adds a non-file field: strings, numbers and booleans as text parts,
+    /// objects as `application/json` parts, one part per item of an array;
+    /// absent and null values are left out.
+    pub fn field<V: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &V) {
+        match ::serde_json::to_value(value) {
+            Ok(value) => {
+                for (text, json) in form_values(&value) {
+                    self.part(name, None, json.then_some("application/json"), text.as_bytes());
+                }
+            }
             Err(err) => {
-                self.invalid = Some(format!("failed to serialise the request body: {err}"));
+                self.invalid.get_or_insert(format!("failed to serialise form field {name:?}: {err}"));
             }
         }
     }
 
-    /// Sets a raw body and its content type.
-    pub fn body(&mut self, content_type: impl Into<String>, bytes: Vec<u8>) {
-        self.content_type = Some(content_type.into());
-        self.body = Some(bytes);
+    /// Adds a file part; `default_type` is its content type unless the file
+    /// names one.
+    pub fn file(&mut self, name: &str, file: &FilePart, default_type: &str) {
+        let filename = file.filename.as_deref().unwrap_or(name);
+        let content_type = file.content_type.as_deref().unwrap_or(default_type);
+        self.part(name, Some(filename), Some(content_type), &file.bytes);
+    }
+
+    /// Adds one file part per file (for optional files and file arrays).
+    pub fn files<'a>(&mut self, name: &str, files: impl IntoIterator<Item = &'a FilePart>, default_type: &str) {
+        for file in files {
+            self.file(name, file, default_type);
+        }
+    }
+
+    fn part(&mut self, name: &str, filename: Option<&str>, content_type: Option<&str>, bytes: &[u8]) {
+        if content_type.is_some_and(|value| HeaderValue::from_str(value).is_err()) {
+            self.invalid.get_or_insert(format!("invalid content type for form field {name:?}"));
+            return;
+        }
+        // Quotes and line breaks in names are percent-encoded, as browsers do.
+        let quoted = |text: &str| text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A");
+        let mut head = format!("--{}\r\nContent-Disposition: form-data; name=\"{}\"", self.boundary, quoted(name));
+        if let Some(filename) = filename {
+            head.push_str(&format!("; filename=\"{}\"", quoted(filename)));
+        }
+        if let Some(content_type) = content_type {
+            head.push_str(&format!("\r\nContent-Type: {content_type}"));
+        }
+        head.push_str("\r\n\r\n");
+        self.body.extend_from_slice(head.as_bytes());
+        self.body.extend_from_slice(bytes);
+        self.body.extend_from_slice(b"\r\n");
+    }
+
+    /// The content type (with the boundary) and the body.
+    fn finish(mut self) -> Result<(String, Vec<u8>), String> {
+        if let Some(reason) = self.invalid {
+            return Err(reason);
+        }
+        self.body.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        Ok((format!("multipart/form-data; boundary={}", self.boundary), self.body))
     }
 }
 
@@ -1222,6 +1550,11 @@ pub fn ok_text<E>(body: &[u8]) -> Option<Result<Outcome<String, E>, DecodeError>
 /// Decoder arm for a success status with a text body, wrapped in a success enum variant.
 pub fn ok_text_as<T, E>(body: &[u8], variant: fn(String) -> T) -> Option<Result<Outcome<T, E>, DecodeError>> {
     Some(decode_text(body).map(|body| Outcome::Success(variant(body))))
+}
+
+/// Decoder arm for a success status with a binary body, kept as bytes.
+pub fn ok_bytes<E>(body: &[u8]) -> Option<Result<Outcome<Vec<u8>, E>, DecodeError>> {
+    Some(Ok(Outcome::Success(body.to_vec())))
 }
 
 /// Decoder arm for a success status whose body is not read.
@@ -1397,6 +1730,9 @@ pub enum Error<E> {
     /// Connecting, sending, timing out or reading the body failed.
     #[error("{}", describe_transport(.0))]
     Transport(#[source] ::reqwest::Error),
+    /// A streaming request got no response headers within the timeout.
+    #[error("request timed out")]
+    Timeout,
     /// No security alternative of the operation has all its credentials.
     #[error("missing credentials for operation {operation}: configure {schemes}")]
     MissingCredentials {
@@ -1461,7 +1797,11 @@ impl<E> Error<E> {
 
     /// Whether an attempt timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(err) if err.is_timeout())
+        match self {
+            Error::Timeout => true,
+            Error::Transport(err) => err.is_timeout(),
+            _ => false,
+        }
     }
 }
 
@@ -1490,6 +1830,308 @@ fn describe_transport(err: &::reqwest::Error) -> &'static str {
         "failed to read the response body"
     } else {
         "failed to send the request"
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Streamed responses and server-sent events
+// ---------------------------------------------------------------------------
+
+/// Why reading a streamed response failed.
+#[derive(Debug, ::thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// Reading from the connection failed.
+    #[error("{}", describe_transport(.0))]
+    Transport(#[source] ::reqwest::Error),
+    /// No data arrived within the client's timeout.
+    #[error("no data arrived within the timeout")]
+    Timeout,
+    /// One event (or one line) exceeded the client's response size limit.
+    #[error("an event exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An event's data did not match its documented schema. The stream goes
+    /// on: the next call reads the next event.
+    #[error("failed to decode the data of a {:?} event", event.event)]
+    Decode {
+        /// The event as received.
+        event: RawEvent,
+        /// What did not match.
+        source: DecodeError,
+    },
+}
+
+/// A success response whose body is read as it arrives, with
+/// [`ByteStream::chunk`].
+pub struct ByteStream {
+    response: ::reqwest::Response,
+    idle_timeout: Duration,
+    max_event_bytes: usize,
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream")
+            .field("status", &self.response.status())
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+impl ByteStream {
+    /// The next piece of the body, `None` at its end. Fails when no data
+    /// arrives within the client's timeout.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, StreamError> {
+        match ::tokio::time::timeout(self.idle_timeout, self.response.chunk()).await {
+            Ok(Ok(chunk)) => Ok(chunk.map(Vec::from)),
+            Ok(Err(err)) => Err(StreamError::Transport(err.without_url())),
+            Err(_) => Err(StreamError::Timeout),
+        }
+    }
+
+    /// The underlying response, for reading it some other way.
+    pub fn into_response(self) -> ::reqwest::Response {
+        self.response
+    }
+}
+
+/// One server-sent event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event<T> {
+    /// The event type (`message` when the server names none).
+    pub event: String,
+    /// The event's data: its `data:` lines joined with line feeds, decoded.
+    pub data: T,
+    /// The last event id the server set, if any (send it as `Last-Event-ID`
+    /// to resume after a disconnect).
+    pub id: Option<String>,
+}
+
+/// An event whose data is kept as text.
+pub type RawEvent = Event<String>;
+
+/// Parses a `text/event-stream` body as the HTML standard specifies: lines
+/// end with CR, LF or CRLF (also split across chunks), `:` starts a comment,
+/// a blank line dispatches the event, `id` and `retry` persist, a leading
+/// byte order mark is skipped, and an event cut off by the end of the stream
+/// is dropped.
+#[derive(Debug)]
+pub struct EventParser {
+    buffer: Vec<u8>,
+    /// Where the unread part of `buffer` starts.
+    position: usize,
+    /// The last chunk ended with CR: a LF that starts the next one belongs to it.
+    skip_lf: bool,
+    /// Nothing has been read yet (a byte order mark may come).
+    at_start: bool,
+    event: String,
+    data: String,
+    last_id: Option<String>,
+    retry: Option<Duration>,
+    max_event_bytes: usize,
+}
+
+impl EventParser {
+    /// A parser that fails when an event or a line exceeds `max_event_bytes`.
+    pub fn new(max_event_bytes: usize) -> Self {
+        EventParser {
+            buffer: Vec::new(),
+            position: 0,
+            skip_lf: false,
+            at_start: true,
+            event: String::new(),
+            data: String::new(),
+            last_id: None,
+            retry: None,
+            max_event_bytes,
+        }
+    }
+
+    /// Adds received bytes.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buffer.drain(..self.position);
+        self.position = 0;
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// The next complete event in what was pushed so far, if any.
+    pub fn next_event(&mut self) -> Result<Option<RawEvent>, StreamError> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        loop {
+            let rest = &self.buffer[self.position..];
+            if self.at_start {
+                if rest.len() < BOM.len() && BOM.starts_with(rest) {
+                    return Ok(None);
+                }
+                self.at_start = false;
+                if rest.starts_with(BOM) {
+                    self.position += BOM.len();
+                    continue;
+                }
+            }
+            if self.skip_lf && !rest.is_empty() {
+                self.skip_lf = false;
+                if rest[0] == b'\n' {
+                    self.position += 1;
+                    continue;
+                }
+            }
+            let too_large = Err(StreamError::TooLarge { limit: self.max_event_bytes });
+            let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
+                return if rest.len().saturating_add(self.data.len()) > self.max_event_bytes {
+                    too_large
+                } else {
+                    Ok(None)
+                };
+            };
+            let line = String::from_utf8_lossy(&rest[..end]).into_owned();
+            match rest[end..] {
+                [b'\r', b'\n', ..] => self.position += end + 2,
+                [b'\r'] => {
+                    self.position += end + 1;
+                    self.skip_lf = true;
+                }
+                _ => self.position += end + 1,
+            }
+            if let Some(event) = self.line(&line) {
+                return Ok(Some(event));
+            }
+            if self.data.len() > self.max_event_bytes {
+                return too_large;
+            }
+        }
+    }
+
+    /// The last event id the server set.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.last_id.as_deref()
+    }
+
+    /// The reconnection delay the server asked for with `retry:`.
+    pub fn retry(&self) -> Option<Duration> {
+        self.retry
+    }
+
+    fn line(&mut self, line: &str) -> Option<RawEvent> {
+        if line.is_empty() {
+            let event = ::std::mem::take(&mut self.event);
+            let mut data = ::std::mem::take(&mut self.data);
+            if data.is_empty() {
+                return None;
+            }
+            data.pop(); // the line feed after the last `data:` line
+            let event = if event.is_empty() { "message".to_owned() } else { event };
+            return Some(Event { event, data, id: self.last_id.clone() });
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "" => {} // a comment
+            "event" => self.event = value.to_owned(),
+            "data" => {
+                self.data.push_str(value);
+                self.data.push('\n');
+            }
+            "id" if !value.contains('\0') => self.last_id = (!value.is_empty()).then(|| value.to_owned()),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry = value.parse().ok().map(Duration::from_millis);
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+/// A stream of server-sent events (`text/event-stream`), read with
+/// [`EventStream::next`]:
+///
+/// ```text
+/// let mut events = client.stream_things().await?.into_body();
+/// while let Some(event) = events.next().await {
+///     let event = event?;
+///     println!("{}: {:?}", event.event, event.data);
+/// }
+/// ```
+///
+/// Each event's data is decoded on its own: one that does not match its
+/// schema is a [`StreamError::Decode`] holding the raw event, and the stream
+/// goes on. The client's timeout bounds each wait for more data; reading
+/// stops at the first transport error, timeout or oversized event. The
+/// stream does not reconnect by itself.
+pub struct EventStream<T> {
+    bytes: ByteStream,
+    parser: EventParser,
+    decode: fn(&str) -> Result<T, DecodeError>,
+    done: bool,
+}
+
+impl<T> fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream").field("bytes", &self.bytes).field("done", &self.done).finish()
+    }
+}
+
+impl<T: ::serde::de::DeserializeOwned> EventStream<T> {
+    /// Events whose data is JSON decoded into `T`.
+    pub fn json(bytes: ByteStream) -> Self {
+        EventStream::with_decoder(bytes, |data| Ok(::serde_json::from_str(data)?))
+    }
+}
+
+impl EventStream<String> {
+    /// Events whose data is kept as text.
+    pub fn text(bytes: ByteStream) -> Self {
+        EventStream::with_decoder(bytes, |data| Ok(data.to_owned()))
+    }
+}
+
+impl<T> EventStream<T> {
+    fn with_decoder(bytes: ByteStream, decode: fn(&str) -> Result<T, DecodeError>) -> Self {
+        let parser = EventParser::new(bytes.max_event_bytes);
+        EventStream { bytes, parser, decode, done: false }
+    }
+
+    /// The next event, `None` once the stream has ended.
+    pub async fn next(&mut self) -> Option<Result<Event<T>, StreamError>> {
+        while !self.done {
+            match self.parser.next_event() {
+                Ok(Some(raw)) => {
+                    return Some(match (self.decode)(&raw.data) {
+                        Ok(data) => Ok(Event { event: raw.event, data, id: raw.id }),
+                        Err(source) => Err(StreamError::Decode { event: raw, source }),
+                    });
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(err));
+                }
+            }
+            match self.bytes.chunk().await {
+                Ok(Some(chunk)) => self.parser.push(&chunk),
+                Ok(None) => self.done = true,
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+        None
+    }
+
+    /// The last event id the server set.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.parser.last_event_id()
+    }
+
+    /// The reconnection delay the server asked for with `retry:`.
+    pub fn retry(&self) -> Option<Duration> {
+        self.parser.retry()
     }
 }
 

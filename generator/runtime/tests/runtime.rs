@@ -941,6 +941,428 @@ mod errors {
     }
 }
 
+mod bodies {
+    use super::*;
+    use runtime::{FilePart, Multipart, MultipartForm};
+    use serde::Serialize;
+
+    async fn sent(request: Request) -> wiremock::Request {
+        let server = ok_server().await;
+        core(&server).send(request, text_decoder).await.unwrap();
+        received(&server).await.remove(0)
+    }
+
+    fn post() -> Request {
+        Request::new("op", Method::POST, "/b".into(), NO_AUTH)
+    }
+
+    #[derive(Serialize)]
+    struct Login {
+        username: String,
+        remember: bool,
+        attempts: u32,
+        scopes: Vec<String>,
+        device: Option<String>,
+        meta: serde_json::Value,
+    }
+
+    #[tokio::test]
+    async fn form_body_is_urlencoded_with_repeated_arrays_and_json_objects() {
+        let mut request = post();
+        request.form(&Login {
+            username: "a b&c=d/é".to_owned(),
+            remember: true,
+            attempts: 3,
+            scopes: vec!["read".to_owned(), "write".to_owned()],
+            device: None,
+            meta: serde_json::json!({"k": 1}),
+        });
+        let request = sent(request).await;
+        assert_eq!(header(&request, "content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            String::from_utf8(request.body).unwrap(),
+            "username=a+b%26c%3Dd%2F%C3%A9&remember=true&attempts=3&scopes=read&scopes=write&meta=%7B%22k%22%3A1%7D"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_form_body_that_is_not_an_object_is_an_invalid_request() {
+        let server = ok_server().await;
+        let mut request = post();
+        request.form(&[1, 2]);
+        let err = core(&server).send(request, text_decoder).await.unwrap_err();
+        assert!(matches!(&err, Error::InvalidRequest { reason, .. } if reason.contains("object")), "{err:?}");
+        assert!(received(&server).await.is_empty());
+    }
+
+    struct Upload {
+        photo: FilePart,
+        thumbnail: Option<FilePart>,
+        attachments: Vec<FilePart>,
+        title: String,
+        rating: Option<i64>,
+        tags: Vec<String>,
+        meta: serde_json::Value,
+    }
+
+    impl MultipartForm for Upload {
+        fn write_parts(&self, form: &mut Multipart) {
+            form.file("photo", &self.photo, "image/png");
+            form.files("thumbnail", &self.thumbnail, "image/jpeg");
+            form.files("attachments", &self.attachments, "application/octet-stream");
+            form.field("title", &self.title);
+            form.field("rating", &self.rating);
+            form.field("tags", &self.tags);
+            form.field("meta", &self.meta);
+        }
+    }
+
+    /// Splits a multipart body into (headers, content) pairs.
+    fn parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect(content_type);
+        assert!(boundary.len() >= 32, "{boundary}");
+        let delimiter = format!("--{boundary}");
+        let text = body.to_vec();
+        let mut out = Vec::new();
+        let mut rest = &text[..];
+        assert!(rest.ends_with(format!("{delimiter}--\r\n").as_bytes()));
+        while let Some(start) = find(rest, delimiter.as_bytes()) {
+            rest = &rest[start + delimiter.len()..];
+            if rest.starts_with(b"--") {
+                break;
+            }
+            rest = &rest[2..]; // CRLF after the delimiter
+            let head_end = find(rest, b"\r\n\r\n").unwrap();
+            let head = String::from_utf8(rest[..head_end].to_vec()).unwrap();
+            let content_start = head_end + 4;
+            let content_end = content_start + find(&rest[content_start..], delimiter.as_bytes()).unwrap() - 2;
+            out.push((head, rest[content_start..content_end].to_vec()));
+            rest = &rest[content_end..];
+        }
+        out
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
+    }
+
+    #[tokio::test]
+    async fn multipart_body_has_file_and_value_parts() {
+        let mut request = post();
+        request.multipart(&Upload {
+            photo: FilePart::new(vec![0u8, 159, 146, 150, b'\r', b'\n']).with_filename("me \"1\".png"),
+            thumbnail: None,
+            attachments: vec![
+                FilePart::new(b"a".to_vec()),
+                FilePart::new(b"b".to_vec()).with_filename("b.txt").with_content_type("text/plain"),
+            ],
+            title: "Rex\r\nat home".to_owned(),
+            rating: None,
+            tags: vec!["a".to_owned(), "b".to_owned()],
+            meta: serde_json::json!({"camera": "x"}),
+        });
+        let request = sent(request).await;
+        let content_type = header(&request, "content-type").unwrap().to_owned();
+        let parts = parts(&content_type, &request.body);
+        let heads: Vec<&str> = parts.iter().map(|(head, _)| head.as_str()).collect();
+        assert_eq!(
+            heads,
+            [
+                "Content-Disposition: form-data; name=\"photo\"; filename=\"me %221%22.png\"\r\nContent-Type: image/png",
+                "Content-Disposition: form-data; name=\"attachments\"; filename=\"attachments\"\r\nContent-Type: application/octet-stream",
+                "Content-Disposition: form-data; name=\"attachments\"; filename=\"b.txt\"\r\nContent-Type: text/plain",
+                "Content-Disposition: form-data; name=\"title\"",
+                "Content-Disposition: form-data; name=\"tags\"",
+                "Content-Disposition: form-data; name=\"tags\"",
+                "Content-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json",
+            ]
+        );
+        let contents: Vec<&[u8]> = parts.iter().map(|(_, content)| content.as_slice()).collect();
+        assert_eq!(
+            contents,
+            [&[0u8, 159, 146, 150, b'\r', b'\n'][..], b"a", b"b", b"Rex\r\nat home", b"a", b"b", br#"{"camera":"x"}"#]
+        );
+    }
+
+    #[tokio::test]
+    async fn multipart_boundaries_differ_and_bad_part_types_are_invalid_requests() {
+        let form = |content_type: &str| Upload {
+            photo: FilePart::new(b"x".to_vec()).with_content_type(content_type),
+            thumbnail: None,
+            attachments: Vec::new(),
+            title: String::new(),
+            rating: Some(5),
+            tags: Vec::new(),
+            meta: serde_json::Value::Null,
+        };
+        let first = sent({
+            let mut request = post();
+            request.multipart(&form("image/png"));
+            request
+        })
+        .await;
+        let second = sent({
+            let mut request = post();
+            request.multipart(&form("image/png"));
+            request
+        })
+        .await;
+        assert_ne!(header(&first, "content-type"), header(&second, "content-type"));
+
+        let server = ok_server().await;
+        let mut request = post();
+        request.multipart(&form("image/png\r\nX-Evil: 1"));
+        let err = core(&server).send(request, text_decoder).await.unwrap_err();
+        assert!(matches!(&err, Error::InvalidRequest { reason, .. } if reason.contains("content type")), "{err:?}");
+        assert!(received(&server).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn text_json_as_and_binary_bodies_carry_their_content_types() {
+        let mut request = post();
+        request.text("text/csv", "a,b\n1,2");
+        let request = sent(request).await;
+        assert_eq!(header(&request, "content-type"), Some("text/csv"));
+        assert_eq!(request.body, b"a,b\n1,2");
+
+        let mut request = post();
+        request.json_as("application/merge-patch+json", &serde_json::json!({"name": null}));
+        let request = sent(request).await;
+        assert_eq!(header(&request, "content-type"), Some("application/merge-patch+json"));
+        assert_eq!(request.body, br#"{"name":null}"#);
+
+        let mut request = post();
+        request.body("application/octet-stream", vec![0u8, 255, 1]);
+        let request = sent(request).await;
+        assert_eq!(header(&request, "content-type"), Some("application/octet-stream"));
+        assert_eq!(request.body, [0u8, 255, 1]);
+    }
+
+    #[tokio::test]
+    async fn binary_bodies_are_resent_on_retries() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+        Mock::given(method("PUT")).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&server).await;
+        let mut request = Request::new("put", Method::PUT, "/b".into(), NO_AUTH);
+        request.body("application/octet-stream", &b"\x00bytes"[..]);
+        core(&server).send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        assert_eq!(requests.len(), 2);
+        assert!(requests.iter().all(|r| r.body == b"\x00bytes"));
+    }
+
+    #[tokio::test]
+    async fn binary_responses_are_kept_as_bytes() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0u8, 159, 255], "application/pdf"))
+            .mount(&server)
+            .await;
+        let decode = |status: StatusCode, body: &[u8]| match status.as_u16() {
+            200 => runtime::ok_bytes::<()>(body),
+            _ => None,
+        };
+        let response = core(&server).send(get("/file", NO_AUTH), decode).await.unwrap();
+        assert_eq!(response.body, [0u8, 159, 255]);
+    }
+}
+
+mod events {
+    use super::*;
+    use runtime::{Event, EventParser, EventStream, StreamError};
+
+    fn parse_all(chunks: &[&[u8]]) -> Vec<runtime::RawEvent> {
+        let mut parser = EventParser::new(1024);
+        let mut events = Vec::new();
+        for chunk in chunks {
+            parser.push(chunk);
+            while let Some(event) = parser.next_event().unwrap() {
+                events.push(event);
+            }
+        }
+        events
+    }
+
+    fn event(kind: &str, data: &str, id: Option<&str>) -> runtime::RawEvent {
+        Event { event: kind.to_owned(), data: data.to_owned(), id: id.map(str::to_owned) }
+    }
+
+    #[test]
+    fn lines_fields_comments_and_dispatch_follow_the_standard() {
+        let stream: &[u8] = b"\xEF\xBB\xBF: a comment\n\
+            data: first\n\
+            data:  two spaces\n\
+            \n\
+            event: update\r\n\
+            id: 7\r\n\
+            data\r\n\
+            \r\n\
+            event: no data\rretry: 1500\r\r\
+            data: after cr\r\n\
+            unknown: field\n\
+            id\n\
+            data: {\"x\": 1}\n\n\
+            data: cut off at the end";
+        let events = parse_all(&[stream]);
+        assert_eq!(
+            events,
+            [
+                event("message", "first\n two spaces", None),
+                event("update", "", Some("7")),
+                // `id` with no value clears the last event id.
+                event("message", "after cr\n{\"x\": 1}", None),
+            ]
+        );
+        let mut parser = EventParser::new(1024);
+        parser.push(stream);
+        while parser.next_event().unwrap().is_some() {}
+        assert_eq!(parser.retry(), Some(Duration::from_millis(1500)));
+        assert_eq!(parser.last_event_id(), None);
+    }
+
+    #[test]
+    fn any_chunking_gives_the_same_events() {
+        let stream: &[u8] = b"\xEF\xBB\xBFid: 1\r\ndata: a\r\ndata: \xC3\xA9\r\n\r\nevent: e\rdata: b\r\r\ndata: c\n\n";
+        let whole = parse_all(&[stream]);
+        assert_eq!(
+            whole,
+            [event("message", "a\né", Some("1")), event("e", "b", Some("1")), event("message", "c", Some("1"))]
+        );
+        for size in 1..stream.len() {
+            let chunks: Vec<&[u8]> = stream.chunks(size).collect();
+            assert_eq!(parse_all(&chunks), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn oversized_lines_and_events_fail() {
+        let mut parser = EventParser::new(8);
+        parser.push(b"data: 0123456789");
+        assert!(matches!(parser.next_event(), Err(StreamError::TooLarge { limit: 8 })));
+        let mut parser = EventParser::new(8);
+        parser.push(b"data: 01234\ndata: 56789\n");
+        assert!(matches!(parser.next_event(), Err(StreamError::TooLarge { limit: 8 })));
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Tick {
+        n: u32,
+    }
+
+    /// 200 streams; 401 is a documented error with a JSON body.
+    fn tick_decoder(status: StatusCode, body: &[u8]) -> Decoded<EventStream<Tick>, ApiError> {
+        match status.as_u16() {
+            401 => runtime::err_json(body, |e: ApiError| e),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn typed_events_decode_each_data_and_go_on_after_a_bad_one() {
+        let server = MockServer::start().await;
+        let body = "data: {\"n\": 1}\n\nevent: tick\ndata: not json\n\nid: 9\ndata: {\"n\": 2}\n\ndata: [DONE]\n\n";
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
+            .mount(&server)
+            .await;
+        let response =
+            core(&server).send_events(get("/ticks", NO_AUTH), EventStream::json, tick_decoder).await.unwrap();
+        assert_eq!(header(&received(&server).await[0], "accept"), Some("text/event-stream"));
+        let mut events = response.into_body();
+        assert_eq!(
+            events.next().await.unwrap().unwrap(),
+            Event { event: "message".into(), data: Tick { n: 1 }, id: None }
+        );
+        let err = events.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(&err, StreamError::Decode { event, .. } if event.event == "tick" && event.data == "not json"),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "failed to decode the data of a \"tick\" event");
+        let second = events.next().await.unwrap().unwrap();
+        assert_eq!((second.data, second.id.as_deref()), (Tick { n: 2 }, Some("9")));
+        assert!(matches!(events.next().await, Some(Err(StreamError::Decode { .. }))));
+        assert!(events.next().await.is_none());
+        assert!(events.next().await.is_none());
+        assert_eq!(events.last_event_id(), Some("9"));
+    }
+
+    #[tokio::test]
+    async fn raw_events_keep_text_and_error_statuses_are_decoded_not_streamed() {
+        let server = MockServer::start().await;
+        Mock::given(path("/logs"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw("data: line 1\ndata: line 2\n\n", "text/event-stream"),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/denied"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(r#"{"code":"nope"}"#, "application/problem+json"))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        let decode = |_: StatusCode, _: &[u8]| None::<Result<Outcome<EventStream<String>, ()>, DecodeError>>;
+        let mut logs = core.send_events(get("/logs", NO_AUTH), EventStream::text, decode).await.unwrap().into_body();
+        assert_eq!(logs.next().await.unwrap().unwrap().data, "line 1\nline 2");
+        assert!(logs.next().await.is_none());
+
+        let mut request = get("/denied", NO_AUTH);
+        request.header("accept", "text/event-stream, application/problem+json");
+        let err = core.send_events(request, EventStream::json, tick_decoder).await.unwrap_err();
+        assert!(matches!(&err, Error::Api { body: ApiError { code }, .. } if code == "nope"), "{err:?}");
+        assert_eq!(header(&received(&server).await[1], "accept"), Some("text/event-stream, application/problem+json"));
+    }
+
+    /// Serves the response head and `first`, then keeps the connection open without sending more.
+    fn stalling_server(first: &'static [u8]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(format!("{:x}\r\n", first.len()).as_bytes());
+                let _ = stream.write_all(first);
+                let _ = stream.write_all(b"\r\n");
+                let _ = stream.flush();
+                std::thread::sleep(Duration::from_secs(3));
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn a_stalled_stream_times_out_between_events_not_after_the_first_one() {
+        let url = stalling_server(b"data: {\"n\": 1}\n\n");
+        let core = ClientBuilder::new(&url, SCHEMES).timeout(ms(300)).build_core().unwrap();
+        let started = Instant::now();
+        let mut events =
+            core.send_events(get("/ticks", NO_AUTH), EventStream::json, tick_decoder).await.unwrap().into_body();
+        assert_eq!(events.next().await.unwrap().unwrap().data, Tick { n: 1 });
+        let err = events.next().await.unwrap().unwrap_err();
+        assert!(matches!(err, StreamError::Timeout), "{err:?}");
+        assert!(events.next().await.is_none());
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_stream_without_response_headers_times_out() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let accepted = listener.accept();
+            std::thread::sleep(Duration::from_secs(2));
+            drop(accepted);
+        });
+        let core = ClientBuilder::new(&url, SCHEMES).timeout(ms(200)).build_core().unwrap();
+        let err = core.send_events(get("/ticks", NO_AUTH), EventStream::json, tick_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::Timeout) && err.is_timeout(), "{err:?}");
+        assert_eq!(err.to_string(), "request timed out");
+    }
+}
+
 mod nullable {
     use runtime::Nullable;
     use serde::{Deserialize, Serialize};

@@ -8,8 +8,8 @@ use quote::quote;
 use super::types::type_tokens;
 use super::{api_name, docs, ident};
 use crate::ir::{
-    Api, ApiKeyLocation, Operation, Param, ParamLocation, PathPart, Response, ResponseBody, SchemeKind, StatusMatch,
-    TypeRef,
+    Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, PartKind, PathPart, Presence,
+    RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
 };
 
 /// The whole `client.rs` module.
@@ -55,6 +55,10 @@ pub fn expand_client(api: &Api) -> TokenStream {
         }
     });
     let methods = api.operations.iter().map(expand_operation);
+    let forms = api.operations.iter().filter_map(|op| match &op.body.as_ref()?.encoding {
+        BodyEncoding::Multipart(form) => Some(expand_form(form, &op.method_name)),
+        _ => None,
+    });
     let client_doc = docs::outer(&[
         format!("Client for {} (version {}).", api_name(&api.title), api.version),
         String::new(),
@@ -110,6 +114,8 @@ pub fn expand_client(api: &Api) -> TokenStream {
 
             #(#methods)*
         }
+
+        #(#forms)*
     }
 }
 
@@ -131,14 +137,7 @@ fn expand_operation(op: &Operation) -> TokenStream {
         let ty = param_type(p);
         quote! { #name: #ty }
     });
-    let body_arg = op.body.as_ref().map(|body| {
-        let ty = borrowed(&body.ty, true);
-        if body.required {
-            quote! { body: #ty }
-        } else {
-            quote! { body: ::std::option::Option<#ty> }
-        }
-    });
+    let body_arg = op.body.as_ref().map(body_argument);
     let all_args = args.chain(body_arg);
 
     let path = path_expression(op);
@@ -147,26 +146,56 @@ fn expand_operation(op: &Operation) -> TokenStream {
     let alternatives = op.security.iter().map(|set| quote! { &[#(#set),*] });
     let params = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(send_param);
     let body = op.body.as_ref().map(|body| {
+        let set = set_body(body);
         if body.required {
-            quote! { request.json(body); }
+            set
         } else {
-            quote! { if let ::std::option::Option::Some(body) = body { request.json(body); } }
+            quote! { if let ::std::option::Option::Some(body) = body { #set } }
         }
     });
     let mutable =
         (op.body.is_some() || op.params.iter().any(|p| p.location != ParamLocation::Path)).then(|| quote! { mut });
 
-    let success = type_tokens(&op.success, true);
+    let events = event_stream(op);
+    let success = match (events, success_body(op)) {
+        (Some(item), _) => {
+            let item = item.map_or_else(|| quote! { ::std::string::String }, |ty| type_tokens(ty, true));
+            quote! { runtime::EventStream<#item> }
+        }
+        (None, Some(ResponseBody::Binary)) => quote! { ::std::vec::Vec<u8> },
+        (None, _) => type_tokens(&op.success, true),
+    };
     let error = ident(&op.error_type);
-    let arms = decode_arms(op);
-    let reads_body = op.responses.iter().any(|r| r.body != ResponseBody::Empty);
+    // An event stream's success statuses are streamed, not decoded.
+    let decoded: Vec<&Response> = op.responses.iter().filter(|r| !(events.is_some() && r.success)).collect();
+    let arms = decode_arms(op, &decoded);
+    let reads_body = decoded.iter().any(|r| match r.body {
+        ResponseBody::Empty => false,
+        ResponseBody::Binary => r.success && !op.success_enum,
+        _ => true,
+    });
     let body_param = if reads_body {
         quote! { body }
     } else {
         quote! { _ }
     };
-    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default))
+    let fallback = (!decoded.iter().any(|r| r.status == StatusMatch::Default))
         .then(|| quote! { _ => ::std::option::Option::None, });
+    let decoder = if arms.is_empty() {
+        quote! { |_, _| ::std::option::Option::None }
+    } else {
+        quote! {
+            |status, #body_param| match status.as_u16() {
+                #(#arms)*
+                #fallback
+            }
+        }
+    };
+    let (send, open) = match events {
+        Some(Some(_)) => (ident("send_events"), Some(quote! { runtime::EventStream::json, })),
+        Some(None) => (ident("send_events"), Some(quote! { runtime::EventStream::text, })),
+        None => (ident("send"), None),
+    };
     quote! {
         #doc
         #deprecated
@@ -176,18 +205,125 @@ fn expand_operation(op: &Operation) -> TokenStream {
             #(#params)*
             #body
             self.core
-                .send(request, |status, #body_param| match status.as_u16() {
-                    #(#arms)*
-                    #fallback
-                })
+                .#send(request, #open #decoder)
                 .await
         }
     }
 }
 
-/// One `status => decode` arm per documented response, codes before ranges before `default`.
-fn decode_arms(op: &Operation) -> Vec<TokenStream> {
-    let mut responses: Vec<&Response> = op.responses.iter().collect();
+/// The body every success response of `op` shares, unless it has a success enum.
+fn success_body(op: &Operation) -> Option<&ResponseBody> {
+    if op.success_enum {
+        return None;
+    }
+    op.responses.iter().find(|r| r.success).map(|r| &r.body)
+}
+
+/// `Some(data type)` when the operation's success body is a server-sent event stream.
+fn event_stream(op: &Operation) -> Option<Option<&TypeRef>> {
+    match success_body(op)? {
+        ResponseBody::EventStream(item) => Some(item.as_ref()),
+        _ => None,
+    }
+}
+
+/// The `body` argument of an operation method.
+fn body_argument(body: &RequestBody) -> TokenStream {
+    let optional = |ty: TokenStream| {
+        if body.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        }
+    };
+    let ty = match &body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form => optional(borrowed(&body.ty, true)),
+        BodyEncoding::Text => optional(quote! { &str }),
+        BodyEncoding::Multipart(form) => {
+            let name = ident(&form.name);
+            optional(quote! { &#name })
+        }
+        // Anything reqwest can send: bytes, a string, or a stream (sent once, never retried).
+        BodyEncoding::Binary if body.required => quote! { impl ::std::convert::Into<::reqwest::Body> },
+        BodyEncoding::Binary => quote! { ::std::option::Option<::reqwest::Body> },
+    };
+    quote! { body: #ty }
+}
+
+/// The statement that puts `body` into `request`.
+fn set_body(body: &RequestBody) -> TokenStream {
+    let content_type = &body.content_type;
+    match &body.encoding {
+        BodyEncoding::Json if content_type == "application/json" => quote! { request.json(body); },
+        BodyEncoding::Json => quote! { request.json_as(#content_type, body); },
+        BodyEncoding::Form => quote! { request.form(body); },
+        BodyEncoding::Multipart(_) => quote! { request.multipart(body); },
+        BodyEncoding::Text => quote! { request.text(#content_type, body); },
+        BodyEncoding::Binary => quote! { request.body(#content_type, body); },
+    }
+}
+
+/// The form struct of a multipart body and its `MultipartForm` implementation, which writes one
+/// part per field.
+fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
+    let mut doc_lines = vec![format!("The `multipart/form-data` body of [`Client::{method}`].")];
+    if !form.docs.is_empty() {
+        doc_lines.push(String::new());
+        doc_lines.extend(form.docs.iter().cloned());
+    }
+    let doc = docs::outer(&doc_lines);
+    let name = ident(&form.name);
+    let required = |presence: Presence| presence == Presence::Required;
+    let default = form
+        .fields
+        .iter()
+        .all(|f| !required(f.field.presence) || matches!(f.part, PartKind::Files(_)))
+        .then(|| quote! { ::std::default::Default, });
+    let fields = form.fields.iter().map(|f| {
+        let doc = docs::outer(&f.field.docs);
+        let field = ident(&f.field.name);
+        let ty = match &f.part {
+            PartKind::Value => type_tokens(&f.field.ty, true),
+            PartKind::File(_) => quote! { runtime::FilePart },
+            PartKind::Files(_) => quote! { ::std::vec::Vec<runtime::FilePart> },
+        };
+        let ty = match (&f.part, required(f.field.presence)) {
+            (PartKind::Files(_), _) | (_, true) => ty,
+            (_, false) => quote! { ::std::option::Option<#ty> },
+        };
+        quote! { #doc pub #field: #ty, }
+    });
+    let writes = form.fields.iter().map(|f| {
+        let field = ident(&f.field.name);
+        let wire = &f.field.wire;
+        match &f.part {
+            PartKind::Value => quote! { form.field(#wire, &self.#field); },
+            PartKind::File(content_type) if required(f.field.presence) => {
+                quote! { form.file(#wire, &self.#field, #content_type); }
+            }
+            PartKind::File(content_type) | PartKind::Files(content_type) => {
+                quote! { form.files(#wire, &self.#field, #content_type); }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl runtime::MultipartForm for #name {
+            fn write_parts(&self, form: &mut runtime::Multipart) {
+                #(#writes)*
+            }
+        }
+    }
+}
+
+/// One `status => decode` arm per response, codes before ranges before `default`.
+fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<TokenStream> {
+    let mut responses = responses.to_vec();
     responses.sort_by_key(|r| match r.status {
         StatusMatch::Code(_) => 0,
         StatusMatch::Range(_) => 1,
@@ -214,20 +350,29 @@ fn decode_arms(op: &Operation) -> Vec<TokenStream> {
                 StatusMatch::Default => quote! { _ },
             };
             let variant = ident(&response.variant);
+            // Event streams are only lowered as a lone success body, which is streamed and never
+            // reaches a decoder; anywhere else they would be text.
             let arm = match (&response.body, response.success, op.success_enum) {
                 (ResponseBody::Json(_), true, false) => quote! { runtime::ok_json(body) },
-                (ResponseBody::Text, true, false) => quote! { runtime::ok_text(body) },
+                (ResponseBody::Text | ResponseBody::EventStream(_), true, false) => quote! { runtime::ok_text(body) },
+                (ResponseBody::Binary, true, false) => quote! { runtime::ok_bytes(body) },
                 (ResponseBody::Empty, true, false) => quote! { runtime::ok(()) },
                 (ResponseBody::Json(_), true, true) => {
                     quote! { runtime::ok_json_as(body, crate::types::#success_type::#variant) }
                 }
-                (ResponseBody::Text, true, true) => {
+                (ResponseBody::Text | ResponseBody::EventStream(_), true, true) => {
                     quote! { runtime::ok_text_as(body, crate::types::#success_type::#variant) }
                 }
-                (ResponseBody::Empty, true, true) => quote! { runtime::ok(crate::types::#success_type::#variant) },
+                (ResponseBody::Empty | ResponseBody::Binary, true, true) => {
+                    quote! { runtime::ok(crate::types::#success_type::#variant) }
+                }
                 (ResponseBody::Json(_), false, _) => quote! { runtime::err_json(body, crate::types::#error::#variant) },
-                (ResponseBody::Text, false, _) => quote! { runtime::err_text(body, crate::types::#error::#variant) },
-                (ResponseBody::Empty, false, _) => quote! { runtime::err(crate::types::#error::#variant) },
+                (ResponseBody::Text | ResponseBody::EventStream(_), false, _) => {
+                    quote! { runtime::err_text(body, crate::types::#error::#variant) }
+                }
+                (ResponseBody::Empty | ResponseBody::Binary, false, _) => {
+                    quote! { runtime::err(crate::types::#error::#variant) }
+                }
             };
             quote! { #pattern => #arm, }
         })

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, BodyEncoding, PartKind, TypeDef, TypeKind, TypeRef};
 
 /// The `Cargo.toml` of a generated crate named `crate_name`. It depends on crates.io crates only.
 pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
@@ -36,6 +36,7 @@ fn uses_chrono(api: &Api) -> bool {
         match ty {
             TypeRef::DateTime | TypeRef::Date => true,
             TypeRef::Map(inner) | TypeRef::Vec(inner) | TypeRef::Option(inner) => in_ref(inner),
+            TypeRef::Tuple(items) => items.iter().any(in_ref),
             _ => false,
         }
     }
@@ -47,13 +48,22 @@ fn uses_chrono(api: &Api) -> bool {
             TypeKind::Alias(ty) => in_ref(ty),
             TypeKind::Responses(variants) => variants.iter().any(|v| v.ty.as_ref().is_some_and(in_ref)),
             TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
-            TypeKind::StringEnum(_) => false,
+            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => false,
+        }
+    }
+    // Multipart form structs are emitted with the client, not in `types`.
+    fn in_form(encoding: &BodyEncoding) -> bool {
+        match encoding {
+            BodyEncoding::Multipart(form) => {
+                form.fields.iter().any(|f| f.part == PartKind::Value && in_ref(&f.field.ty))
+            }
+            _ => false,
         }
     }
     api.types.iter().any(in_def)
         || api.operations.iter().any(|op| {
             op.params.iter().any(|p| in_ref(&p.ty))
-                || op.body.as_ref().is_some_and(|b| in_ref(&b.ty))
+                || op.body.as_ref().is_some_and(|b| in_ref(&b.ty) || in_form(&b.encoding))
                 || in_ref(&op.success)
         })
 }

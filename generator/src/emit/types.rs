@@ -5,7 +5,9 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use super::ident;
-use crate::ir::{Api, Field, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{
+    Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
+};
 
 /// The whole `types.rs` module.
 pub fn expand_types(api: &Api) -> TokenStream {
@@ -24,6 +26,7 @@ fn expand_type(def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => expand_struct(&doc, &name, s),
         TypeKind::StringEnum(e) => expand_enum(&doc, &name, e),
+        TypeKind::IntegerEnum(e) => expand_integer_enum(&doc, &name, e),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty, false);
             quote! { #doc pub type #name = #ty; }
@@ -127,6 +130,61 @@ fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> 
     }
 }
 
+/// An integer enum converts from and to `i64`, so it (de)serialises as a plain number and an
+/// unknown value is kept instead of failing.
+fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &IntegerEnum) -> TokenStream {
+    let other = ident(&e.other);
+    let variants = e.variants.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        let doc = format!(" `{value}`");
+        quote! { #[doc = #doc] #variant, }
+    });
+    let from_int = e.variants.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        let value = proc_macro2::Literal::i64_unsuffixed(*value);
+        quote! { #value => Self::#variant, }
+    });
+    let to_int = e.variants.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        let value = proc_macro2::Literal::i64_unsuffixed(*value);
+        quote! { #name::#variant => #value, }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(from = "i64", into = "i64")]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know yet, kept as sent.
+            #other(i64),
+        }
+
+        impl ::std::convert::From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#from_int)*
+                    other => Self::#other(other),
+                }
+            }
+        }
+
+        impl ::std::convert::From<#name> for i64 {
+            fn from(value: #name) -> Self {
+                match value {
+                    #(#to_int)*
+                    #name::#other(other) => other,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&i64::from(*self), f)
+            }
+        }
+    }
+}
+
 fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[ResponseVariant]) -> TokenStream {
     let variants = variants.iter().map(|v| {
         let doc = docs::outer(&v.docs);
@@ -149,7 +207,7 @@ fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[Re
 }
 
 /// An untagged enum; a discriminated union also gets a `Deserialize` that reads the tag first
-/// and keeps a value with an unknown tag instead of failing.
+/// and keeps a value with an unknown tag instead of failing (a value without a tag fails).
 fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     let variants = union.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -193,6 +251,9 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> 
         }
     });
     let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
+    // Without a tag the value is not this union at all: failing lets an enclosing untagged
+    // union try its next branch.
+    let missing = format!("no string `{property}` property to select the variant by");
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize)]
@@ -209,7 +270,8 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> 
                 let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
                 match tag.as_deref() {
                     #(#arms)*
-                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                    ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
+                    ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
                 }
             }
         }
@@ -242,6 +304,10 @@ pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
         TypeRef::Option(inner) => {
             let inner = type_tokens(inner, qualified);
             quote! { ::std::option::Option<#inner> }
+        }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_tokens(item, qualified));
+            quote! { (#(#items,)*) }
         }
         TypeRef::Named(name) => {
             let name = format_ident!("{}", name);
