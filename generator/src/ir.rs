@@ -293,10 +293,28 @@ pub struct Param {
     pub ty: TypeRef,
     /// Required parameters are plain arguments; optional ones are `Option<T>`.
     pub required: bool,
-    /// Form-style arrays: `explode: true` repeats the name, `false` joins with commas.
+    /// Form-style arrays: `explode: true` repeats the name, `false` joins with the style's
+    /// separator.
     pub explode: bool,
+    /// How an array or object value is spread (query parameters).
+    pub style: ParamStyle,
+    /// The value is an object spread over the query string by `style` and `explode`.
+    pub object: bool,
     /// Doc lines.
     pub docs: Vec<String>,
+}
+
+/// A query parameter's `style`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form` (the default): arrays repeat the name or join with `,`.
+    Form,
+    /// `spaceDelimited`: arrays join with a space.
+    SpaceDelimited,
+    /// `pipeDelimited`: arrays join with `|`.
+    PipeDelimited,
+    /// `deepObject`: objects as `name[key]=value`.
+    DeepObject,
 }
 
 /// Where a parameter is sent.

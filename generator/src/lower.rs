@@ -9,16 +9,16 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
-    Response as SpecResponse, Schema, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
+    RequestBody, Response as SpecResponse, Schema, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
 use crate::diagnostics::{Sink, pointer_push};
 use crate::ir::{
-    Additional, Api, ApiKeyLocation, EnumVariant, Field, IntegerEnum, Operation, Param, ParamLocation, PathPart,
-    Presence, RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme, StringEnum,
-    Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
+    Additional, Api, ApiKeyLocation, EnumVariant, Field, IntegerEnum, Operation, Param, ParamLocation, ParamStyle,
+    PathPart, Presence, RequestBody as IrBody, Response, ResponseBody, ResponseVariant, SchemeKind, SecurityScheme,
+    StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
 };
 use crate::names::{self, Scope};
 
@@ -987,16 +987,25 @@ impl<'a> Lowerer<'a, '_> {
                     None => Lowered::of(TypeRef::String),
                 },
             };
+            let style = match &param {
+                Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
+                Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
+                Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
+                _ => ParamStyle::Form,
+            };
+            let mut object = false;
             let ty = match lowered.ty {
                 TypeRef::Vec(item) if is_scalar(&item) => TypeRef::Vec(item),
                 TypeRef::Vec(_) => TypeRef::Vec(Box::new(TypeRef::Value)),
                 ty if is_scalar(&ty) || ty == TypeRef::Value => ty,
                 TypeRef::Named(name) if self.is_scalar_enum(&name) => TypeRef::Named(name),
+                // Objects in the query string are spread by their style.
+                ty if location == ParamLocation::Query => {
+                    object = true;
+                    ty
+                }
                 _ => {
-                    self.sink.warning(
-                        &here,
-                        "object-valued parameters are sent as JSON text (style/deepObject not modelled yet)",
-                    );
+                    self.sink.warning(&here, "object-valued header, path and cookie parameters are sent as JSON text");
                     TypeRef::Value
                 }
             };
@@ -1008,6 +1017,8 @@ impl<'a> Lowerer<'a, '_> {
                 ty,
                 required,
                 explode: data.explode.unwrap_or(explode_default),
+                style,
+                object,
                 docs: data.description.as_deref().map(lines).unwrap_or_default(),
             });
         }
@@ -1351,7 +1362,17 @@ fn template_variables(template: &str) -> Vec<&str> {
 /// A required string parameter that the spec uses in its path key without declaring it.
 fn undeclared_param(name: String, wire: &str, location: ParamLocation) -> Param {
     let docs = vec!["Used in the path key but not declared by the spec.".to_owned()];
-    Param { name, wire: wire.to_owned(), location, ty: TypeRef::String, required: true, explode: true, docs }
+    Param {
+        name,
+        wire: wire.to_owned(),
+        location,
+        ty: TypeRef::String,
+        required: true,
+        explode: true,
+        style: ParamStyle::Form,
+        object: false,
+        docs,
+    }
 }
 
 fn union_branches(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {

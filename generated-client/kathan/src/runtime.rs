@@ -1146,6 +1146,50 @@ pub struct Request {
     invalid: Option<String>,
 }
 
+/// How [`Request::query_object`] spreads an object over the query string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `style: form`: one parameter per property (`explode`), or one
+    /// comma-separated parameter.
+    Form {
+        /// Whether each property is its own parameter.
+        explode: bool,
+    },
+    /// `style: deepObject`: `name[key]=value`.
+    DeepObject,
+}
+
+/// A JSON value as query text: strings bare, `null` left out, arrays and
+/// objects (which have no form spelling) as JSON.
+fn query_text(value: &::serde_json::Value) -> Option<String> {
+    match value {
+        ::serde_json::Value::Null => None,
+        ::serde_json::Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// `prefix[key]...=value` pairs for a value inside a `deepObject` parameter.
+fn deep_object(prefix: &str, value: &::serde_json::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        ::serde_json::Value::Object(object) => {
+            for (key, value) in object {
+                deep_object(&format!("{prefix}[{key}]"), value, out);
+            }
+        }
+        ::serde_json::Value::Array(items) => {
+            for (index, value) in items.iter().enumerate() {
+                deep_object(&format!("{prefix}[{index}]"), value, out);
+            }
+        }
+        scalar => {
+            if let Some(text) = query_text(scalar) {
+                out.push((prefix.to_owned(), text));
+            }
+        }
+    }
+}
+
 impl fmt::Debug for Request {
     /// Shows names only: parameter values and the body may hold secrets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1208,6 +1252,50 @@ impl Request {
     /// Appends one query parameter (form-urlencoded when sent).
     pub fn query(&mut self, name: &str, value: impl fmt::Display) {
         self.query.push((name.to_owned(), value.to_string()));
+    }
+
+    /// Adds an object-valued query parameter, spread as its `style` says:
+    /// `deepObject` gives `name[key]=value` (nested objects and arrays go
+    /// deeper: `name[a][0]=x`), `form` with `explode` gives `key=value` per
+    /// property, and `form` without it `name=key,value,key,value`. `null`
+    /// properties are left out. A value that is not an object is sent as
+    /// `name=value`; one that fails to serialise makes [`Core::send`] fail
+    /// with [`Error::InvalidRequest`].
+    pub fn query_object<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T, style: QueryStyle) {
+        let value = match ::serde_json::to_value(value) {
+            Ok(value) => value,
+            Err(error) => {
+                self.invalid = Some(format!("query parameter {name:?} failed to serialise: {error}"));
+                return;
+            }
+        };
+        let ::serde_json::Value::Object(object) = value else {
+            if let Some(text) = query_text(&value) {
+                self.query.push((name.to_owned(), text));
+            }
+            return;
+        };
+        match style {
+            QueryStyle::DeepObject => {
+                for (key, value) in &object {
+                    deep_object(&format!("{name}[{key}]"), value, &mut self.query);
+                }
+            }
+            QueryStyle::Form { explode: true } => {
+                for (key, value) in &object {
+                    if let Some(text) = query_text(value) {
+                        self.query.push((key.clone(), text));
+                    }
+                }
+            }
+            QueryStyle::Form { explode: false } => {
+                let pairs: Vec<String> = object
+                    .iter()
+                    .filter_map(|(key, value)| query_text(value).map(|text| format!("{key},{text}")))
+                    .collect();
+                self.query.push((name.to_owned(), pairs.join(",")));
+            }
+        }
     }
 
     /// Adds a header. An invalid value (e.g. containing CR or LF) makes

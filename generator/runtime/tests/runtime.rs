@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use runtime::{
-    ApiKeyLocation, ClientBuilder, Core, DecodeError, Error, Outcome, Request, RetryPolicy, SchemeKind, SecurityScheme,
-    decode_json, decode_text,
+    ApiKeyLocation, ClientBuilder, Core, DecodeError, Error, Outcome, QueryStyle, Request, RetryPolicy, SchemeKind,
+    SecurityScheme, decode_json, decode_text,
 };
 use serde::Deserialize;
 use wiremock::matchers::{method, path};
@@ -167,6 +167,38 @@ mod paths {
             assert_eq!(request.url.path(), "/api/v1/pets/rex%20the%2Fdog/toys");
             assert_eq!(request.url.query(), Some("limit=10&q=x+y%26z%3D1"));
         }
+    }
+
+    #[tokio::test]
+    async fn object_query_parameters_follow_their_style() {
+        let server = ok_server().await;
+        let core = ClientBuilder::new(&server.uri(), SCHEMES).build_core().unwrap();
+        let filter = serde_json::json!({"status": "open", "meta": {"k": "v w"}, "ids": [1, 2], "gone": null});
+        let mut request = get("/q", NO_AUTH);
+        request.query_object("filter", &filter, QueryStyle::DeepObject);
+        request.query_object(
+            "page",
+            &serde_json::json!({"size": 10, "cursor": "c"}),
+            QueryStyle::Form { explode: true },
+        );
+        request.query_object("at", &serde_json::json!({"lat": 1.5, "lon": 2}), QueryStyle::Form { explode: false });
+        request.query_object("plain", &7, QueryStyle::DeepObject);
+        core.send(request, text_decoder).await.unwrap();
+        let requests = received(&server).await;
+        let pairs: Vec<(String, String)> = requests[0].url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+        let expected = [
+            ("filter[status]", "open"),
+            ("filter[meta][k]", "v w"),
+            ("filter[ids][0]", "1"),
+            ("filter[ids][1]", "2"),
+            ("size", "10"),
+            ("cursor", "c"),
+            ("at", "lat,1.5,lon,2"),
+            ("plain", "7"),
+        ];
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        assert_eq!(pairs, expected);
     }
 
     #[tokio::test]

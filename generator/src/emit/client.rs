@@ -8,8 +8,8 @@ use quote::quote;
 use super::types::type_tokens;
 use super::{api_name, docs, ident};
 use crate::ir::{
-    Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, PartKind, PathPart, Presence,
-    RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
+    Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
+    Presence, RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
 };
 
 /// The whole `client.rs` module.
@@ -453,7 +453,22 @@ fn send_param(param: &Param) -> TokenStream {
         TypeRef::DateTime => quote! { #value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true) },
         _ => value,
     };
+    let separator = match param.style {
+        ParamStyle::SpaceDelimited => " ",
+        ParamStyle::PipeDelimited => "|",
+        ParamStyle::Form | ParamStyle::DeepObject => ",",
+    };
     let body = match &param.ty {
+        _ if param.object => {
+            let style = match param.style {
+                ParamStyle::DeepObject => quote! { runtime::QueryStyle::DeepObject },
+                _ => {
+                    let explode = param.explode;
+                    quote! { runtime::QueryStyle::Form { explode: #explode } }
+                }
+            };
+            quote! { request.query_object(#wire, #name, #style); }
+        }
         TypeRef::Vec(item) if param.explode && param.location != ParamLocation::Header => {
             let each = add(value(item, quote! { item }));
             quote! { for item in #name { #each } }
@@ -461,7 +476,7 @@ fn send_param(param: &Param) -> TokenStream {
         TypeRef::Vec(item) => {
             let each = value(item, quote! { item });
             add(quote! {
-                #name.iter().map(|item| #each.to_string()).collect::<::std::vec::Vec<_>>().join(",")
+                #name.iter().map(|item| #each.to_string()).collect::<::std::vec::Vec<_>>().join(#separator)
             })
         }
         ty => add(value(ty, quote! { #name })),
