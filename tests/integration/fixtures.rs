@@ -124,3 +124,13 @@ fn slips_in_published_specs_are_repaired_with_warnings() {
     assert!(client.contains("request.query(\"query\", query);"), "{client}");
     assert!(client.contains("part: &str,"), "{client}");
 }
+
+#[test]
+fn references_into_other_files_are_rejected_by_location() {
+    let error = try_generate_fixture("errors/external_ref.yaml").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "error: tests/fixtures/errors/external_ref.yaml#/components/schemas/Call/properties/agent: \
+         $ref `agents.yaml#/Agent` points into another document; only references within the spec are supported"
+    );
+}
