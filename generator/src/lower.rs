@@ -958,7 +958,8 @@ impl<'a> Lowerer<'a, '_> {
         };
         resolved.sort_by_key(|(p, _)| order(p));
 
-        let mut scope = Scope::with_reserved(&["body", "self"]);
+        // The names a generated method body uses for itself.
+        let mut scope = Scope::with_reserved(&["body", "request", "self"]);
         let mut params = Vec::new();
         for (param, here) in resolved {
             let (location, explode_default) = match &param {

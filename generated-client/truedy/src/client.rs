@@ -102,11 +102,10 @@ impl Client {
         runtime::ApiResponse<crate::types::UpdateCallResponse>,
         runtime::Error<crate::types::UpdateCallError>,
     > {
-        let path = ::std::format!("/calls/{}", runtime::path_segment(call_id));
         let mut request = runtime::Request::new(
             "update_call",
             ::reqwest::Method::PATCH,
-            path,
+            ::std::format!("/calls/{}", runtime::path_segment(call_id)),
             &[&["BearerAuth"]],
         );
         request.json(body);

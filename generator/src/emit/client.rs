@@ -200,8 +200,7 @@ fn expand_operation(op: &Operation) -> TokenStream {
         #doc
         #deprecated
         pub async fn #method(&self, #(#all_args),*) -> ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>> {
-            let path = #path;
-            let #mutable request = runtime::Request::new(#id, ::reqwest::Method::#http_method, path, &[#(#alternatives),*]);
+            let #mutable request = runtime::Request::new(#id, ::reqwest::Method::#http_method, #path, &[#(#alternatives),*]);
             #(#params)*
             #body
             self.core
