@@ -3,6 +3,8 @@
 //! Architecture invariant: emitters read only this module's types; they never see `openapiv3`
 //! or `serde_json::Value` spec trees.
 
+use std::collections::HashSet;
+
 /// One API: everything the emitters need to write a client crate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Api {
@@ -20,6 +22,12 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Every operation, in document order.
     pub operations: Vec<Operation>,
+    /// Types that derive `Serialize`: those a request can reach (bodies, form values, query
+    /// objects). No type gets a trait impl it is never used through.
+    pub serialize: HashSet<String>,
+    /// Types that derive `Deserialize`: those a response can reach, and those nothing reaches
+    /// (webhook payloads and other schemas a caller may decode).
+    pub deserialize: HashSet<String>,
 }
 
 /// A declared security scheme and the builder method that supplies its credential.

@@ -67,7 +67,8 @@ pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
     let security_schemes = lowerer.security_schemes();
     let operations = lowerer.operations(&security_schemes);
     let mut types: Vec<TypeDef> = lowerer.slots.into_iter().flatten().collect();
-    finish_presence(&mut types, &operations);
+    let (serialize, deserialize) = serde_directions(&types, &operations);
+    finish_presence(&mut types, &serialize);
     box_recursive_fields(&mut types);
     Api {
         title: doc.info.title.clone(),
@@ -77,6 +78,8 @@ pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
         security_schemes,
         types,
         operations,
+        serialize,
+        deserialize,
     }
 }
 
@@ -1720,34 +1723,9 @@ fn decode_token(token: &str) -> String {
 
 /// Optional + nullable fields are tri-state (`Nullable<T>`) only in types a request body can
 /// contain; in response-only types they are plain `Option<T>`.
-fn finish_presence(types: &mut [TypeDef], operations: &[Operation]) {
-    let index: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-    let mut in_request = HashSet::new();
-    let mut stack: Vec<String> = Vec::new();
-    for op in operations {
-        if let Some(body) = &op.body {
-            named_in(&body.ty, &mut stack);
-        }
-    }
-    while let Some(name) = stack.pop() {
-        if !in_request.insert(name.clone()) {
-            continue;
-        }
-        let Some(&i) = index.get(&name) else { continue };
-        match &types[i].kind {
-            TypeKind::Struct(s) => {
-                for field in &s.fields {
-                    named_in(&field.ty, &mut stack);
-                }
-                if let Some(extra) = &s.additional {
-                    named_in(&extra.ty, &mut stack);
-                }
-            }
-            TypeKind::Alias(ty) => named_in(ty, &mut stack),
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) | TypeKind::Responses(_) => {}
-        }
-    }
+/// `Nullable<T>` (absent / null / value) matters only when sending: types no request reaches
+/// use `Option<T>`.
+fn finish_presence(types: &mut [TypeDef], in_request: &HashSet<String>) {
     for def in types.iter_mut() {
         if in_request.contains(&def.name) {
             continue;
@@ -1760,6 +1738,62 @@ fn finish_presence(types: &mut [TypeDef], operations: &[Operation]) {
             }
         }
     }
+}
+
+/// Which types a request reaches (they need `Serialize`) and which need `Deserialize`: those a
+/// response reaches plus those nothing reaches.
+fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (HashSet<String>, HashSet<String>) {
+    let mut sent = Vec::new();
+    let mut received = Vec::new();
+    for op in operations {
+        if let Some(body) = &op.body {
+            named_in(&body.ty, &mut sent);
+            if let crate::ir::BodyEncoding::Multipart(form) = &body.encoding {
+                form.fields.iter().for_each(|f| named_in(&f.field.ty, &mut sent));
+            }
+        }
+        op.params.iter().for_each(|p| named_in(&p.ty, &mut sent));
+        named_in(&op.success, &mut received);
+        for response in &op.responses {
+            if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) = &response.body {
+                named_in(ty, &mut received);
+            }
+        }
+    }
+    let index: HashMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let serialize = reachable(types, &index, sent);
+    let received = reachable(types, &index, received);
+    let deserialize = types
+        .iter()
+        .filter(|t| received.contains(&t.name) || !serialize.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    (serialize, deserialize)
+}
+
+/// Every type name reachable from `roots` through fields, aliases, union branches and response
+/// variants.
+fn reachable(types: &[TypeDef], index: &HashMap<&str, usize>, mut stack: Vec<String>) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    while let Some(name) = stack.pop() {
+        let Some(&i) = index.get(name.as_str()) else { continue };
+        if !seen.insert(name) {
+            continue;
+        }
+        match &types[i].kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                if let Some(extra) = &s.additional {
+                    named_in(&extra.ty, &mut stack);
+                }
+            }
+            TypeKind::Alias(ty) => named_in(ty, &mut stack),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+            TypeKind::Responses(variants) => variants.iter().flat_map(|v| &v.ty).for_each(|ty| named_in(ty, &mut stack)),
+            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => {}
+        }
+    }
+    seen
 }
 
 fn named_in(ty: &TypeRef, out: &mut Vec<String>) {

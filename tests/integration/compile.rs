@@ -62,6 +62,27 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         String::from_utf8_lossy(&output.stderr)
     );
 
+    // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling).
+    let features = "unions/full-serde,schemas31/full-serde";
+    let output = cargo_in(
+        &dir,
+        &[
+            "clippy",
+            "-p",
+            "unions",
+            "-p",
+            "schemas31",
+            "--features",
+            features,
+            "--offline",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    assert!(output.status.success(), "full-serde failed to compile:\n{}", String::from_utf8_lossy(&output.stderr));
+
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
     let output = cargo_in(
         &dir,

@@ -7,9 +7,9 @@
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct CallResponse {
     /// Id
     pub id: ::std::string::String,
@@ -81,8 +81,8 @@ pub struct CallResponse {
     ::std::default::Default,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 pub struct CallUpdateRequest {
     /// Label
     #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
@@ -107,9 +107,9 @@ pub struct CallUpdateRequest {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct HttpValidationError {
     /// Detail
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,9 +121,9 @@ pub struct HttpValidationError {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct ValidationError {
     /// Location
     pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
@@ -137,9 +137,9 @@ pub struct ValidationError {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
     String(::std::string::String),

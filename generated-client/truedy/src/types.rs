@@ -8,8 +8,8 @@
     ::std::default::Default,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 pub struct CallUpdateRequest {
     /// Updated call settings
     #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
@@ -30,8 +30,8 @@ pub struct CallUpdateRequest {
     ::std::default::Default,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 pub struct CallUpdateRequestCallSettings {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_enabled: ::std::option::Option<bool>,
@@ -45,9 +45,9 @@ pub struct CallUpdateRequestCallSettings {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct CallResponse {
     /// Unique call identifier
     ///
@@ -147,9 +147,9 @@ pub struct CallResponse {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub enum CallResponseDirection {
     /// `inbound`
     #[serde(rename = "inbound")]
@@ -188,9 +188,9 @@ impl ::std::fmt::Display for CallResponseDirection {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub enum CallResponseStatus {
     /// `queued`
     #[serde(rename = "queued")]
@@ -241,9 +241,9 @@ impl ::std::fmt::Display for CallResponseStatus {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub enum CallResponseSentiment {
     /// `positive`
     #[serde(rename = "positive")]
@@ -281,9 +281,9 @@ impl ::std::fmt::Display for CallResponseSentiment {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct ResponseMeta {
     /// Unique request identifier for debugging and support
     ///
@@ -299,9 +299,9 @@ pub struct ResponseMeta {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct ErrorResponse {
     pub error: ErrorResponseError,
 }
@@ -310,9 +310,9 @@ pub struct ErrorResponse {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct ErrorResponseError {
     /// Error code
     ///
@@ -336,9 +336,9 @@ pub struct ErrorResponseError {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct HttpValidationError {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<HttpValidationErrorDetailItem>>,
@@ -349,9 +349,9 @@ pub struct HttpValidationError {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct HttpValidationErrorDetailItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub loc: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -365,9 +365,9 @@ pub struct HttpValidationErrorDetailItem {
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
+#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 pub struct UpdateCallResponse {
     pub data: CallResponse,
     pub meta: ResponseMeta,

@@ -16,6 +16,9 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out.push_str("rust-version = \"1.85\"\n");
     let _ = writeln!(out, "description = {}", toml_string(&format!("Client for {}", super::api_name(&api.title))));
     out.push_str("publish = false\n\n");
+    out.push_str("[features]\n");
+    out.push_str("# Serialize and Deserialize on every type, not only where the client needs them.\n");
+    out.push_str("full-serde = []\n\n");
     out.push_str("[dependencies]\n");
     out.push_str("base64 = \"0.22\"\n");
     if uses_chrono(api) {

@@ -11,7 +11,11 @@ use crate::ir::{
 
 /// The whole `types.rs` module.
 pub fn expand_types(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(expand_type);
+    let types = api.types.iter().map(|def| {
+        let serde =
+            Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
+        expand_type(def, serde)
+    });
     quote! {
         //! Request, response and error types of the API, generated from its schemas.
         #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
@@ -20,23 +24,52 @@ pub fn expand_types(api: &Api) -> TokenStream {
     }
 }
 
-fn expand_type(def: &TypeDef) -> TokenStream {
+/// Which serde traits a type needs. The others are derived only with the generated crate's
+/// `full-serde` feature, so by default no type carries an impl the client never uses.
+#[derive(Clone, Copy)]
+struct Serde {
+    serialize: bool,
+    deserialize: bool,
+}
+
+impl Serde {
+    /// The derive paths of the needed traits, with a trailing comma each.
+    fn derives(self) -> TokenStream {
+        let serialize = self.serialize.then(|| quote! { ::serde::Serialize, });
+        let deserialize = self.deserialize.then(|| quote! { ::serde::Deserialize, });
+        quote! { #serialize #deserialize }
+    }
+
+    /// `#[cfg_attr(feature = "full-serde", derive(..))]` for the traits not needed, if any.
+    fn optional_derives(self) -> TokenStream {
+        let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
+        let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
+        if self.serialize && self.deserialize {
+            return quote! {};
+        }
+        quote! { #[cfg_attr(feature = "full-serde", derive(#serialize #deserialize))] }
+    }
+}
+
+fn expand_type(def: &TypeDef, serde: Serde) -> TokenStream {
     let doc = docs::outer(&def.docs);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => expand_struct(&doc, &name, s),
-        TypeKind::StringEnum(e) => expand_enum(&doc, &name, e),
-        TypeKind::IntegerEnum(e) => expand_integer_enum(&doc, &name, e),
+        TypeKind::Struct(s) => expand_struct(&doc, &name, s, serde),
+        TypeKind::StringEnum(e) => expand_enum(&doc, &name, e, serde),
+        TypeKind::IntegerEnum(e) => expand_integer_enum(&doc, &name, e, serde),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty, false);
             quote! { #doc pub type #name = #ty; }
         }
         TypeKind::Responses(variants) => expand_responses(&doc, &name, variants),
-        TypeKind::Union(union) => expand_union(&doc, &name, union),
+        TypeKind::Union(union) => expand_union(&doc, &name, union, serde),
     }
 }
 
-fn expand_struct(doc: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+fn expand_struct(doc: &TokenStream, name: &proc_macro2::Ident, s: &Struct, serde: Serde) -> TokenStream {
+    let derives = serde.derives();
+    let optional = serde.optional_derives();
     let default = s.default.then(|| quote! { ::std::default::Default, });
     let fields = s.fields.iter().map(expand_field);
     let additional = s.additional.as_ref().map(|extra| {
@@ -50,7 +83,8 @@ fn expand_struct(doc: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> To
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, #derives)]
+        #optional
         pub struct #name {
             #(#fields)*
             #additional
@@ -89,7 +123,9 @@ fn expand_field(field: &Field) -> TokenStream {
     }
 }
 
-fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum, serde: Serde) -> TokenStream {
+    let derives = serde.derives();
+    let optional = serde.optional_derives();
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
@@ -104,7 +140,8 @@ fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> 
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, #derives)]
+        #optional
         pub enum #name {
             #(#variants)*
             /// A value this client does not know yet, kept as sent.
@@ -132,7 +169,9 @@ fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> 
 
 /// An integer enum converts from and to `i64`, so it (de)serialises as a plain number and an
 /// unknown value is kept instead of failing.
-fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &IntegerEnum) -> TokenStream {
+fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
+    let derives = serde.derives();
+    let optional = serde.optional_derives();
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|(variant, value)| {
         let variant = ident(variant);
@@ -151,7 +190,8 @@ fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &Integer
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, #derives)]
+        #optional
         #[serde(from = "i64", into = "i64")]
         pub enum #name {
             #(#variants)*
@@ -208,7 +248,7 @@ fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[Re
 
 /// An untagged enum; a discriminated union also gets a `Deserialize` that reads the tag first
 /// and keeps a value with an unknown tag instead of failing (a value without a tag fails).
-fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union, serde: Serde) -> TokenStream {
     let variants = union.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let mut ty = type_tokens(&v.ty, false);
@@ -226,9 +266,12 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> 
         quote! { #doc #variant(#ty), }
     });
     let (Some(property), Some(unknown)) = (&union.discriminator, &union.unknown) else {
+        let derives = serde.derives();
+        let optional = serde.optional_derives();
         return quote! {
             #doc
-            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #derives)]
+            #optional
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -254,27 +297,38 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union) -> 
     // Without a tag the value is not this union at all: failing lets an enclosing untagged
     // union try its next branch.
     let missing = format!("no string `{property}` property to select the variant by");
+    let serialize = serde.serialize.then(|| quote! { ::serde::Serialize });
+    let untagged = if serde.serialize {
+        quote! { #[serde(untagged)] }
+    } else {
+        quote! { #[cfg_attr(feature = "full-serde", derive(::serde::Serialize), serde(untagged))] }
+    };
+    let only_with_feature = (!serde.deserialize).then(|| quote! { #[cfg(feature = "full-serde")] });
+    let deserialize = quote! {
+            #only_with_feature
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                    match tag.as_deref() {
+                        #(#arms)*
+                        ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
+                        ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
+                    }
+                }
+            }
+    };
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
+        #untagged
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_doc]
             #unknown(::serde_json::Value),
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                match tag.as_deref() {
-                    #(#arms)*
-                    ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
-                    ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
-                }
-            }
-        }
+        #deserialize
     }
 }
 
