@@ -4,4 +4,6 @@
 
 use libfuzzer_sys::{Corpus, fuzz_target};
 
-fuzz_target!(|data: &[u8]| -> Corpus { if generator_fuzz::check(data) { Corpus::Keep } else { Corpus::Reject } });
+fuzz_target!(init: generator_fuzz::report_stack_overflows(), |data: &[u8]| -> Corpus {
+    if generator_fuzz::check(data) { Corpus::Keep } else { Corpus::Reject }
+});

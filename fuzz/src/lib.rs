@@ -19,6 +19,44 @@ pub fn check(data: &[u8]) -> bool {
     true
 }
 
+/// Makes a stack overflow a crash that libFuzzer reports and saves, like a panic. Call it from the
+/// targets' `init`, which runs before libFuzzer installs its signal handlers.
+///
+/// The fuzz binary's `main` is libFuzzer's, so Rust's runtime never installs its stack overflow
+/// handler, and libFuzzer's own SIGSEGV handler runs on the overflowed stack: the process dies
+/// without a word and without saving the input. This gives the main thread (where libFuzzer runs
+/// every input) an alternate signal stack and a SIGSEGV/SIGBUS handler on it. libFuzzer keeps
+/// the handler, chains to it and keeps running on that stack; the handler says what happened and
+/// aborts, and libFuzzer's SIGABRT handler saves the input as a crash.
+pub fn report_stack_overflows() {
+    /// Room for this handler and libFuzzer's crash handler, which writes the input and statistics.
+    const ALTERNATE_STACK_BYTES: usize = 4 << 20;
+    let stack: &'static mut [u8] = Box::leak(vec![0u8; ALTERNATE_STACK_BYTES].into_boxed_slice());
+    // SAFETY: the alternate stack is leaked, so it lives as long as the process; `on_fault` only
+    // makes async-signal-safe calls (`write`, `abort`).
+    unsafe {
+        let alternate = libc::stack_t { ss_sp: stack.as_mut_ptr().cast(), ss_flags: 0, ss_size: stack.len() };
+        if libc::sigaltstack(&alternate, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_fault as *const () as libc::sighandler_t;
+        action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+    }
+}
+
+extern "C" fn on_fault(_signal: libc::c_int, _info: *mut libc::siginfo_t, _context: *mut libc::c_void) {
+    const MESSAGE: &[u8] = b"\n==fuzz== SIGSEGV or SIGBUS: in safe Rust, a stack overflow (unbounded recursion)\n";
+    // SAFETY: `write` and `abort` are async-signal-safe.
+    unsafe {
+        libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::abort();
+    }
+}
+
 /// libFuzzer's own byte mutator: mutates `data[..size]` in place, returns the new size.
 pub type ByteMutator<'a> = &'a mut dyn FnMut(&mut [u8], usize, usize) -> usize;
 

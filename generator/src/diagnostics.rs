@@ -55,12 +55,14 @@ impl fmt::Display for Errors {
 pub struct Sink {
     file: String,
     diagnostics: Vec<Diagnostic>,
+    /// (pointer, message) of each diagnostic, so the same problem met twice is reported once.
+    seen: std::collections::HashSet<(String, String)>,
 }
 
 impl Sink {
     /// A sink for diagnostics about `file`.
     pub fn new(file: &str) -> Self {
-        Sink { file: file.to_owned(), diagnostics: Vec::new() }
+        Sink { file: file.to_owned(), diagnostics: Vec::new(), seen: std::collections::HashSet::new() }
     }
 
     /// Records an error at `pointer`.
@@ -74,6 +76,9 @@ impl Sink {
     }
 
     fn push(&mut self, severity: Severity, pointer: &str, message: String) {
+        if !self.seen.insert((pointer.to_owned(), message.clone())) {
+            return;
+        }
         self.diagnostics.push(Diagnostic { severity, file: self.file.clone(), pointer: pointer.to_owned(), message });
     }
 
@@ -124,6 +129,15 @@ mod tests {
     fn pointer_tokens_are_escaped() {
         assert_eq!(pointer_push("/paths", "/calls/{call_id}"), "/paths/~1calls~1{call_id}");
         assert_eq!(pointer_push("", "a~b"), "/a~0b");
+    }
+
+    #[test]
+    fn the_same_problem_is_reported_once() {
+        let mut sink = Sink::new("x.yaml");
+        sink.warning("/a", "w");
+        sink.warning("/a", "w");
+        sink.warning("/b", "w");
+        assert_eq!(sink.finish().unwrap().len(), 2);
     }
 
     #[test]

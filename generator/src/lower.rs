@@ -25,6 +25,8 @@ use crate::names::{self, Scope};
 const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
 /// How many component aliases (`A: {$ref: B}`) a reference may pass through.
 const MAX_ALIAS_HOPS: usize = 64;
+/// How deep `allOf` parts are merged (each level is a stack frame; real specs use a handful).
+const MAX_ALL_OF_DEPTH: usize = 64;
 
 /// Type names the crate root and `types` module use for themselves.
 const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder"];
@@ -103,6 +105,8 @@ struct ObjectParts {
     required: BTreeSet<String>,
     additional: Option<AdditionalProperties>,
     additional_pointer: String,
+    /// How many `allOf` levels deep the collection is.
+    depth: usize,
 }
 
 struct Lowerer<'a, 's> {
@@ -482,6 +486,11 @@ impl<'a> Lowerer<'a, '_> {
         parts: &mut ObjectParts,
         seen: &mut HashSet<String>,
     ) -> bool {
+        if parts.depth > MAX_ALL_OF_DEPTH {
+            self.sink
+                .warning(pointer, format!("allOf nested more than {MAX_ALL_OF_DEPTH} deep; deeper parts not merged"));
+            return true;
+        }
         type Property<'p> = (&'p String, &'p ReferenceOr<Box<Schema>>);
         let (properties, required, additional, all_of): (Vec<Property>, &[String], _, &[ReferenceOr<Schema>]) =
             match &schema.schema_kind {
@@ -516,14 +525,18 @@ impl<'a> Lowerer<'a, '_> {
                         continue;
                     }
                     let Some((target, target_pointer)) = self.resolve_schema(reference, &here) else { return false };
+                    parts.depth += 1;
                     let is_object = self.collect_object(&target, &target_pointer, parts, seen);
+                    parts.depth -= 1;
                     if !is_object {
                         not_objects.push(here);
                     }
                     is_object
                 }
                 ReferenceOr::Item(part) => {
+                    parts.depth += 1;
                     let is_object = self.collect_object(part, &here, parts, seen);
+                    parts.depth -= 1;
                     if !is_object && !is_annotation_only(part) {
                         not_objects.push(here);
                     }
@@ -651,19 +664,20 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Whether the component `key` (following reference chains) admits `null`.
     fn component_nullable(&mut self, key: &str) -> bool {
-        let Some(schema) = self.doc.components.as_ref().and_then(|c| c.schemas.get(key)) else { return false };
-        match schema {
-            ReferenceOr::Item(schema) => schema.schema_data.nullable,
-            ReferenceOr::Reference { reference } => {
-                let Some(next) = reference.strip_prefix(COMPONENT_SCHEMAS).map(decode_token) else { return false };
-                if !self.resolving.insert(format!("nullable:{key}")) {
-                    return false;
-                }
-                let nullable = self.component_nullable(&next);
-                self.resolving.remove(&format!("nullable:{key}"));
-                nullable
+        let Some(schemas) = self.doc.components.as_ref().map(|c| &c.schemas) else { return false };
+        let mut key = key.to_owned();
+        // Iterative and bounded: alias chains can be long, and can loop.
+        for _ in 0..MAX_ALIAS_HOPS {
+            match schemas.get(&key) {
+                Some(ReferenceOr::Item(schema)) => return schema.schema_data.nullable,
+                Some(ReferenceOr::Reference { reference }) => match reference.strip_prefix(COMPONENT_SCHEMAS) {
+                    Some(next) => key = decode_token(next),
+                    None => return false,
+                },
+                None => return false,
             }
         }
+        false
     }
 
     /// Finds the schema a local `$ref` points to, and its pointer; records an error naming
@@ -1789,7 +1803,9 @@ fn reachable(types: &[TypeDef], index: &HashMap<&str, usize>, mut stack: Vec<Str
             }
             TypeKind::Alias(ty) => named_in(ty, &mut stack),
             TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::Responses(variants) => variants.iter().flat_map(|v| &v.ty).for_each(|ty| named_in(ty, &mut stack)),
+            TypeKind::Responses(variants) => {
+                variants.iter().flat_map(|v| &v.ty).for_each(|ty| named_in(ty, &mut stack))
+            }
             TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => {}
         }
     }

@@ -134,3 +134,45 @@ fn references_into_other_files_are_rejected_by_location() {
          $ref `agents.yaml#/Agent` points into another document; only references within the spec are supported"
     );
 }
+
+/// A spec whose schemas form one long chain: `S0` refers to `S1`, `S1` to `S2`, and so on, up to
+/// a plain object `S<links>`.
+fn chain_spec(links: usize, link: impl Fn(usize) -> serde_json::Value) -> String {
+    let mut schemas: serde_json::Map<String, serde_json::Value> =
+        (0..links).map(|i| (format!("S{i}"), link(i))).collect();
+    schemas
+        .insert(format!("S{links}"), serde_json::json!({"type": "object", "properties": {"end": {"type": "string"}}}));
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Chain", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    })
+    .to_string()
+}
+
+/// Long `$ref` alias chains are followed without recursion (found by fuzzing: they used to take
+/// quadratic time).
+#[test]
+fn long_alias_chains_generate() {
+    let spec = chain_spec(5_000, |i| serde_json::json!({"$ref": format!("#/components/schemas/S{}", i + 1)}));
+    let generated = generator::generate(&spec, &crate::support::options("chain.json", "chain")).unwrap();
+    assert_eq!(generated.types, 5_001);
+}
+
+/// `allOf` chains deeper than the merge limit stop merging with a warning instead of
+/// overflowing the stack (found by fuzzing).
+#[test]
+fn deep_all_of_chains_stop_merging_with_a_warning() {
+    let spec = chain_spec(200, |i| {
+        serde_json::json!({
+            "allOf": [{"$ref": format!("#/components/schemas/S{}", i + 1)}],
+            "properties": {format!("p{i}"): {"type": "string"}},
+        })
+    });
+    let generated = generator::generate(&spec, &crate::support::options("chain.json", "chain")).unwrap();
+    let limited = generated.warnings.iter().filter(|w| w.message.contains("allOf nested more than 64 deep")).count();
+    assert!(limited > 0, "{:?}", generated.warnings.first());
+    let types = file(&generated, "src/types.rs");
+    assert!(types.contains("pub struct S0 {"), "the chain's head is still a struct");
+}

@@ -6,12 +6,13 @@
 //! OpenAPI Generator comes from PyPI (`openapi-generator-cli`, which ships its jar), pinned and
 //! installed into the ignored venv `.tools/openapi-generator`; it runs on the machine's Java.
 //!
-//! Each spec is generated in a child process (`xtask bench-one`, hidden) so that its peak RSS
-//! (`VmHWM`) is that spec's alone. The child also measures the floor: `serde_json` parsing the
-//! input, plus `prettyplease::unparse` of the generated files (parsed with `syn` untimed). Generated
-//! crates are then checked in one throwaway workspace under `.bench/` with its own target dir:
-//! each crate has a twin with the same manifest and an empty `lib.rs`, built first and untimed,
-//! so the timed `cargo check` compiles the generated crate alone.
+//! Each spec is generated in a child process (`xtask bench-one generate`, hidden) so that its
+//! peak RSS (`VmHWM`) is that spec's alone. Another child (`bench-one floor`) measures the floor:
+//! `serde_json` parsing the input, plus `prettyplease::unparse` of the generated files (parsed
+//! with `syn` untimed). Generated crates are then checked in one throwaway workspace under
+//! `.bench/` with its own target dir: each crate has a twin with the same manifest and an empty
+//! `lib.rs`, built first and untimed, so the timed `cargo check` compiles the generated crate
+//! alone.
 //!
 //! The bench always measures optimised code: run from a debug build, it rebuilds xtask in release
 //! mode and runs that.
@@ -31,9 +32,6 @@ use crate::fsutil::{list_files, write_atomic};
 
 /// The OpenAPI Generator release compared against. Bump it on purpose, never implicitly.
 const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
-
-/// Stack for the generator thread of `bench-one`: deeply nested schemas recurse.
-const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// The limits the issue sets, reported as ratios (never enforced).
 const FLOOR_TARGET: f64 = 2.0;
@@ -231,22 +229,28 @@ fn vm_hwm_kib(status: &str) -> Option<u64> {
     status.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok())
 }
 
-/// `cargo xtask bench-one SPEC OUT CRATE` (hidden): generates one spec into `OUT`, then prints
-/// what it measured for the parent.
+/// `cargo xtask bench-one generate SPEC OUT CRATE` and `cargo xtask bench-one floor SPEC OUT`
+/// (hidden): each prints its part of a [`Measured`] as `key value` lines for the parent.
+///
+/// Both start from a fresh process, so neither runs on a heap the other has already grown.
+/// Generation runs on the main thread, as in `cargo xtask generate`: a spawned thread would use
+/// one of glibc's secondary arenas, which grow through many more `mprotect` calls.
 pub fn bench_one(args: &[String]) -> Result<ExitCode> {
-    let [spec, out, crate_name] = args else { bail!("usage: xtask bench-one SPEC OUT CRATE") };
-    let (spec, out, crate_name) = (PathBuf::from(spec), PathBuf::from(out), crate_name.clone());
-    let measured = thread::Builder::new()
-        .stack_size(STACK_BYTES)
-        .spawn(move || measure(&spec, &out, &crate_name))
-        .context("spawning the generator thread")?
-        .join()
-        .map_err(|_| anyhow::anyhow!("the generator panicked"))??;
-    print!("{}", measured.to_report());
+    let report = match args {
+        [mode, spec, out, crate_name] if mode == "generate" => {
+            let report = generate_measured(Path::new(spec), Path::new(out), crate_name)?.to_report();
+            // The floor's lines come from `bench-one floor`.
+            report.lines().filter(|l| !l.starts_with("floor_")).map(|l| format!("{l}\n")).collect()
+        }
+        [mode, spec, out] if mode == "floor" => floor_measured(Path::new(spec), Path::new(out))?,
+        _ => bail!("usage: xtask bench-one generate SPEC OUT CRATE | floor SPEC OUT"),
+    };
+    print!("{report}");
     Ok(ExitCode::SUCCESS)
 }
 
-fn measure(spec: &Path, out: &Path, crate_name: &str) -> Result<Measured> {
+/// Reads, generates and writes one spec; the floor is left at zero.
+fn generate_measured(spec: &Path, out: &Path, crate_name: &str) -> Result<Measured> {
     let started = Instant::now();
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let read = started.elapsed();
@@ -266,25 +270,10 @@ fn measure(spec: &Path, out: &Path, crate_name: &str) -> Result<Measured> {
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     let peak_rss_kib = vm_hwm_kib(&status).unwrap_or(0);
 
-    let runtime = |path: &str| path == "src/runtime.rs";
-    let count = |keep: &dyn Fn(&str) -> bool| -> u64 {
-        generated.files.iter().filter(|f| keep(&f.path)).map(|f| f.contents.lines().count() as u64).sum()
+    let count = |runtime: bool| -> u64 {
+        let files = generated.files.iter().filter(|f| is_runtime(&f.path) == runtime);
+        files.map(|f| f.contents.lines().count() as u64).sum()
     };
-
-    // The floor: work any generator of this output from this input has to do.
-    let parsing = Instant::now();
-    let value: serde_json::Value = serde_json::from_str(&text).context("the floor needs a JSON spec")?;
-    let floor_parse = parsing.elapsed();
-    drop(value);
-    let mut floor_unparse = Duration::ZERO;
-    for file in generated.files.iter().filter(|f| f.path.ends_with(".rs") && !runtime(&f.path)) {
-        let syntax = syn::parse_file(&file.contents).with_context(|| format!("parsing generated {}", file.path))?;
-        let printing = Instant::now();
-        let printed = prettyplease::unparse(&syntax);
-        floor_unparse += printing.elapsed();
-        drop(printed);
-    }
-
     Ok(Measured {
         read,
         stages,
@@ -294,11 +283,37 @@ fn measure(spec: &Path, out: &Path, crate_name: &str) -> Result<Measured> {
         input_bytes: text.len() as u64,
         operations: generated.operations as u64,
         types: generated.types as u64,
-        lines: count(&|p| !runtime(p)),
-        runtime_lines: count(&runtime),
-        floor_parse,
-        floor_unparse,
+        lines: count(false),
+        runtime_lines: count(true),
+        floor_parse: Duration::ZERO,
+        floor_unparse: Duration::ZERO,
     })
+}
+
+/// The runtime is copied verbatim, neither emitted nor formatted.
+fn is_runtime(path: &str) -> bool {
+    path == "src/runtime.rs"
+}
+
+/// The floor: work any generator of this output from this input has to do. `serde_json` parses
+/// the spec; `prettyplease` prints the formatted files that generation wrote into `out` (each
+/// parsed with `syn` first, untimed).
+fn floor_measured(spec: &Path, out: &Path) -> Result<String> {
+    let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+    let parsing = Instant::now();
+    let value: serde_json::Value = serde_json::from_str(&text).context("the floor needs a JSON spec")?;
+    let floor_parse = parsing.elapsed();
+    drop(value);
+    let mut floor_unparse = Duration::ZERO;
+    for file in list_files(out)?.iter().filter(|f| f.ends_with(".rs") && !is_runtime(f)) {
+        let contents = fs::read_to_string(out.join(file)).with_context(|| format!("reading generated {file}"))?;
+        let syntax = syn::parse_file(&contents).with_context(|| format!("parsing generated {file}"))?;
+        let printing = Instant::now();
+        let printed = prettyplease::unparse(&syntax);
+        floor_unparse += printing.elapsed();
+        drop(printed);
+    }
+    Ok(format!("floor_parse_ns {}\nfloor_unparse_ns {}\n", floor_parse.as_nanos(), floor_unparse.as_nanos()))
 }
 
 /// What OpenAPI Generator did with one spec.
@@ -444,8 +459,8 @@ fn load() -> String {
     format!("load average {}", text.split(' ').next().unwrap_or("unknown"))
 }
 
-/// Runs `bench-one` `runs` times; keeps the fastest generation, the smallest floor and the
-/// largest peak RSS.
+/// Runs `bench-one generate` and `bench-one floor` `runs` times; keeps the fastest generation,
+/// the smallest floor and the largest peak RSS.
 fn generate_ours(spec: &Spec, out: &Path, runs: usize) -> Result<Measured> {
     let exe = std::env::current_exe().context("finding the xtask binary")?;
     let mut best: Option<Measured> = None;
@@ -453,17 +468,17 @@ fn generate_ours(spec: &Spec, out: &Path, runs: usize) -> Result<Measured> {
         if out.exists() {
             fs::remove_dir_all(out).with_context(|| format!("clearing {}", out.display()))?;
         }
-        let output = Command::new(&exe)
-            .arg("bench-one")
-            .arg(&spec.path)
-            .arg(out)
-            .arg(spec.ours())
-            .output()
-            .context("running xtask bench-one")?;
-        if !output.status.success() {
-            bail!("{}", last_lines(&output.stderr, 5));
-        }
-        let run = Measured::from_report(&String::from_utf8_lossy(&output.stdout))?;
+        let child = |args: &[&std::ffi::OsStr]| -> Result<String> {
+            let output = Command::new(&exe).arg("bench-one").args(args).output().context("running xtask bench-one")?;
+            if !output.status.success() {
+                bail!("{}", last_lines(&output.stderr, 5));
+            }
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        };
+        let name = spec.ours();
+        let generation = child(&["generate".as_ref(), spec.path.as_os_str(), out.as_os_str(), name.as_ref()])?;
+        let floor = child(&["floor".as_ref(), spec.path.as_os_str(), out.as_os_str()])?;
+        let run = Measured::from_report(&format!("{generation}{floor}"))?;
         best = Some(match best {
             None => run,
             Some(kept) => {
