@@ -1776,12 +1776,10 @@ fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (HashSet<Str
     }
     let index: HashMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let serialize = reachable(types, &index, sent);
-    let received = reachable(types, &index, received);
-    let deserialize = types
-        .iter()
-        .filter(|t| received.contains(&t.name) || !serialize.contains(&t.name))
-        .map(|t| t.name.clone())
-        .collect();
+    // Closed under containment: a type that derives `Deserialize` needs it on every field type,
+    // including one that is otherwise only sent.
+    received.extend(types.iter().filter(|t| !serialize.contains(&t.name)).map(|t| t.name.clone()));
+    let deserialize = reachable(types, &index, received);
     (serialize, deserialize)
 }
 

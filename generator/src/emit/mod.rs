@@ -19,21 +19,17 @@ pub use manifest::manifest;
 /// The runtime shared by every generated crate, copied verbatim as `src/runtime.rs`.
 pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 
-/// A Rust source file to be formatted.
-pub struct RustFile {
-    /// Path inside the crate (`src/types.rs`).
-    pub path: &'static str,
-    /// Its tokens.
-    pub tokens: TokenStream,
+/// The Rust files of a crate, in order, each with the function that emits it. Files are emitted
+/// (and formatted) one at a time, so only one file's tokens are alive at once.
+pub const RUST_FILES: [(&str, fn(&Api, &str) -> TokenStream); 3] =
+    [("src/lib.rs", expand_lib), ("src/types.rs", expand_types), ("src/client.rs", expand_client)];
+
+fn expand_types(api: &Api, _origin: &str) -> TokenStream {
+    types::expand_types(api)
 }
 
-/// The Rust files of the crate, unformatted.
-pub fn rust_files(api: &Api, origin: &str) -> Vec<RustFile> {
-    vec![
-        RustFile { path: "src/lib.rs", tokens: expand_lib(api, origin) },
-        RustFile { path: "src/types.rs", tokens: types::expand_types(api) },
-        RustFile { path: "src/client.rs", tokens: client::expand_client(api) },
-    ]
+fn expand_client(api: &Api, _origin: &str) -> TokenStream {
+    client::expand_client(api)
 }
 
 fn expand_lib(api: &Api, origin: &str) -> TokenStream {
