@@ -115,9 +115,8 @@ pub fn generate_timed(text: &str, options: &Options) -> Result<(Generated, Stage
     for (path, expand) in emit::RUST_FILES {
         let tokens = expand(&api, &options.spec_path);
         lap(&mut times.emit);
-        let contents = format::format_file(tokens, &header).map_err(|message| {
-            diagnostics::Sink::fatal(file, "", format!("internal error in {path}: {message}"))
-        })?;
+        let contents = format::format_file(tokens, &header)
+            .map_err(|message| diagnostics::Sink::fatal(file, "", format!("internal error in {path}: {message}")))?;
         lap(&mut times.format);
         files.push(GeneratedFile { path: path.to_owned(), contents });
     }

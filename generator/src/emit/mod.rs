@@ -19,9 +19,12 @@ pub use manifest::manifest;
 /// The runtime shared by every generated crate, copied verbatim as `src/runtime.rs`.
 pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 
+/// Emits one Rust file of the crate from the API and the spec's path.
+pub type Emitter = fn(&Api, &str) -> TokenStream;
+
 /// The Rust files of a crate, in order, each with the function that emits it. Files are emitted
 /// (and formatted) one at a time, so only one file's tokens are alive at once.
-pub const RUST_FILES: [(&str, fn(&Api, &str) -> TokenStream); 3] =
+pub const RUST_FILES: [(&str, Emitter); 3] =
     [("src/lib.rs", expand_lib), ("src/types.rs", expand_types), ("src/client.rs", expand_client)];
 
 fn expand_types(api: &Api, _origin: &str) -> TokenStream {
