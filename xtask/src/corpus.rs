@@ -324,7 +324,10 @@ fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check
 
     let mut list: Vec<String> = members.iter().map(|(_, name)| format!("\"{name}\"")).collect();
     list.push("\"deps\"".to_owned());
-    write_atomic(&dir.join("Cargo.toml"), &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")))?;
+    write_atomic(
+        &dir.join("Cargo.toml"),
+        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")),
+    )?;
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).context("copying Cargo.lock")?;
 
     let target = root.join("target").join("corpus");
@@ -361,7 +364,8 @@ fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check
 }
 
 /// The package section of the crate that builds the generated crates' dependencies.
-const DEPS_PACKAGE: &str = "[package]\nname = \"corpus-deps\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n";
+const DEPS_PACKAGE: &str =
+    "[package]\nname = \"corpus-deps\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n";
 
 /// The `Cargo.toml` of the generated crate `name` under `dir` (empty when there is none).
 fn generated_manifest(dir: &Path, name: Option<&str>) -> Result<String> {
