@@ -6,6 +6,9 @@
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
+//! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
+//! - `cargo xtask bench` measures generation and compile times against a floor and OpenAPI
+//!   Generator.
 
 mod bench;
 mod codegen;
