@@ -258,6 +258,8 @@ pub struct Operation {
     pub path_parts: Vec<PathPart>,
     /// Parameters in the order they become method arguments (path first, then query, header, cookie).
     pub params: Vec<Param>,
+    /// Query pairs every request sends as they are (literal `k=v` in a path key's `?` part).
+    pub fixed_query: Vec<(String, String)>,
     /// The request body.
     pub body: Option<RequestBody>,
     /// Type returned on success. For a binary success body it is `Unit` and for an event stream

@@ -263,7 +263,7 @@ impl<'a> Lowerer<'a, '_> {
             SchemaKind::Type(Type::Integer(i)) => integer_type(format_name(&i.format).as_deref()),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Object(o)) => {
-                let additional = o.additional_properties.clone().or_else(|| pattern_properties(schema));
+                let additional = with_patterns(o.additional_properties.as_ref(), schema);
                 self.map_type(additional.as_ref(), hint, pointer)
             }
             SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), schema, hint, pointer),
@@ -318,7 +318,7 @@ impl<'a> Lowerer<'a, '_> {
             Some("boolean") => TypeRef::Bool,
             Some("array") => self.array_type(any.items.as_ref(), schema, hint, pointer),
             Some("object") => {
-                let additional = any.additional_properties.clone().or_else(|| pattern_properties(schema));
+                let additional = with_patterns(any.additional_properties.as_ref(), schema);
                 self.map_type(additional.as_ref(), hint, pointer)
             }
             None if any.items.is_some() => self.array_type(any.items.as_ref(), schema, hint, pointer),
@@ -423,7 +423,7 @@ impl<'a> Lowerer<'a, '_> {
         pointer: &str,
     ) -> TypeRef {
         if let Some(prefix) = schema.schema_data.extensions.get(crate::normalise::PREFIX_ITEMS) {
-            return self.tuple_type(prefix, items, hint, pointer);
+            return self.tuple_type(prefix, items, schema, hint, pointer);
         }
         match items {
             Some(items) => {
@@ -434,12 +434,13 @@ impl<'a> Lowerer<'a, '_> {
         }
     }
 
-    /// `prefixItems` (3.1, or the draft-4 `items: [..]`): a Rust tuple when no further items may
-    /// follow (`items: false`, or none given); otherwise a `Vec` of JSON values, with a warning.
+    /// `prefixItems` (3.1, or the draft-4 `items: [..]`): a Rust tuple when the array has exactly
+    /// that many items; otherwise a `Vec` of JSON values, with a warning.
     fn tuple_type(
         &mut self,
         prefix: &Value,
         items: Option<&ReferenceOr<Box<Schema>>>,
+        schema: &Schema,
         hint: &str,
         pointer: &str,
     ) -> TypeRef {
@@ -448,15 +449,21 @@ impl<'a> Lowerer<'a, '_> {
             self.sink.warning(&at, "prefixItems is not a list of schemas; generated as a list of serde_json::Value");
             return TypeRef::Vec(Box::new(TypeRef::Value));
         };
-        let closed = match items {
-            None => true,
-            Some(ReferenceOr::Item(rest)) => matches!(&rest.schema_kind, SchemaKind::Not { .. }),
-            Some(ReferenceOr::Reference { .. }) => false,
+        // A tuple only when the array has exactly the prefix's length: nothing may follow
+        // (`items: false`, or `maxItems`) and nothing may be left out (`minItems`).
+        let (min_items, max_items) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => (a.min_items, a.max_items),
+            SchemaKind::Any(any) => (any.min_items, any.max_items),
+            _ => (None, None),
         };
-        if !closed || prefix.is_empty() {
+        let no_more = max_items.is_some_and(|max| max <= prefix.len())
+            || matches!(items, Some(ReferenceOr::Item(rest)) if matches!(rest.schema_kind, SchemaKind::Not { .. }));
+        let no_fewer = min_items.is_some_and(|min| min >= prefix.len());
+        if !(no_more && no_fewer) || prefix.is_empty() {
             self.sink.warning(
                 &at,
-                "prefixItems followed by further items cannot be a Rust tuple; generated as a list of serde_json::Value",
+                "prefixItems of varying length (no `items: false` and `minItems` of its length) cannot be a Rust tuple; \
+                 generated as a list of serde_json::Value",
             );
             return TypeRef::Vec(Box::new(TypeRef::Value));
         }
@@ -564,12 +571,12 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         parts.required.extend(required.iter().cloned());
-        if additional.is_some() {
-            parts.additional = additional.cloned();
-            parts.additional_pointer = pointer_push(pointer, "additionalProperties");
-        } else if let Some(pattern) = pattern_properties(schema) {
+        if let Some(pattern) = pattern_properties(schema) {
             parts.additional = Some(pattern);
             parts.additional_pointer = pointer_push(pointer, "patternProperties");
+        } else if additional.is_some() {
+            parts.additional = additional.cloned();
+            parts.additional_pointer = pointer_push(pointer, "additionalProperties");
         }
         true
     }
@@ -865,7 +872,7 @@ impl<'a> Lowerer<'a, '_> {
         let method_name = scope.claim(names::snake_name(&id, "operation"));
         let type_stem = names::type_name(names::bare(&method_name), "Operation");
 
-        let (params, path_parts) = self.parameters(path, op, shared_params, pointer, &type_stem);
+        let (params, path_parts, fixed_query) = self.parameters(path, op, shared_params, pointer, &type_stem);
         let body = op.request_body.as_ref().and_then(|body| {
             self.request_body(body, &pointer_push(pointer, "requestBody"), &format!("{type_stem}Request"))
         });
@@ -918,6 +925,7 @@ impl<'a> Lowerer<'a, '_> {
             path: path.to_owned(),
             path_parts,
             params,
+            fixed_query,
             body,
             success,
             success_enum,
@@ -936,7 +944,7 @@ impl<'a> Lowerer<'a, '_> {
         shared: &[ReferenceOr<Parameter>],
         pointer: &str,
         type_stem: &str,
-    ) -> (Vec<Param>, Vec<PathPart>) {
+    ) -> (Vec<Param>, Vec<PathPart>, Vec<(String, String)>) {
         // Path-level parameters first, replaced by operation parameters of the same name and place.
         let mut resolved: Vec<(Parameter, String)> = Vec::new();
         let item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
@@ -981,7 +989,8 @@ impl<'a> Lowerer<'a, '_> {
         for (param, here) in resolved {
             let (location, explode_default) = match &param {
                 Parameter::Path { .. } => (ParamLocation::Path, false),
-                Parameter::Query { .. } => (ParamLocation::Query, true),
+                // `explode` defaults to true only for `style: form`.
+                Parameter::Query { style, .. } => (ParamLocation::Query, *style == QueryStyle::Form),
                 Parameter::Header { .. } => (ParamLocation::Header, false),
                 Parameter::Cookie { .. } => (ParamLocation::Cookie, true),
             };
@@ -1050,10 +1059,22 @@ impl<'a> Lowerer<'a, '_> {
                 format!("`?{query}` in the path key is not part of the path; sent as query parameters"),
             );
         }
-        for name in template_variables(query) {
-            if !params.iter().any(|p| p.wire == name) {
-                let name_here = scope.claim(names::snake_name(name, "param"));
-                params.push(undeclared_param(name_here, name, ParamLocation::Query));
+        let mut fixed_query = Vec::new();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match template_variables(value).as_slice() {
+                // `k={v}`: the parameter `k`, unless the spec declares it (under either name).
+                [variable] => {
+                    let declared =
+                        |p: &Param| p.location == ParamLocation::Query && (p.wire == key || p.wire == *variable);
+                    if !params.iter().any(declared) {
+                        let rust_name = scope.claim(names::snake_name(variable, "param"));
+                        let mut param = undeclared_param(rust_name, key, ParamLocation::Query);
+                        param.docs.push(format!("Sent as `{key}`."));
+                        params.push(param);
+                    }
+                }
+                _ => fixed_query.push((key.to_owned(), value.to_owned())),
             }
         }
         let mut parts = Vec::new();
@@ -1092,7 +1113,7 @@ impl<'a> Lowerer<'a, '_> {
                 );
             }
         }
-        (params, parts)
+        (params, parts, fixed_query)
     }
 
     fn is_scalar_enum(&self, name: &str) -> bool {
@@ -1358,6 +1379,12 @@ impl<'a> Lowerer<'a, '_> {
 
 /// The branches of a `oneOf`/`anyOf` with two or more of them (after null branches were folded
 /// away by normalisation), and the keyword they sit under.
+/// The extra properties an object allows: its `patternProperties` (which `additionalProperties:
+/// false` does not exclude: they are not "additional"), else its `additionalProperties`.
+fn with_patterns(additional: Option<&AdditionalProperties>, schema: &Schema) -> Option<AdditionalProperties> {
+    pattern_properties(schema).or_else(|| additional.cloned())
+}
+
 /// `patternProperties` as the `additionalProperties` it amounts to in Rust, where a map key's
 /// pattern cannot be checked: one pattern gives its schema, several any value.
 fn pattern_properties(schema: &Schema) -> Option<AdditionalProperties> {
@@ -1822,31 +1849,29 @@ fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
 /// Types stored by value (not behind `Vec` or a map) that contain themselves need a `Box`.
 fn box_recursive_fields(types: &mut [TypeDef]) {
     let index: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-    let by_value = |ty: &TypeRef| -> Option<String> {
+    // The named types a member holds by value (not behind a `Vec` or a map), tuples included.
+    fn by_value<'t>(ty: &'t TypeRef, out: &mut Vec<&'t str>) {
         match ty {
-            TypeRef::Named(name) => Some(name.clone()),
-            TypeRef::Option(inner) => match inner.as_ref() {
-                TypeRef::Named(name) => Some(name.clone()),
-                _ => None,
-            },
-            _ => None,
+            TypeRef::Named(name) => out.push(name),
+            TypeRef::Option(inner) => by_value(inner, out),
+            TypeRef::Tuple(items) => items.iter().for_each(|item| by_value(item, out)),
+            _ => {}
         }
+    }
+    let targets = |ty: &TypeRef| -> Vec<usize> {
+        let mut names = Vec::new();
+        by_value(ty, &mut names);
+        names.into_iter().filter_map(|n| index.get(n).copied()).collect()
     };
     let edges: Vec<Vec<usize>> = types
         .iter()
         .map(|t| match &t.kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().filter_map(|f| by_value(&f.ty)).filter_map(|n| index.get(&n).copied()).collect()
+            TypeKind::Struct(s) => s.fields.iter().flat_map(|f| targets(&f.ty)).collect(),
+            TypeKind::Alias(ty) => targets(ty),
+            TypeKind::Responses(variants) => {
+                variants.iter().flat_map(|v| v.ty.as_ref().map(targets)).flatten().collect()
             }
-            TypeKind::Alias(ty) => by_value(ty).and_then(|n| index.get(&n).copied()).into_iter().collect(),
-            TypeKind::Responses(variants) => variants
-                .iter()
-                .filter_map(|v| v.ty.as_ref().and_then(by_value))
-                .filter_map(|n| index.get(&n).copied())
-                .collect(),
-            TypeKind::Union(u) => {
-                u.variants.iter().filter_map(|v| by_value(&v.ty)).filter_map(|n| index.get(&n).copied()).collect()
-            }
+            TypeKind::Union(u) => u.variants.iter().flat_map(|v| targets(&v.ty)).collect(),
             TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => Vec::new(),
         })
         .collect();
@@ -1861,10 +1886,9 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             _ => Vec::new(),
         };
         for (m, ty) in members.into_iter().enumerate() {
-            if let Some(target) = by_value(ty).and_then(|n| index.get(&n).copied())
-                && component[target] == component[i]
-                && (target != i || edges[i].contains(&i))
-            {
+            // The member is itself an edge, so a target in the same component (this type
+            // included) closes a cycle.
+            if targets(ty).into_iter().any(|target| component[target] == component[i]) {
                 to_box.push((i, m));
             }
         }

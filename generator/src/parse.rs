@@ -28,12 +28,16 @@ pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, 
         let (pointer, message) =
             locate(value).unwrap_or_else(|| (pointer_of("", error.path()), error.inner().to_string()));
         let fatal = || Sink::fatal(file, &pointer, format!("not a valid OpenAPI document here: {message}"));
-        if repaired.len() >= MAX_REPAIRS || repaired.contains(&pointer) {
+        if repaired.len() >= MAX_REPAIRS {
             return Err(fatal());
         }
-        let Some(warning) = repair(value, &pointer, &message) else { return Err(fatal()) };
-        sink.warning(&warning.0, warning.1);
-        repaired.push(pointer);
+        let Some((changed, warning)) = repair(value, &pointer, &message) else { return Err(fatal()) };
+        // The same place again means the repair did not help.
+        if repaired.contains(&changed) {
+            return Err(fatal());
+        }
+        sink.warning(&changed, warning);
+        repaired.push(changed);
     }
 }
 
@@ -41,8 +45,9 @@ pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, 
 /// pointer of what changed and the warning to give.
 fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, String)> {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(decode_token).collect();
-    if let Some(at) = tokens.iter().position(|t| t == "callbacks").filter(|&at| at >= 3 && tokens[0] == "paths") {
-        let owner = encode(&tokens[..at]);
+    // `callbacks` of an operation: `/paths/<path>/<method>/callbacks/...`.
+    if tokens.len() > 3 && tokens[0] == "paths" && METHODS.contains(&tokens[2].as_str()) && tokens[3] == "callbacks" {
+        let owner = encode(&tokens[..3]);
         doc.pointer_mut(&owner)?.as_object_mut()?.remove("callbacks")?;
         let message = format!("callbacks not generated (they describe requests the server makes): {message}");
         return Some((pointer_push(&owner, "callbacks"), message));

@@ -111,7 +111,8 @@ fn slips_in_published_specs_are_repaired_with_warnings() {
         "/components/schemas/Hit/properties/timecode/pattern: invalid `pattern` ignored",
         "/paths/~1items~1{item_id}~1parts~1{part}/get/callbacks: callbacks not generated",
         "/components/schemas/Hit/properties/broken: $ref `#/components/schemas/Hit/definitions/kind` is not a valid schema",
-        "/paths/~1search?query={query}/get: `?query={query}` in the path key is not part of the path",
+        "/paths/~1search?query={query}&kind=articles&n={limit}/get: `?query={query}&kind=articles&n={limit}` in the \
+         path key is not part of the path",
         "/paths/~1items~1{item_id}~1parts~1{part}/get: path template variable `part` is not declared",
     ];
     assert_eq!(warnings.len(), expect.len(), "{warnings:#?}");
@@ -122,6 +123,8 @@ fn slips_in_published_specs_are_repaired_with_warnings() {
     assert!(types.contains("pub timecode: ::std::string::String,"), "the type survives a broken keyword");
     let client = file(&generated, "src/client.rs");
     assert!(client.contains("request.query(\"query\", query);"), "{client}");
+    assert!(client.contains("request.query(\"kind\", \"articles\");"), "literal pairs are sent: {client}");
+    assert!(client.contains("request.query(\"n\", limit);"), "`n={{limit}}` is the parameter n: {client}");
     assert!(client.contains("part: &str,"), "{client}");
 }
 

@@ -215,7 +215,11 @@ fn options(spec: &Spec) -> Options {
 
 /// The `openapi` field's value, found near the start of the text without parsing it all.
 fn declared_version(text: &str) -> String {
-    let head = &text[..text.len().min(4096)];
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     let Some(at) = head.find("\"openapi\"") else { return "?".to_owned() };
     head[at + 9..].trim_start_matches([' ', ':', '\t', '\n']).split('"').nth(1).unwrap_or("?").to_owned()
 }
@@ -424,6 +428,9 @@ mod tests {
         assert_eq!(declared_version("{\"openapi\":\"3.1.0\",\"info\":{}}"), "3.1.0");
         assert_eq!(declared_version("{\n  \"openapi\": \"3.0.3\"\n}"), "3.0.3");
         assert_eq!(declared_version("{\"swagger\":\"2.0\"}"), "?");
+        // A multi-byte character across the 4 KiB cut.
+        let long = format!("{{\"openapi\":\"3.0.0\",\"x\":\"{}é\"}}", "a".repeat(4071));
+        assert_eq!(declared_version(&long), "3.0.0");
     }
 
     #[test]

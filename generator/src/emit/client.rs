@@ -144,7 +144,9 @@ fn expand_operation(op: &Operation) -> TokenStream {
     let id = &op.id;
     let http_method = ident(&op.http_method);
     let alternatives = op.security.iter().map(|set| quote! { &[#(#set),*] });
+    let fixed = op.fixed_query.iter().map(|(key, value)| quote! { request.query(#key, #value); });
     let params = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(send_param);
+    let params = fixed.chain(params);
     let body = op.body.as_ref().map(|body| {
         let set = set_body(body);
         if body.required {
@@ -153,8 +155,8 @@ fn expand_operation(op: &Operation) -> TokenStream {
             quote! { if let ::std::option::Option::Some(body) = body { #set } }
         }
     });
-    let mutable =
-        (op.body.is_some() || op.params.iter().any(|p| p.location != ParamLocation::Path)).then(|| quote! { mut });
+    let sends_query = !op.fixed_query.is_empty() || op.params.iter().any(|p| p.location != ParamLocation::Path);
+    let mutable = (op.body.is_some() || sends_query).then(|| quote! { mut });
 
     let events = event_stream(op);
     let success = match (events, success_body(op)) {
