@@ -18,6 +18,7 @@ const FIXTURES: &[&str] = &[
     "unions.yaml",
     "schemas31.yaml",
     "bodies.yaml",
+    "repairs.yaml",
 ];
 
 #[test]

@@ -109,6 +109,9 @@ fn slips_in_published_specs_are_repaired_with_warnings() {
     let warnings: Vec<String> = generated.warnings.iter().map(|w| format!("{}: {}", w.pointer, w.message)).collect();
     let expect = [
         "/components/schemas/Hit/properties/timecode/pattern: invalid `pattern` ignored",
+        // Two slips in one schema: each is repaired on its own.
+        "/components/schemas/Hit/properties/title/required: invalid `required` ignored",
+        "/components/schemas/Hit/properties/subtitle/required: invalid `required` ignored",
         "/paths/~1items~1{item_id}~1parts~1{part}/get/callbacks: callbacks not generated",
         "/components/schemas/Hit/properties/broken: $ref `#/components/schemas/Hit/definitions/kind` is not a valid schema",
         "/paths/~1search?query={query}&kind=articles&n={limit}/get: `?query={query}&kind=articles&n={limit}` in the \
