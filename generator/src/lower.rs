@@ -120,7 +120,7 @@ struct Lowerer<'a, 's> {
     components: HashMap<String, String>,
     /// Other `$ref` targets already lowered.
     deep_refs: HashMap<String, Lowered>,
-    /// `$ref`s being lowered right now (cycle guard for deep refs and nullability lookups).
+    /// `$ref`s outside components being lowered right now (cycle guard).
     resolving: HashSet<String>,
     /// Pointer → name of the inline structs and unions being lowered right now.
     inlining: HashMap<String, String>,
@@ -646,7 +646,8 @@ impl<'a> Lowerer<'a, '_> {
             let key = decode_token(key);
             if let Some(name) = self.components.get(&key) {
                 let ty = TypeRef::Named(name.clone());
-                return Lowered { ty, nullable: self.component_nullable(&key) };
+                let nullable = self.follow_aliases(reference).0.is_some_and(|s| s.schema_data.nullable);
+                return Lowered { ty, nullable };
             }
         }
         if let Some(lowered) = self.deep_refs.get(reference) {
@@ -669,43 +670,36 @@ impl<'a> Lowerer<'a, '_> {
         lowered
     }
 
-    /// Whether the component `key` (following reference chains) admits `null`.
-    fn component_nullable(&mut self, key: &str) -> bool {
-        let Some(schemas) = self.doc.components.as_ref().map(|c| &c.schemas) else { return false };
-        let mut key = key.to_owned();
-        // Iterative and bounded: alias chains can be long, and can loop.
+    /// Follows `reference` through component aliases (`A: {$ref: B}`), iteratively and at most
+    /// [`MAX_ALIAS_HOPS`] of them, since chains can be long and can loop. Returns the component
+    /// schema it ends at, if any, and the last reference followed.
+    fn follow_aliases<'r>(&self, reference: &'r str) -> (Option<&'a Schema>, &'r str)
+    where
+        'a: 'r,
+    {
+        let doc: &'a OpenAPI = self.doc;
+        let Some(schemas) = doc.components.as_ref().map(|c| &c.schemas) else { return (None, reference) };
+        let mut current = reference;
         for _ in 0..MAX_ALIAS_HOPS {
-            match schemas.get(&key) {
-                Some(ReferenceOr::Item(schema)) => return schema.schema_data.nullable,
-                Some(ReferenceOr::Reference { reference }) => match reference.strip_prefix(COMPONENT_SCHEMAS) {
-                    Some(next) => key = decode_token(next),
-                    None => return false,
-                },
-                None => return false,
+            let Some(key) = current.strip_prefix(COMPONENT_SCHEMAS) else { break };
+            match schemas.get(&decode_token(key)) {
+                Some(ReferenceOr::Item(schema)) => return (Some(schema), current),
+                Some(ReferenceOr::Reference { reference }) => current = reference,
+                None => break,
             }
         }
-        false
+        (None, current)
     }
 
     /// Finds the schema a local `$ref` points to, and its pointer; records an error naming
     /// `pointer` if it dangles. Component schemas are borrowed from the parsed document (following
     /// chains of component aliases); anything else is parsed from the raw JSON.
     fn resolve_schema(&mut self, reference: &str, pointer: &str) -> Option<(Cow<'a, Schema>, String)> {
-        let doc: &'a OpenAPI = self.doc;
-        let mut current = reference;
-        if let Some(schemas) = doc.components.as_ref().map(|c| &c.schemas) {
-            // Bounded: a cycle of aliases ends in the raw lookup below, which reports nothing
-            // worse than the alias itself.
-            for _ in 0..MAX_ALIAS_HOPS {
-                let Some(key) = current.strip_prefix(COMPONENT_SCHEMAS) else { break };
-                match schemas.get(&decode_token(key)) {
-                    Some(ReferenceOr::Item(schema)) => {
-                        return Some((Cow::Borrowed(schema), fragment(current).unwrap_or_default()));
-                    }
-                    Some(ReferenceOr::Reference { reference }) => current = reference,
-                    None => break,
-                }
-            }
+        // A cycle of aliases ends in the raw lookup below, which reports nothing worse than the
+        // alias itself.
+        let (component, current) = self.follow_aliases(reference);
+        if let Some(schema) = component {
+            return Some((Cow::Borrowed(schema), fragment(current).unwrap_or_default()));
         }
         let target = self.resolve_raw(current, pointer)?;
         let target_pointer = fragment(current).unwrap_or_default();

@@ -122,7 +122,7 @@ fn specs(root: &Path, corpus: &corpus::Corpus) -> Vec<Spec> {
 }
 
 /// `stripe.com` → `stripe-com`: a crate-name fragment.
-fn slug(name: &str) -> String {
+pub fn slug(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
@@ -575,7 +575,7 @@ fn generate_theirs(cli: &Path, spec: &Spec, out: &Path, dir: &Path) -> Result<Th
 
 /// `Cargo.toml` of the twin that builds a crate's dependencies: the same manifest with the
 /// package renamed.
-fn twin_manifest(manifest: &str, name: &str) -> Result<String> {
+pub fn twin_manifest(manifest: &str, name: &str) -> Result<String> {
     let mut out = String::with_capacity(manifest.len());
     let mut section = "";
     let mut renamed = false;

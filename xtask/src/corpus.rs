@@ -11,7 +11,6 @@ use std::fs;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -19,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use generator::Options;
 
+use crate::bench::{slug, twin_manifest};
 use crate::fsutil::{list_files, write_atomic};
 use crate::npm::{self, Package};
 
@@ -68,6 +68,7 @@ pub struct Args {
 }
 
 /// One spec of the corpus.
+#[derive(Clone)]
 struct Spec {
     /// Path relative to the collection, without `.json`: `stripe.com`, `apideck.com/crm`.
     name: String,
@@ -109,7 +110,7 @@ pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
     }
 
     let started = Instant::now();
-    let rows = generate_all(specs);
+    let rows = generate_all(&specs);
     let generation = started.elapsed();
     let mut report = String::new();
     summarise_generation(&rows, generation, &mut report);
@@ -138,45 +139,41 @@ fn list_specs(dir: &Path, out: &mut Vec<Spec>) -> Result<()> {
 }
 
 /// Generates every spec on all cores; a panic is caught and recorded, never propagated.
-fn generate_all(specs: Vec<Spec>) -> Vec<Row> {
-    let total = specs.len();
-    let specs: Vec<Mutex<Option<Spec>>> = specs.into_iter().map(|s| Mutex::new(Some(s))).collect();
-    let rows: Mutex<Vec<(usize, Row)>> = Mutex::new(Vec::with_capacity(total));
+fn generate_all(specs: &[Spec]) -> Vec<Row> {
     let next = AtomicUsize::new(0);
     let workers = thread::available_parallelism().map_or(1, |n| n.get());
 
     // The default hook would print every caught panic; the message is kept in the row instead.
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    thread::scope(|scope| {
-        for _ in 0..workers {
-            thread::Builder::new()
-                .stack_size(STACK_BYTES)
-                .spawn_scoped(scope, || {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(slot) = specs.get(index) else { break };
-                        let Some(spec) = slot.lock().ok().and_then(|mut s| s.take()) else { continue };
-                        if std::env::var_os("CORPUS_TRACE").is_some() {
-                            eprintln!("start {}", spec.name);
-                        }
-                        let row = generate_one(spec);
-                        if let Ok(mut rows) = rows.lock() {
-                            rows.push((index, row));
-                        }
-                    }
-                })
-                .expect("spawning a generator thread");
-        }
+    let mut rows: Vec<(usize, Row)> = thread::scope(|scope| {
+        let worker = || {
+            let mut mine = Vec::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(spec) = specs.get(index) else { break mine };
+                mine.push((index, generate_one(spec)));
+            }
+        };
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                thread::Builder::new()
+                    .stack_size(STACK_BYTES)
+                    .spawn_scoped(scope, worker)
+                    .expect("spawning a generator thread")
+            })
+            .collect();
+        // `generate_one` catches panics, so a worker only ends by running out of specs.
+        handles.into_iter().flat_map(|handle| handle.join().unwrap_or_default()).collect()
     });
     panic::set_hook(hook);
 
-    let mut rows = rows.into_inner().unwrap_or_default();
     rows.sort_by_key(|(index, _)| *index);
     rows.into_iter().map(|(_, row)| row).collect()
 }
 
-fn generate_one(spec: Spec) -> Row {
+fn generate_one(spec: &Spec) -> Row {
+    let spec = spec.clone();
     let started = Instant::now();
     let text = match fs::read_to_string(&spec.path) {
         Ok(text) => text,
@@ -226,9 +223,7 @@ fn declared_version(text: &str) -> String {
 
 /// `stripe.com` → `corpus-stripe-com`.
 fn crate_name(spec: &str) -> String {
-    let slug: String =
-        spec.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    format!("corpus-{slug}")
+    format!("corpus-{}", slug(spec))
 }
 
 fn summarise_generation(rows: &[Row], elapsed: Duration, out: &mut String) {
@@ -313,16 +308,16 @@ fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check
             members.push((index, name));
         }
     }
-    // Every generated crate has the same dependencies (chrono only sometimes): a crate with
-    // those and no code builds them once, untimed, so each check times only its own crate.
-    let manifest = generated_manifest(&dir, members.first().map(|(_, name)| name.as_str()))?;
-    let deps_manifest = match manifest.split_once("[dependencies]") {
-        Some((_, deps)) if !deps.contains("chrono") => format!(
-            "{DEPS_PACKAGE}[dependencies]{deps}chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n"
-        ),
-        Some((_, deps)) => format!("{DEPS_PACKAGE}[dependencies]{deps}"),
-        None => DEPS_PACKAGE.to_owned(),
-    };
+    // Every generated crate has the same dependencies (chrono only sometimes): a twin of the
+    // first crate with no code, plus chrono, builds them once, untimed, so each check times only
+    // its own crate.
+    let Some((_, first)) = members.first() else { return Ok(Vec::new()) };
+    let path = dir.join(first).join("Cargo.toml");
+    let manifest = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut deps_manifest = twin_manifest(&manifest, "corpus-deps")?;
+    if !deps_manifest.contains("chrono") {
+        deps_manifest.push_str(generator::emit::CHRONO_DEPENDENCY);
+    }
     write_atomic(&dir.join("deps").join("Cargo.toml"), &deps_manifest)?;
     write_atomic(&dir.join("deps").join("src").join("lib.rs"), "")?;
 
@@ -365,17 +360,6 @@ fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check
         checks.push(Check { row, passed, warnings, first_error, seconds });
     }
     Ok(checks)
-}
-
-/// The package section of the crate that builds the generated crates' dependencies.
-const DEPS_PACKAGE: &str =
-    "[package]\nname = \"corpus-deps\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n";
-
-/// The `Cargo.toml` of the generated crate `name` under `dir` (empty when there is none).
-fn generated_manifest(dir: &Path, name: Option<&str>) -> Result<String> {
-    let Some(name) = name else { return Ok(String::new()) };
-    let path = dir.join(name).join("Cargo.toml");
-    fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
 }
 
 fn summarise_checks(rows: &[Row], checks: &[Check], out: &mut String) {

@@ -4,6 +4,11 @@ use std::fmt::Write;
 
 use crate::ir::{Api, BodyEncoding, PartKind, TypeDef, TypeKind, TypeRef};
 
+/// The dependency line of a crate that uses dates (`[dependencies]` is the manifest's last
+/// section, so it can be appended).
+pub const CHRONO_DEPENDENCY: &str =
+    "chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n";
+
 /// The `Cargo.toml` of a generated crate named `crate_name`. It depends on crates.io crates only.
 pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     let version = semver_or_default(&api.version);
@@ -22,7 +27,7 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out.push_str("[dependencies]\n");
     out.push_str("base64 = \"0.22\"\n");
     if uses_chrono(api) {
-        out.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+        out.push_str(CHRONO_DEPENDENCY);
     }
     out.push_str("httpdate = \"1\"\n");
     out.push_str("percent-encoding = \"2\"\n");

@@ -14,7 +14,7 @@ use quote::quote;
 
 use crate::ir::Api;
 
-pub use manifest::manifest;
+pub use manifest::{CHRONO_DEPENDENCY, manifest};
 
 /// The runtime shared by every generated crate, copied verbatim as `src/runtime.rs`.
 pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");

@@ -42,11 +42,11 @@ impl Serde {
 
     /// `#[cfg_attr(feature = "full-serde", derive(..))]` for the traits not needed, if any.
     fn optional_derives(self) -> TokenStream {
-        let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
-        let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
         if self.serialize && self.deserialize {
             return quote! {};
         }
+        let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
+        let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
         quote! { #[cfg_attr(feature = "full-serde", derive(#serialize #deserialize))] }
     }
 }
