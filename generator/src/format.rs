@@ -1,12 +1,95 @@
-//! Format stage: tokens to source text with prettyplease, behind the `@generated` header.
+//! Format stage: each part's tokens to source text with prettyplease, on every core, joined in
+//! order behind the `@generated` header.
 
-use proc_macro2::TokenStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
 
-/// Formats `tokens` as a Rust file starting with the comment `header`. An error here is a bug in
-/// an emitter (the tokens are not a valid file), reported instead of panicking.
-pub fn format_file(tokens: TokenStream, header: &str) -> Result<String, String> {
+use quote::quote;
+
+use crate::emit::Part;
+
+/// How many consecutive parts a thread takes at a time: enough to make taking them cheap, few
+/// enough to keep the threads evenly loaded.
+const BATCH: usize = 16;
+
+/// Time spent in one file's parts, summed over threads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Work {
+    /// Running the parts' emitters.
+    pub emit: Duration,
+    /// Parsing their tokens with `syn`, printing with prettyplease.
+    pub format: Duration,
+}
+
+/// Emits and formats `parts` on up to `threads` threads and joins them into one file starting
+/// with the comment `header`. The text does not depend on `threads`. An error here is a bug in
+/// an emitter (its tokens do not parse), reported instead of panicking.
+pub fn format_parts(parts: &[Part<'_>], header: &str, threads: usize) -> Result<(String, Work), String> {
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        let mut work = Work::default();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            if start >= parts.len() {
+                break;
+            }
+            for (index, part) in parts.iter().enumerate().skip(start).take(BATCH) {
+                done.push((index, format_part(part, &mut work)));
+            }
+        }
+        (done, work)
+    };
+    let threads = threads.clamp(1, parts.len().div_ceil(BATCH).max(1));
+    let mut results = thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let mut results = vec![worker()];
+        for helper in helpers {
+            results.push(helper.join().map_err(|_| "a formatting thread panicked".to_owned())?);
+        }
+        Ok::<_, String>(results)
+    })?;
+    let mut work = Work::default();
+    let mut texts = Vec::with_capacity(parts.len());
+    for (done, spent) in &mut results {
+        work.emit += spent.emit;
+        work.format += spent.format;
+        texts.append(done);
+    }
+    texts.sort_unstable_by_key(|(index, _)| *index);
+    let mut file = String::with_capacity(texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum());
+    for (_, text) in texts {
+        file.push_str(&text?);
+    }
+    Ok((format!("// {header}\n{}", space_items(&file)), work))
+}
+
+/// The text of one part, exactly as it reads inside the whole file.
+fn format_part(part: &Part<'_>, work: &mut Work) -> Result<String, String> {
+    let started = Instant::now();
+    let tokens = match part {
+        Part::Items(emit) | Part::OpenImpl(emit) => emit(),
+        // Associated functions only parse inside an `impl`; the wrapper's lines are cut below.
+        Part::Methods(emit) => {
+            let methods = emit();
+            quote! { impl Wrapper { #methods } }
+        }
+        Part::CloseImpl => return Ok("}\n".to_owned()),
+    };
+    let emitted = Instant::now();
+    work.emit += emitted - started;
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("// {header}\n{}", space_items(&prettyplease::unparse(&file))))
+    let printed = prettyplease::unparse(&file);
+    drop(file);
+    let text = match part {
+        Part::OpenImpl(_) => printed.strip_suffix("}\n"),
+        Part::Methods(_) => printed.strip_prefix("impl Wrapper {\n").and_then(|rest| rest.strip_suffix("}\n")),
+        _ => Some(printed.as_str()),
+    }
+    .map(str::to_owned);
+    work.format += emitted.elapsed();
+    text.ok_or_else(|| "an `impl` part did not format as an open block".to_owned())
 }
 
 /// prettyplease prints items back to back; put one blank line between items (and after the
@@ -51,6 +134,58 @@ fn space_items(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::Emit;
+
+    fn emit(source: &str) -> Emit<'static> {
+        let source = source.to_owned();
+        Box::new(move || source.parse().unwrap())
+    }
+
+    #[test]
+    fn parts_format_as_the_whole_file_would() {
+        let method = "/// Second.
+            pub async fn second(&self, long_argument_name: ::std::string::String, another_long_argument: u64) -> u8 {
+                match long_argument_name.len() { 0 => 1, _ => 2 }
+            }";
+        let whole = format!(
+            "//! Docs.
+            use a::b;
+            /// An impl.
+            #[allow(dead_code)]
+            impl Thing {{ fn first() {{}} {method} }}
+            struct After;"
+        );
+        let split = vec![
+            Part::Items(emit("//! Docs.\nuse a::b;")),
+            Part::OpenImpl(emit("/// An impl.\n#[allow(dead_code)] impl Thing { fn first() {} }")),
+            Part::Methods(emit(method)),
+            Part::CloseImpl,
+            Part::Items(emit("struct After;")),
+        ];
+        let (expected, _) = format_parts(&[Part::Items(emit(&whole))], "h", 1).unwrap();
+        assert!(expected.contains("    pub async fn second(\n"), "{expected}");
+        for threads in [1, 2, 5] {
+            assert_eq!(format_parts(&split, "h", threads).unwrap().0, expected, "{threads} thread(s)");
+        }
+    }
+
+    #[test]
+    fn the_text_does_not_depend_on_the_thread_count() {
+        let parts: Vec<Part<'static>> =
+            (0..100).map(|i| Part::Items(emit(&format!("pub struct Type{i} {{ pub field: u32 }}")))).collect();
+        let (one, _) = format_parts(&parts, "h", 1).unwrap();
+        assert_eq!(one.matches("pub struct Type").count(), 100);
+        assert!(one.find("Type7 ").unwrap() < one.find("Type70 ").unwrap());
+        for threads in [2, 3, 8] {
+            assert_eq!(format_parts(&parts, "h", threads).unwrap().0, one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_are_an_error() {
+        let error = format_parts(&[Part::Items(emit("struct"))], "h", 2).unwrap_err();
+        assert!(error.contains("does not parse"), "{error}");
+    }
 
     #[test]
     fn items_are_separated_by_one_blank_line() {

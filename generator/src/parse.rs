@@ -2,6 +2,7 @@
 //! any part that does not fit.
 
 use openapiv3::{Header, OpenAPI, Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -19,6 +20,11 @@ const MAX_REPAIRS: usize = 256;
 pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, Errors> {
     let mut repaired = Vec::new();
     loop {
+        // Tracking the path costs time on every value, so only a document that fails is read again
+        // with it.
+        if let Ok(doc) = OpenAPI::deserialize(&*value) {
+            return Ok(doc);
+        }
         let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*value) {
             Ok(doc) => return Ok(doc),
             Err(error) => error,

@@ -162,6 +162,7 @@ impl Measured {
             ("normalise", s.normalise),
             ("parse", s.parse),
             ("lower", s.lower),
+            ("output", s.output),
             ("emit", s.emit),
             ("format", s.format),
             ("write", self.write),
@@ -180,6 +181,7 @@ impl Measured {
             ("types", self.types),
             ("lines", self.lines),
             ("runtime_lines", self.runtime_lines),
+            ("threads", self.stages.threads as u64),
         ];
         for (key, value) in counts {
             let _ = writeln!(out, "{key} {value}");
@@ -201,6 +203,7 @@ impl Measured {
                 "normalise_ns" => s.normalise = nanos,
                 "parse_ns" => s.parse = nanos,
                 "lower_ns" => s.lower = nanos,
+                "output_ns" => s.output = nanos,
                 "emit_ns" => s.emit = nanos,
                 "format_ns" => s.format = nanos,
                 "write_ns" => m.write = nanos,
@@ -213,12 +216,13 @@ impl Measured {
                 "types" => m.types = number,
                 "lines" => m.lines = number,
                 "runtime_lines" => m.runtime_lines = number,
+                "threads" => m.stages.threads = number as usize,
                 _ => bail!("unknown report key `{key}`"),
             }
             seen += 1;
         }
-        if seen != 17 {
-            bail!("incomplete report ({seen} of 17 values):\n{text}");
+        if seen != 19 {
+            bail!("incomplete report ({seen} of 19 values):\n{text}");
         }
         Ok(m)
     }
@@ -782,14 +786,14 @@ fn report(rows: &[Row]) -> String {
     let _ = writeln!(out, "### Generation, by stage\n");
     let _ = writeln!(
         out,
-        "| spec | input | read | load | normalise | parse | lower | emit | format | write | total | peak RSS | RSS / input |"
+        "| spec | input | read | load | normalise | parse | lower | emit + format | (emit) | (format) | write | total | peak RSS | RSS / input |"
     );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (row, m) in &measured {
         let s = &m.stages;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.spec.name,
             bytes(m.input_bytes),
             ms(m.read),
@@ -797,6 +801,7 @@ fn report(rows: &[Row]) -> String {
             ms(s.normalise),
             ms(s.parse),
             ms(s.lower),
+            ms(s.output),
             ms(s.emit),
             ms(s.format),
             ms(m.write),
@@ -805,7 +810,13 @@ fn report(rows: &[Row]) -> String {
             fmt_ratio(ratio(m.peak_rss_kib as f64 * 1024.0, m.input_bytes as f64)),
         );
     }
-    let _ = writeln!(out, "\n`total` runs from reading the spec to the last file written, freeing memory included.");
+    let threads = measured.first().map_or(1, |(_, m)| m.stages.threads);
+    let _ = writeln!(
+        out,
+        "\n`total` runs from reading the spec to the last file written, freeing memory included. \
+         Emitting and formatting run part by part on {threads} thread(s): `emit + format` is their wall \
+         time, `(emit)` and `(format)` the time each took summed over the threads."
+    );
 
     let _ = writeln!(out, "\n### Against the floor\n");
     let _ = writeln!(
@@ -990,8 +1001,10 @@ mod tests {
                 normalise: Duration::from_nanos(3),
                 parse: Duration::from_nanos(4),
                 lower: Duration::from_nanos(5),
+                output: Duration::from_nanos(20),
                 emit: Duration::from_nanos(6),
                 format: Duration::from_nanos(7),
+                threads: 21,
             },
             write: Duration::from_nanos(8),
             total: Duration::from_millis(9),

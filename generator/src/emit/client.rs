@@ -6,14 +6,27 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::types::type_tokens;
-use super::{api_name, docs, ident};
+use super::{Part, api_name, docs, ident};
 use crate::ir::{
     Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
     Presence, RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
 };
 
-/// The whole `client.rs` module.
-pub fn expand_client(api: &Api) -> TokenStream {
+/// The `client.rs` module: the client and its builder, one part per operation method, then the
+/// multipart form types.
+pub fn parts(api: &Api) -> Vec<Part<'_>> {
+    let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
+    parts.extend(api.operations.iter().map(|op| Part::Methods(Box::new(move || expand_operation(op)))));
+    parts.push(Part::CloseImpl);
+    parts.extend(api.operations.iter().filter_map(|op| match &op.body.as_ref()?.encoding {
+        BodyEncoding::Multipart(form) => Some(Part::Items(Box::new(move || expand_form(form, &op.method_name)))),
+        _ => None,
+    }));
+    parts
+}
+
+/// Everything before `impl Client`.
+fn expand_head(api: &Api) -> TokenStream {
     let base_url = &api.base_url;
     let schemes = api.security_schemes.iter().map(|scheme| {
         let name = &scheme.name;
@@ -54,11 +67,6 @@ pub fn expand_client(api: &Api) -> TokenStream {
             },
         }
     });
-    let methods = api.operations.iter().map(expand_operation);
-    let forms = api.operations.iter().filter_map(|op| match &op.body.as_ref()?.encoding {
-        BodyEncoding::Multipart(form) => Some(expand_form(form, &op.method_name)),
-        _ => None,
-    });
     let client_doc = docs::outer(&[
         format!("Client for {} (version {}).", api_name(&api.title), api.version),
         String::new(),
@@ -93,7 +101,12 @@ pub fn expand_client(api: &Api) -> TokenStream {
         pub struct Client {
             core: runtime::Core,
         }
+    }
+}
 
+/// `impl Client` with its fixed methods, left open for the operations' methods.
+fn expand_impl_client() -> TokenStream {
+    quote! {
         #[allow(clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
         impl Client {
             /// A builder with the spec's defaults (base URL, no credentials yet).
@@ -111,11 +124,7 @@ pub fn expand_client(api: &Api) -> TokenStream {
             pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
                 Client { core: self.core.with_options(options) }
             }
-
-            #(#methods)*
         }
-
-        #(#forms)*
     }
 }
 

@@ -19,20 +19,37 @@ pub use manifest::{CHRONO_DEPENDENCY, manifest};
 /// The runtime shared by every generated crate, copied verbatim as `src/runtime.rs`.
 pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 
-/// Emits one Rust file of the crate from the API and the spec's path.
-pub type Emitter = fn(&Api, &str) -> TokenStream;
+/// Emits the tokens of one [`Part`].
+pub type Emit<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 
-/// The Rust files of a crate, in order, each with the function that emits it. Files are emitted
-/// (and formatted) one at a time, so only one file's tokens are alive at once.
-pub const RUST_FILES: [(&str, Emitter); 3] =
-    [("src/lib.rs", expand_lib), ("src/types.rs", expand_types), ("src/client.rs", expand_client)];
-
-fn expand_types(api: &Api, _origin: &str) -> TokenStream {
-    types::expand_types(api)
+/// A piece of a Rust file, emitted and formatted on its own: a large file never has all its
+/// tokens (or its `syn` tree) alive at once, and its pieces can be formatted on several threads.
+/// Formatting the parts one by one and joining the texts gives the text of the whole file.
+pub enum Part<'a> {
+    /// Whole items; the first part of a file may also carry the file's inner docs and attributes.
+    Items(Emit<'a>),
+    /// One `impl` block, left open so the [`Part::Methods`] that follow go inside it.
+    OpenImpl(Emit<'a>),
+    /// Associated functions of the `impl` block an [`Part::OpenImpl`] opened.
+    Methods(Emit<'a>),
+    /// The closing brace of that `impl` block.
+    CloseImpl,
 }
 
-fn expand_client(api: &Api, _origin: &str) -> TokenStream {
-    client::expand_client(api)
+/// One Rust source file of the crate, as parts in order.
+pub struct RustFile<'a> {
+    /// Path relative to the crate root.
+    pub path: &'static str,
+    pub parts: Vec<Part<'a>>,
+}
+
+/// The Rust files of the crate, in order. Nothing is emitted until a part's [`Emit`] runs.
+pub fn rust_files<'a>(api: &'a Api, origin: &'a str) -> Vec<RustFile<'a>> {
+    vec![
+        RustFile { path: "src/lib.rs", parts: vec![Part::Items(Box::new(move || expand_lib(api, origin)))] },
+        RustFile { path: "src/types.rs", parts: types::parts(api) },
+        RustFile { path: "src/client.rs", parts: client::parts(api) },
+    ]
 }
 
 fn expand_lib(api: &Api, origin: &str) -> TokenStream {

@@ -4,24 +4,29 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::ident;
+use super::{Part, ident};
 use crate::ir::{
     Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
 
-/// The whole `types.rs` module.
-pub fn expand_types(api: &Api) -> TokenStream {
+/// The `types.rs` module: its header, then one part per type.
+pub fn parts(api: &Api) -> Vec<Part<'_>> {
+    let head = Part::Items(Box::new(|| {
+        quote! {
+            //! Request, response and error types of the API, generated from its schemas.
+            #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+        }
+    }));
     let types = api.types.iter().map(|def| {
-        let serde =
-            Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
-        expand_type(def, serde)
+        Part::Items(Box::new(move || {
+            let serde = Serde {
+                serialize: api.serialize.contains(&def.name),
+                deserialize: api.deserialize.contains(&def.name),
+            };
+            expand_type(def, serde)
+        }))
     });
-    quote! {
-        //! Request, response and error types of the API, generated from its schemas.
-        #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
-
-        #(#types)*
-    }
+    std::iter::once(head).chain(types).collect()
 }
 
 /// Which serde traits a type needs. The others are derived only with the generated crate's
