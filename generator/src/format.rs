@@ -58,11 +58,18 @@ pub fn format_parts(parts: &[Part<'_>], header: &str, threads: usize) -> Result<
         texts.append(done);
     }
     texts.sort_unstable_by_key(|(index, _)| *index);
-    let mut file = String::with_capacity(texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum());
+    let length: usize = texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum();
+    let mut file = String::with_capacity(header.len() + 4 + length + length / 16);
+    file.push_str("// ");
+    file.push_str(header);
+    file.push('\n');
+    let mut spacer = Spacer::default();
+    // Each part's text is freed as soon as it is copied.
     for (_, text) in texts {
-        file.push_str(&text?);
+        text?.lines().for_each(|line| spacer.line(line, &mut file));
     }
-    Ok((format!("// {header}\n{}", space_items(&file)), work))
+    spacer.finish(&mut file);
+    Ok((file, work))
 }
 
 /// The text of one part, exactly as it reads inside the whole file.
@@ -92,43 +99,74 @@ fn format_part(part: &Part<'_>, work: &mut Work) -> Result<String, String> {
     text.ok_or_else(|| "an `impl` part did not format as an open block".to_owned())
 }
 
-/// prettyplease prints items back to back; put one blank line between items (and after the
-/// module header) the way rustfmt-formatted code reads. Purely textual and deterministic.
+/// prettyplease prints items back to back; [`Spacer`] puts one blank line between items (and
+/// after the module header) the way rustfmt-formatted code reads. Purely textual and deterministic.
+#[cfg(test)]
 fn space_items(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut in_inner_attribute = false;
-    for (i, line) in lines.iter().enumerate() {
-        out.push_str(line);
-        out.push('\n');
-        let Some(next) = lines.get(i + 1) else { continue };
-        let (this, following) = (line.trim_start(), next.trim_start());
-        let indent = line.len() - this.len();
-        let same_level = next.len() - following.len() == indent;
-        let starts_item =
-            ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
-                .iter()
-                .any(|p| following.starts_with(p));
-        if indent == 0 && this.starts_with("#![") && !this.ends_with(']') {
-            in_inner_attribute = true;
+    let mut out = String::new();
+    let mut spacer = Spacer::default();
+    text.lines().for_each(|line| spacer.line(line, &mut out));
+    spacer.finish(&mut out);
+    out
+}
+
+/// Copies lines to a file's text, adding a blank line where one item ends and the next starts.
+/// It is fed line by line, so the parts of a file are never joined in a copy first.
+#[derive(Default)]
+struct Spacer {
+    /// The line before the one being fed (already known not to be the file's last).
+    previous: Option<String>,
+    in_inner_attribute: bool,
+}
+
+impl Spacer {
+    fn line(&mut self, next: &str, out: &mut String) {
+        if let Some(line) = self.previous.as_deref() {
+            out.push_str(line);
+            out.push('\n');
+            if ends_item_before(line, next, &mut self.in_inner_attribute) {
+                out.push('\n');
+            }
         }
-        let closes_inner_attribute = in_inner_attribute && indent == 0 && this == ")]";
-        if closes_inner_attribute {
-            in_inner_attribute = false;
-        }
-        let comment = this.starts_with("//");
-        let same_keyword = this.split(' ').next() == following.split(' ').next();
-        let ends_item = matches!(this, "}" | "};")
-            || closes_inner_attribute
-            || (indent == 0 && !comment && this.ends_with(" {}"))
-            || (indent == 0 && !comment && this.ends_with(';') && !same_keyword)
-            || (indent == 0 && this.starts_with("#![") && this.ends_with(']') && !following.starts_with("#!"))
-            || (this.starts_with("//!") && !following.starts_with("//!") && !following.starts_with("#!"));
-        if ends_item && same_level && (starts_item || this.starts_with("//!")) {
+        let previous = self.previous.get_or_insert_with(String::new);
+        previous.clear();
+        previous.push_str(next);
+    }
+
+    fn finish(self, out: &mut String) {
+        if let Some(line) = self.previous {
+            out.push_str(&line);
             out.push('\n');
         }
     }
-    out
+}
+
+/// Whether a blank line goes between `line` and `next`; `in_inner_attribute` tracks a multi-line
+/// `#![..]`.
+fn ends_item_before(line: &str, next: &str, in_inner_attribute: &mut bool) -> bool {
+    let (this, following) = (line.trim_start(), next.trim_start());
+    let indent = line.len() - this.len();
+    let same_level = next.len() - following.len() == indent;
+    let starts_item =
+        ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
+            .iter()
+            .any(|p| following.starts_with(p));
+    if indent == 0 && this.starts_with("#![") && !this.ends_with(']') {
+        *in_inner_attribute = true;
+    }
+    let closes_inner_attribute = *in_inner_attribute && indent == 0 && this == ")]";
+    if closes_inner_attribute {
+        *in_inner_attribute = false;
+    }
+    let comment = this.starts_with("//");
+    let same_keyword = this.split(' ').next() == following.split(' ').next();
+    let ends_item = matches!(this, "}" | "};")
+        || closes_inner_attribute
+        || (indent == 0 && !comment && this.ends_with(" {}"))
+        || (indent == 0 && !comment && this.ends_with(';') && !same_keyword)
+        || (indent == 0 && this.starts_with("#![") && this.ends_with(']') && !following.starts_with("#!"))
+        || (this.starts_with("//!") && !following.starts_with("//!") && !following.starts_with("#!"));
+    ends_item && same_level && (starts_item || this.starts_with("//!"))
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 //! becomes `UpdateCallResponse`, array items get an `Item` suffix.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
+    AdditionalProperties, AnySchema, Components, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Response as SpecResponse, Schema, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
@@ -22,7 +23,6 @@ use crate::ir::{
 };
 use crate::names::{self, Scope};
 
-const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
 /// How many component aliases (`A: {$ref: B}`) a reference may pass through.
 const MAX_ALIAS_HOPS: usize = 64;
 /// How deep `allOf` parts are merged (each level is a stack frame; real specs use a handful).
@@ -49,9 +49,32 @@ const RESERVED_BUILDER: &[&str] = &[
     "build_core",
 ];
 
-/// Lowers a parsed document. `raw` is the same (normalised) document as JSON, used to resolve
-/// `$ref`s that point somewhere other than `#/components/...`.
-pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
+/// The normalised document as JSON. Lowering needs it only to resolve a `$ref` that points
+/// somewhere other than `#/components/...`, which few specs have, so it is usually read again
+/// from the text on first use rather than kept alive through lowering.
+pub struct Raw<'t> {
+    value: OnceCell<Option<Value>>,
+    reload: Box<dyn Fn() -> Option<Value> + 't>,
+}
+
+impl<'t> Raw<'t> {
+    /// A document that `reload` reads again when first needed.
+    pub fn lazy(reload: impl Fn() -> Option<Value> + 't) -> Self {
+        Raw { value: OnceCell::new(), reload: Box::new(reload) }
+    }
+
+    /// A document already at hand (one parsing repaired, say).
+    pub fn ready(value: Value) -> Self {
+        Raw { value: OnceCell::from(Some(value)), reload: Box::new(|| None) }
+    }
+
+    fn get(&self) -> Option<&Value> {
+        self.value.get_or_init(&self.reload).as_ref()
+    }
+}
+
+/// Lowers a parsed document; `raw` is the same document as JSON.
+pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     let mut lowerer = Lowerer {
         doc,
         raw,
@@ -85,6 +108,30 @@ pub fn lower(doc: &OpenAPI, raw: &Value, sink: &mut Sink) -> Api {
     }
 }
 
+/// A kind of component a `$ref` names: `#/components/<kind>/<key>`.
+trait Component: Clone + serde::de::DeserializeOwned + 'static {
+    /// `#/components/<kind>/`.
+    const PREFIX: &'static str;
+    fn get<'c>(components: &'c Components, key: &str) -> Option<&'c ReferenceOr<Self>>;
+}
+
+macro_rules! component {
+    ($type:ty, $kind:literal, $field:ident) => {
+        impl Component for $type {
+            const PREFIX: &'static str = concat!("#/components/", $kind, "/");
+            fn get<'c>(components: &'c Components, key: &str) -> Option<&'c ReferenceOr<Self>> {
+                components.$field.get(key)
+            }
+        }
+    };
+}
+
+component!(Schema, "schemas", schemas);
+component!(Parameter, "parameters", parameters);
+component!(RequestBody, "requestBodies", request_bodies);
+component!(SpecResponse, "responses", responses);
+component!(openapiv3::SecurityScheme, "securitySchemes", security_schemes);
+
 /// A lowered schema: its Rust type and whether `null` is a valid value.
 #[derive(Clone, Debug)]
 struct Lowered {
@@ -111,7 +158,7 @@ struct ObjectParts {
 
 struct Lowerer<'a, 's> {
     doc: &'a OpenAPI,
-    raw: &'a Value,
+    raw: &'a Raw<'a>,
     sink: &'s mut Sink,
     /// Types in emission order; a slot is reserved before a component's inline types are lowered.
     slots: Vec<Option<TypeDef>>,
@@ -642,11 +689,11 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Resolves a `$ref` to a type.
     fn reference(&mut self, reference: &str, pointer: &str) -> Lowered {
-        if let Some(key) = reference.strip_prefix(COMPONENT_SCHEMAS) {
+        if let Some(key) = reference.strip_prefix(Schema::PREFIX) {
             let key = decode_token(key);
             if let Some(name) = self.components.get(&key) {
                 let ty = TypeRef::Named(name.clone());
-                let nullable = self.follow_aliases(reference).0.is_some_and(|s| s.schema_data.nullable);
+                let nullable = self.follow_aliases::<Schema>(reference).0.is_some_and(|s| s.schema_data.nullable);
                 return Lowered { ty, nullable };
             }
         }
@@ -672,23 +719,34 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Follows `reference` through component aliases (`A: {$ref: B}`), iteratively and at most
     /// [`MAX_ALIAS_HOPS`] of them, since chains can be long and can loop. Returns the component
-    /// schema it ends at, if any, and the last reference followed.
-    fn follow_aliases<'r>(&self, reference: &'r str) -> (Option<&'a Schema>, &'r str)
+    /// it ends at, if any, and the last reference followed.
+    fn follow_aliases<'r, T: Component>(&self, reference: &'r str) -> (Option<&'a T>, &'r str)
     where
         'a: 'r,
     {
         let doc: &'a OpenAPI = self.doc;
-        let Some(schemas) = doc.components.as_ref().map(|c| &c.schemas) else { return (None, reference) };
+        let Some(components) = doc.components.as_ref() else { return (None, reference) };
         let mut current = reference;
         for _ in 0..MAX_ALIAS_HOPS {
-            let Some(key) = current.strip_prefix(COMPONENT_SCHEMAS) else { break };
-            match schemas.get(&decode_token(key)) {
-                Some(ReferenceOr::Item(schema)) => return (Some(schema), current),
+            let Some(key) = current.strip_prefix(T::PREFIX) else { break };
+            match T::get(components, &decode_token(key)) {
+                Some(ReferenceOr::Item(item)) => return (Some(item), current),
                 Some(ReferenceOr::Reference { reference }) => current = reference,
                 None => break,
             }
         }
         (None, current)
+    }
+
+    /// The parameter, request body, response or security scheme a local `$ref` points to; `None`
+    /// (with an error naming `pointer`) if it dangles. Components are taken from the parsed
+    /// document; anything else is parsed from the raw JSON.
+    fn resolve_component<T: Component>(&mut self, reference: &str, pointer: &str) -> Option<serde_json::Result<T>> {
+        let (component, current) = self.follow_aliases::<T>(reference);
+        if let Some(item) = component {
+            return Some(Ok(item.clone()));
+        }
+        self.resolve_raw(current, pointer).cloned().map(serde_json::from_value)
     }
 
     /// Finds the schema a local `$ref` points to, and its pointer; records an error naming
@@ -697,7 +755,7 @@ impl<'a> Lowerer<'a, '_> {
     fn resolve_schema(&mut self, reference: &str, pointer: &str) -> Option<(Cow<'a, Schema>, String)> {
         // A cycle of aliases ends in the raw lookup below, which reports nothing worse than the
         // alias itself.
-        let (component, current) = self.follow_aliases(reference);
+        let (component, current) = self.follow_aliases::<Schema>(reference);
         if let Some(schema) = component {
             return Some((Cow::Borrowed(schema), fragment(current).unwrap_or_default()));
         }
@@ -725,7 +783,7 @@ impl<'a> Lowerer<'a, '_> {
             );
             return None;
         };
-        let found = self.raw.pointer(&target_pointer);
+        let found = self.raw.get().and_then(|raw| raw.pointer(&target_pointer));
         if found.is_none() {
             self.sink.error(pointer, format!("dangling $ref `{reference}`: nothing at that location"));
         }
@@ -741,7 +799,7 @@ impl<'a> Lowerer<'a, '_> {
             let scheme = match scheme {
                 ReferenceOr::Item(scheme) => scheme.clone(),
                 ReferenceOr::Reference { reference } => {
-                    match self.resolve_raw(reference, &pointer).cloned().map(serde_json::from_value) {
+                    match self.resolve_component::<openapiv3::SecurityScheme>(reference, &pointer) {
                         Some(Ok(scheme)) => scheme,
                         Some(Err(e)) => {
                             self.sink.error(&pointer, format!("invalid security scheme: {e}"));
@@ -952,7 +1010,7 @@ impl<'a> Lowerer<'a, '_> {
                 let param = match param {
                     ReferenceOr::Item(param) => param.clone(),
                     ReferenceOr::Reference { reference } => {
-                        match self.resolve_raw(reference, &here).cloned().map(serde_json::from_value::<Parameter>) {
+                        match self.resolve_component::<Parameter>(reference, &here) {
                             Some(Ok(param)) => param,
                             Some(Err(e)) => {
                                 self.sink.error(&here, format!("invalid parameter: {e}"));
@@ -1117,16 +1175,13 @@ impl<'a> Lowerer<'a, '_> {
     fn request_body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, hint: &str) -> Option<IrBody> {
         let (body, pointer) = match body {
             ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let value = self.resolve_raw(reference, pointer)?.clone();
-                match serde_json::from_value::<RequestBody>(value) {
-                    Ok(body) => (body, fragment(reference).unwrap_or_default()),
-                    Err(e) => {
-                        self.sink.error(pointer, format!("invalid request body: {e}"));
-                        return None;
-                    }
+            ReferenceOr::Reference { reference } => match self.resolve_component::<RequestBody>(reference, pointer)? {
+                Ok(body) => (body, fragment(reference).unwrap_or_default()),
+                Err(e) => {
+                    self.sink.error(pointer, format!("invalid request body: {e}"));
+                    return None;
                 }
-            }
+            },
         };
         // JSON first, then form, multipart, text, binary; document order within a kind.
         let order = [MediaKind::Json, MediaKind::Form, MediaKind::Multipart, MediaKind::Text, MediaKind::Binary];
@@ -1273,8 +1328,8 @@ impl<'a> Lowerer<'a, '_> {
             let (response, here) = match response {
                 ReferenceOr::Item(response) => (response.clone(), here),
                 ReferenceOr::Reference { reference } => {
-                    let Some(value) = self.resolve_raw(reference, &here).cloned() else { continue };
-                    match serde_json::from_value::<SpecResponse>(value) {
+                    let Some(response) = self.resolve_component::<SpecResponse>(reference, &here) else { continue };
+                    match response {
                         Ok(response) => (response, fragment(reference).unwrap_or_default()),
                         Err(e) => {
                             self.sink.error(&here, format!("invalid response: {e}"));
@@ -2080,16 +2135,16 @@ impl<'a> Lowerer<'a, '_> {
     /// `Some(contentMediaType)` when the schema is a file: a string with `format: binary`, or
     /// (OpenAPI 3.1) with a `contentMediaType` and no `contentEncoding`.
     fn binary_media(&mut self, schema: &ReferenceOr<Schema>, pointer: &str) -> Option<Option<String>> {
-        let (schema, at) = self.resolve_item(schema, pointer)?;
+        let (schema, _) = self.resolve_item(schema, pointer)?;
         let format = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => format_name(&string.format),
             SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "string") => any.format.clone(),
             _ => return None,
         };
-        let raw = self.raw.pointer(&at);
-        let field = |name: &str| raw.and_then(|raw| raw.get(name));
-        let media = field("contentMediaType").and_then(Value::as_str).map(str::to_owned);
-        let binary = format.as_deref() == Some("binary") || (media.is_some() && field("contentEncoding").is_none());
+        let extensions = &schema.schema_data.extensions;
+        let media = extensions.get(crate::normalise::CONTENT_MEDIA_TYPE).and_then(Value::as_str).map(str::to_owned);
+        let binary = format.as_deref() == Some("binary")
+            || (media.is_some() && !extensions.contains_key(crate::normalise::CONTENT_ENCODING));
         binary.then_some(media)
     }
 

@@ -16,8 +16,10 @@
 //! | no `type` but `properties`, `items` or string `enum` | the implied `type` |
 //! | `true` / `false` schema | `{}` / `{not: {}}` |
 //!
-//! Keywords 3.0 has no field for (`prefixItems`, `patternProperties`) are kept as the extensions
-//! `x-prefix-items` and `x-pattern-properties`, which `openapiv3` preserves for the lowering stage.
+//! Keywords 3.0 has no field for (`prefixItems`, `patternProperties`, `contentMediaType`,
+//! `contentEncoding`) are kept as the extensions `x-prefix-items`, `x-pattern-properties`,
+//! `x-content-media-type` and `x-content-encoding`, which `openapiv3` preserves for the lowering
+//! stage.
 
 use serde_json::{Map, Value};
 
@@ -27,6 +29,10 @@ use crate::load::Version;
 pub const PREFIX_ITEMS: &str = "x-prefix-items";
 /// Extension key that carries a 3.1 `patternProperties` map through `openapiv3`.
 pub const PATTERN_PROPERTIES: &str = "x-pattern-properties";
+/// Extension key that carries a 3.1 `contentMediaType` through `openapiv3`.
+pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
+/// Extension key that carries a 3.1 `contentEncoding` through `openapiv3`.
+pub const CONTENT_ENCODING: &str = "x-content-encoding";
 
 /// Rewrites `doc` in place. 3.0 documents go through the same schema rewrites: they are no-ops on
 /// valid 3.0 and repair common slips (a `$ref` with a `nullable` sibling, a missing `type`).
@@ -83,6 +89,8 @@ fn schema(value: &mut Value) {
     children(object);
     rename(object, "prefixItems", PREFIX_ITEMS);
     rename(object, "patternProperties", PATTERN_PROPERTIES);
+    rename(object, "contentMediaType", CONTENT_MEDIA_TYPE);
+    rename(object, "contentEncoding", CONTENT_ENCODING);
     if matches!(object.get("items"), Some(Value::Array(_))) {
         // Draft-4 tuple form `items: [..]` means what 2020-12 spells `prefixItems`.
         if let Some(items) = object.remove("items") {

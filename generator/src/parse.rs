@@ -13,6 +13,13 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 /// How many broken parts [`parse`] replaces before it gives up.
 const MAX_REPAIRS: usize = 256;
 
+/// Deserialises a document that needs no repair, consuming it: each part of the tree is freed
+/// as soon as it has been read, so the tree and the model are never both whole in memory.
+/// `None` means the document needs [`parse`].
+pub fn parse_owned(value: Value) -> Option<OpenAPI> {
+    OpenAPI::deserialize(value).ok()
+}
+
 /// Deserialises `value`. A broken schema (a keyword of the wrong type, say) is replaced by the
 /// schema that accepts anything, and `callbacks` that do not parse are removed, each with a
 /// warning naming its pointer; any other misfit is an error naming the innermost part of the
@@ -20,11 +27,6 @@ const MAX_REPAIRS: usize = 256;
 pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, Errors> {
     let mut repaired = Vec::new();
     loop {
-        // Tracking the path costs time on every value, so only a document that fails is read again
-        // with it.
-        if let Ok(doc) = OpenAPI::deserialize(&*value) {
-            return Ok(doc);
-        }
         let error = match serde_path_to_error::deserialize::<_, OpenAPI>(&*value) {
             Ok(doc) => return Ok(doc),
             Err(error) => error,

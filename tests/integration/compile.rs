@@ -19,6 +19,7 @@ const FIXTURES: &[&str] = &[
     "schemas31.yaml",
     "bodies.yaml",
     "repairs.yaml",
+    "refs.yaml",
 ];
 
 #[test]

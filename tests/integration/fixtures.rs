@@ -58,6 +58,31 @@ fn fastapi_any_of_and_type_arrays_generate_the_same_struct() {
     );
 }
 
+/// `$ref`s to parameter, request body and response components (through an alias) use the
+/// components; a `$ref` into another operation resolves from the document itself.
+#[test]
+fn references_resolve_to_components_and_to_other_places() {
+    let generated = generate_fixture("refs.yaml");
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let client = without_header(file(&generated, "src/client.rs"));
+    let types = without_header(file(&generated, "src/types.rs"));
+    let signature = |method: &str| {
+        let start = client.find(&format!("pub async fn {method}(")).unwrap_or_else(|| panic!("no {method}"));
+        // Without whitespace, so the test does not depend on where the formatter breaks lines.
+        client[start..start + client[start..].find("->").unwrap()].split_whitespace().collect::<String>()
+    };
+    assert_eq!(signature("list_pets"), "pubasyncfnlist_pets(&self,per_page:i64,species:::std::option::Option<&str>,)");
+    assert_eq!(signature("create_pet"), "pubasyncfncreate_pet(&self,body:&crate::types::Pet,)");
+    assert_eq!(signature("list_shelters"), "pubasyncfnlist_shelters(&self,species:::std::option::Option<&str>,)");
+    assert!(client.contains("request.query(\"per_page\", per_page);"), "{client}");
+    assert!(types.contains("NotFound(ListPetsNotFoundBody)"), "{types}");
+    assert!(
+        types.contains("pub struct ListPetsNotFoundBody {") && types.contains("pub message: ::std::option::Option<"),
+        "{types}"
+    );
+    assert!(client.contains("runtime::ApiResponse<::std::vec::Vec<crate::types::Pet>>"), "{client}");
+}
+
 #[test]
 fn generation_is_deterministic() {
     let first = generate_fixture("schemas.yaml");
