@@ -52,7 +52,7 @@ impl Scope {
 
 /// `UpperCamelCase` type or variant name for `raw`, or `fallback` when `raw` has no letters or digits.
 pub fn type_name(raw: &str, fallback: &str) -> String {
-    let mut name = signed(raw, ToUpperCamelCase::to_upper_camel_case);
+    let mut name = upper_camel(raw);
     if name.is_empty() {
         name = fallback.to_owned();
     }
@@ -67,7 +67,7 @@ pub fn type_name(raw: &str, fallback: &str) -> String {
 
 /// `snake_case` field, parameter or method name for `raw`, escaped if it is a keyword.
 pub fn snake_name(raw: &str, fallback: &str) -> String {
-    let mut name = signed(raw, ToSnakeCase::to_snake_case);
+    let mut name = snake(raw);
     if name.is_empty() {
         name = fallback.to_owned();
     }
@@ -75,6 +75,25 @@ pub fn snake_name(raw: &str, fallback: &str) -> String {
         name.insert(0, '_');
     }
     escape_keyword(name)
+}
+
+/// `UpperCamelCase` conversion, skipping heck for names already in that case (most schema names).
+fn upper_camel(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let camel = bytes.first().is_some_and(u8::is_ascii_uppercase)
+        && bytes.iter().all(u8::is_ascii_alphanumeric)
+        && bytes.windows(2).all(|pair| !pair[1].is_ascii_uppercase() || pair[0].is_ascii_lowercase());
+    if camel { raw.to_owned() } else { signed(raw, ToUpperCamelCase::to_upper_camel_case) }
+}
+
+/// `snake_case` conversion, skipping heck for names already in that case (most property names).
+fn snake(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let snake = bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !raw.ends_with('_')
+        && !raw.contains("__");
+    if snake { raw.to_owned() } else { signed(raw, ToSnakeCase::to_snake_case) }
 }
 
 /// Case-converts `raw` keeping a leading sign visible (`+1` → `plus_1`), since heck drops it.
@@ -133,6 +152,46 @@ mod tests {
         assert_eq!(type_name("2fa", "T"), "V2fa");
         assert_eq!(snake_name("x²", "f"), "x");
         assert_eq!(snake_name("²", "f"), "f");
+    }
+
+    #[test]
+    fn names_already_in_case_convert_as_heck_would() {
+        let mut names: Vec<String> = [
+            "a",
+            "ab",
+            "a1",
+            "a1b",
+            "a_b",
+            "a_1",
+            "a1_b2",
+            "x9y",
+            "Pet",
+            "PetStore",
+            "Pet2Store",
+            "A",
+            "A1",
+            "A1B",
+            "Ab1Cd",
+            "V2",
+            "Http2Server",
+            "Abc9",
+            "snake_case_name",
+            "version2_final",
+            "id",
+        ]
+        .map(String::from)
+        .into();
+        // Every short word over a small alphabet, to reach the corner cases.
+        let alphabet = ['a', 'z', 'A', 'Z', '0', '9', '_'];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            words = words.iter().flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}"))).collect();
+            names.extend(words.iter().cloned());
+        }
+        for name in &names {
+            assert_eq!(upper_camel(name), signed(name, ToUpperCamelCase::to_upper_camel_case), "{name}");
+            assert_eq!(snake(name), signed(name, ToSnakeCase::to_snake_case), "{name}");
+        }
     }
 
     #[test]
