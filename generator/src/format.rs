@@ -1,6 +1,8 @@
 //! Format stage: each part's tokens to source text with prettyplease, on every core, joined in
 //! order behind the `@generated` header.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,8 +29,8 @@ pub struct Work {
 /// an emitter (its tokens do not parse), reported instead of panicking.
 pub fn format_parts(parts: &[Part<'_>], header: &str, threads: usize) -> Result<(String, Work), String> {
     let next = AtomicUsize::new(0);
+    let joined = Mutex::new(Joined::new(header));
     let worker = || {
-        let mut done = Vec::new();
         let mut work = Work::default();
         loop {
             let start = next.fetch_add(BATCH, Ordering::Relaxed);
@@ -36,40 +38,70 @@ pub fn format_parts(parts: &[Part<'_>], header: &str, threads: usize) -> Result<
                 break;
             }
             for (index, part) in parts.iter().enumerate().skip(start).take(BATCH) {
-                done.push((index, format_part(part, &mut work)));
+                let text = format_part(part, &mut work);
+                // A panic elsewhere poisons the lock; that thread's join reports it.
+                if let Ok(mut joined) = joined.lock() {
+                    joined.add(index, text);
+                }
             }
         }
-        (done, work)
+        work
     };
     let threads = threads.clamp(1, parts.len().div_ceil(BATCH).max(1));
-    let mut results = thread::scope(|scope| {
+    let work = thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-        let mut results = vec![worker()];
+        let mut work = worker();
         for helper in helpers {
-            results.push(helper.join().map_err(|_| "a formatting thread panicked".to_owned())?);
+            let spent = helper.join().map_err(|_| "a formatting thread panicked".to_owned())?;
+            work.emit += spent.emit;
+            work.format += spent.format;
         }
-        Ok::<_, String>(results)
+        Ok::<_, String>(work)
     })?;
-    let mut work = Work::default();
-    let mut texts = Vec::with_capacity(parts.len());
-    for (done, spent) in &mut results {
-        work.emit += spent.emit;
-        work.format += spent.format;
-        texts.append(done);
+    let joined = joined.into_inner().map_err(|_| "a formatting thread panicked".to_owned())?;
+    Ok((joined.finish()?, work))
+}
+
+/// The file so far: parts are appended in order as soon as each and those before it are done,
+/// so a part's text is freed right away rather than kept until the whole file is formatted.
+struct Joined {
+    file: String,
+    spacer: Spacer,
+    /// Index of the next part to append.
+    next: usize,
+    /// Parts done before an earlier one.
+    waiting: BTreeMap<usize, String>,
+    error: Option<String>,
+}
+
+impl Joined {
+    fn new(header: &str) -> Self {
+        let file = format!("// {header}\n");
+        Joined { file, spacer: Spacer::default(), next: 0, waiting: BTreeMap::new(), error: None }
     }
-    texts.sort_unstable_by_key(|(index, _)| *index);
-    let length: usize = texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum();
-    let mut file = String::with_capacity(header.len() + 4 + length + length / 16);
-    file.push_str("// ");
-    file.push_str(header);
-    file.push('\n');
-    let mut spacer = Spacer::default();
-    // Each part's text is freed as soon as it is copied.
-    for (_, text) in texts {
-        text?.lines().for_each(|line| spacer.line(line, &mut file));
+
+    fn add(&mut self, index: usize, text: Result<String, String>) {
+        match text {
+            Ok(text) => {
+                self.waiting.insert(index, text);
+            }
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
+        while let Some(text) = self.waiting.remove(&self.next) {
+            text.lines().for_each(|line| self.spacer.line(line, &mut self.file));
+            self.next += 1;
+        }
     }
-    spacer.finish(&mut file);
-    Ok((file, work))
+
+    fn finish(mut self) -> Result<String, String> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        self.spacer.finish(&mut self.file);
+        Ok(self.file)
+    }
 }
 
 /// The text of one part, exactly as it reads inside the whole file.

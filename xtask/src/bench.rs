@@ -263,8 +263,10 @@ fn generate_measured(spec: &Path, out: &Path, crate_name: &str) -> Result<Measur
         crate_name: crate_name.to_owned(),
         command: "cargo xtask bench".to_owned(),
     };
+    let input_bytes = text.len() as u64;
+    // By value, as `cargo xtask generate` passes it: generation frees the text once it is lowered.
     let (generated, stages) =
-        generator::generate_timed(&text, &options).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+        generator::generate_timed(text, &options).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     let writing = Instant::now();
     for file in &generated.files {
         write_atomic(&out.join(&file.path), &file.contents)?;
@@ -284,7 +286,7 @@ fn generate_measured(spec: &Path, out: &Path, crate_name: &str) -> Result<Measur
         write,
         total,
         peak_rss_kib,
-        input_bytes: text.len() as u64,
+        input_bytes,
         operations: generated.operations as u64,
         types: generated.types as u64,
         lines: count(false),

@@ -47,11 +47,11 @@ fn run_generator(root: &Path, spec: &str, crate_name: &str, command: &str) -> Re
     let text = fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
     let options =
         Options { spec_path: spec.to_owned(), crate_name: crate_name.to_owned(), command: command.to_owned() };
-    generate_reporting(&text, &options)
+    generate_reporting(text, &options)
 }
 
 /// Runs the generator, printing its warnings to stderr; errors become one `anyhow` error.
-fn generate_reporting(text: &str, options: &Options) -> Result<Generated> {
+fn generate_reporting(text: String, options: &Options) -> Result<Generated> {
     let generated = generator::generate(text, options).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     for warning in &generated.warnings {
         eprintln!("{warning}");
@@ -160,7 +160,7 @@ pub fn generate(spec: &Path, out: &Path, name: &str) -> Result<()> {
     let command = format!("cargo xtask generate --name {name}");
     let options = Options { spec_path: shown, crate_name: name.to_owned(), command };
     let started = Instant::now();
-    let generated = generate_reporting(&text, &options)?;
+    let generated = generate_reporting(text, &options)?;
 
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
