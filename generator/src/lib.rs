@@ -157,8 +157,8 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
     files.push(GeneratedFile {
         path: "src/runtime.rs".to_owned(),
         contents: format!(
-            "// {header}\n// Copied verbatim from generator/runtime/src/lib.rs.\n{}",
-            emit::RUNTIME_SOURCE
+            "// {header}\n// Copied from generator/runtime/src/lib.rs, without the sections this API does not use.\n{}",
+            emit::runtime_source(&api)
         ),
     });
     lap(&mut times.output);

@@ -1,10 +1,12 @@
 //! Runtime support for generated API clients: configuration, authentication,
 //! request sending with retries, response decoding and typed errors.
 //!
-//! This file is hand-written and copied verbatim into every generated client
-//! crate as `src/runtime.rs`, so it must work both as a crate root and as a
-//! module: it never uses `crate::` paths and names external crates with
-//! absolute paths (`::reqwest::`, `::serde::`, `::std::`).
+//! This file is hand-written and copied into every generated client crate as
+//! `src/runtime.rs`, so it must work both as a crate root and as a module: it
+//! never uses `crate::` paths and names external crates with absolute paths
+//! (`::reqwest::`, `::serde::`, `::std::`). Code between `// @section NAME`
+//! and `// @end-section` lines is left out of crates whose API does not use
+//! it (the marker lines themselves are never copied).
 //!
 //! The generated code builds a [`Request`] per call and hands it to
 //! [`Core::send`] together with a [`Decoder`] that maps a status code and body
@@ -711,6 +713,7 @@ impl Core {
         finish(raw, decode)
     }
 
+    // @section streaming
     /// Like [`Core::send`], but a success (2xx) response's body is not read:
     /// `open` turns it into a [`ByteStream`]-backed value (for example
     /// [`EventStream::json`]) that the caller reads as data arrives. Other
@@ -755,6 +758,7 @@ impl Core {
         self.send_stream(request, open, decode).await
     }
 
+    // @end-section
     /// The first security alternative whose schemes all have credentials.
     fn select_credentials(&self, security: &'static [&'static [&'static str]]) -> Option<Vec<&ResolvedCredential>> {
         if security.is_empty() {
@@ -1356,6 +1360,7 @@ impl Request {
         self.body("application/x-www-form-urlencoded", encoded.into_bytes());
     }
 
+    // @section multipart
     /// Encodes `form` as `multipart/form-data` (see [`Multipart`]).
     pub fn multipart<F: MultipartForm + ?Sized>(&mut self, form: &F) {
         let mut multipart = Multipart::new();
@@ -1366,6 +1371,7 @@ impl Request {
         }
     }
 
+    // @end-section
     /// Sets a text body (`text/plain`, `application/xml`, ...).
     pub fn text(&mut self, content_type: &str, text: &str) {
         self.body(content_type, text.as_bytes().to_vec());
@@ -1438,6 +1444,7 @@ fn form_values(value: &::serde_json::Value) -> Vec<(String, bool)> {
     }
 }
 
+// @section multipart: multipart/form-data request bodies
 // ---------------------------------------------------------------------------
 // Multipart bodies
 // ---------------------------------------------------------------------------
@@ -1575,6 +1582,7 @@ impl Multipart {
     }
 }
 
+// @end-section
 // ---------------------------------------------------------------------------
 // Responses and decoding
 // ---------------------------------------------------------------------------
@@ -1919,6 +1927,7 @@ fn describe_transport(err: &::reqwest::Error) -> &'static str {
     }
 }
 
+// @section streaming: Core::send_stream for text/event-stream responses
 // ---------------------------------------------------------------------------
 // Streamed responses and server-sent events
 // ---------------------------------------------------------------------------
@@ -2221,6 +2230,7 @@ impl<T> EventStream<T> {
     }
 }
 
+// @end-section
 // ---------------------------------------------------------------------------
 // Nullable
 // ---------------------------------------------------------------------------

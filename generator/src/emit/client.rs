@@ -229,6 +229,11 @@ fn success_body(op: &Operation) -> Option<&ResponseBody> {
     op.responses.iter().find(|r| r.success).map(|r| &r.body)
 }
 
+/// Whether the operation's method returns a stream of server-sent events.
+pub(super) fn streams_events(op: &Operation) -> bool {
+    event_stream(op).is_some()
+}
+
 /// `Some(data type)` when the operation's success body is a server-sent event stream.
 fn event_stream(op: &Operation) -> Option<Option<&TypeRef>> {
     match success_body(op)? {
