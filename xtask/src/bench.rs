@@ -840,7 +840,7 @@ fn report(rows: &[Row]) -> String {
     }
 
     let _ = writeln!(out, "\n### Generated code\n");
-    let _ = writeln!(out, "| spec | operations | types | lines | lines / operation | + runtime (verbatim) |");
+    let _ = writeln!(out, "| spec | operations | types | lines | lines / operation | + runtime |");
     let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
     for (row, m) in &measured {
         let per_op = ratio(m.lines as f64, m.operations as f64).map_or("n/a".to_owned(), |r| format!("{r:.0}"));
