@@ -67,10 +67,11 @@ pub struct StageTimes {
     pub parse: Duration,
     /// References resolved, names decided, IR built ([`lower`]).
     pub lower: Duration,
-    /// Emitting and formatting every file: both run part by part on every thread, so this wall
-    /// time is less than `emit + format`, which are summed over threads.
+    /// Emitting and formatting every file (and writing the manifest and runtime): emitting and
+    /// formatting run part by part on every thread, so this wall time is less than
+    /// `emit + format`, which are summed over threads.
     pub output: Duration,
-    /// IR to token streams and the manifest ([`emit`]), summed over threads.
+    /// IR to token streams ([`emit`]), summed over threads.
     pub emit: Duration,
     /// Token streams to text ([`format`]: `syn` parse, prettyplease, blank lines), summed over
     /// threads.
@@ -107,7 +108,9 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
         clock = now;
     };
     let file = options.spec_path.as_str();
-    let load = || -> Result<serde_json::Value, Errors> {
+    // Loads and normalises the text again: for a document that needs repairs, and for a `$ref`
+    // into the raw tree after the first tree was consumed.
+    let reload = || -> Result<serde_json::Value, Errors> {
         let (mut value, version) = load::load(file, text_ref)?;
         normalise::normalise(&mut value, version);
         Ok(value)
@@ -120,9 +123,9 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
     // Most documents parse as they are, and the tree is consumed as it is read. The few that need
     // repairs are loaded again and repaired in place; lowering then keeps the repaired tree.
     let (doc, raw) = match parse::parse_owned(value) {
-        Some(doc) => (doc, lower::Raw::lazy(|| load().ok())),
+        Some(doc) => (doc, lower::Raw::lazy(|| reload().ok())),
         None => {
-            let mut value = load()?;
+            let mut value = reload()?;
             let doc = parse::parse(file, &mut value, &mut sink)?;
             (doc, lower::Raw::ready(value))
         }
@@ -142,17 +145,13 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
         path: "Cargo.toml".to_owned(),
         contents: emit::manifest(&api, &options.crate_name, &header),
     }];
-    for file in emit::rust_files(&api, &options.spec_path) {
-        let (contents, work) = format::format_parts(&file.parts, &header, threads).map_err(|message| {
-            diagnostics::Sink::fatal(
-                options.spec_path.as_str(),
-                "",
-                format!("internal error in {}: {message}", file.path),
-            )
+    for rust_file in emit::rust_files(&api, &options.spec_path) {
+        let (contents, work) = format::format_parts(&rust_file.parts, &header, threads).map_err(|message| {
+            diagnostics::Sink::fatal(file, "", format!("internal error in {}: {message}", rust_file.path))
         })?;
         times.emit += work.emit;
         times.format += work.format;
-        files.push(GeneratedFile { path: file.path.to_owned(), contents });
+        files.push(GeneratedFile { path: rust_file.path.to_owned(), contents });
     }
     files.push(GeneratedFile {
         path: "src/runtime.rs".to_owned(),

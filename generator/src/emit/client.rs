@@ -18,9 +18,9 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
     parts.extend(api.operations.iter().map(|op| Part::Methods(Box::new(move || expand_operation(op)))));
     parts.push(Part::CloseImpl);
-    parts.extend(api.operations.iter().filter_map(|op| match &op.body.as_ref()?.encoding {
-        BodyEncoding::Multipart(form) => Some(Part::Items(Box::new(move || expand_form(form, &op.method_name)))),
-        _ => None,
+    parts.extend(api.operations.iter().filter_map(|op| {
+        let form = multipart_form(op)?;
+        Some(Part::Items(Box::new(move || expand_form(form, &op.method_name))))
     }));
     parts
 }
@@ -227,6 +227,14 @@ fn success_body(op: &Operation) -> Option<&ResponseBody> {
         return None;
     }
     op.responses.iter().find(|r| r.success).map(|r| &r.body)
+}
+
+/// The form of the operation's `multipart/form-data` body, if it has one.
+pub(super) fn multipart_form(op: &Operation) -> Option<&MultipartForm> {
+    match &op.body.as_ref()?.encoding {
+        BodyEncoding::Multipart(form) => Some(form),
+        _ => None,
+    }
 }
 
 /// Whether the operation's method returns a stream of server-sent events.

@@ -12,7 +12,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, BodyEncoding};
+use crate::ir::Api;
 
 pub use manifest::{CHRONO_DEPENDENCY, manifest};
 
@@ -24,10 +24,7 @@ pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 pub fn runtime_source(api: &Api) -> String {
     let used = |section: &str| match section {
         "streaming" => api.operations.iter().any(client::streams_events),
-        "multipart" => api
-            .operations
-            .iter()
-            .any(|op| op.body.as_ref().is_some_and(|b| matches!(b.encoding, BodyEncoding::Multipart(_)))),
+        "multipart" => api.operations.iter().any(|op| client::multipart_form(op).is_some()),
         _ => true,
     };
     strip_sections(RUNTIME_SOURCE, used)
