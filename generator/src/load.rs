@@ -1,6 +1,12 @@
-//! Load stage: spec text (JSON or YAML, decided by content) to a JSON value of a supported version.
+//! Load stage: spec text (JSON or YAML, decided by content) to a JSON value of a supported version,
+//! without the parts no later stage reads.
 
-use serde_json::Value;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::diagnostics::{Errors, Sink};
 
@@ -14,22 +20,116 @@ pub enum Version {
 }
 
 /// Parses `text` as JSON when it starts with `{`, else as YAML (with `<<` merge keys applied),
-/// and checks the declared OpenAPI version.
+/// and checks the declared OpenAPI version. The parts [`unread`] names are left out of the tree:
+/// JSON skips them while parsing, YAML drops them after its merge keys are applied.
 pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|e| {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        Level::Top.deserialize(&mut reader).and_then(|value| reader.end().map(|()| value)).map_err(|e| {
             Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()))
         })?
     } else {
         let mut yaml: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
         yaml.apply_merge().map_err(|e| Sink::fatal(file, "", format!("invalid YAML merge key: {e}")))?;
-        serde_json::to_value(yaml)
-            .map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))?
+        let mut value = serde_json::to_value(yaml)
+            .map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))?;
+        if let Some(root) = value.as_object_mut() {
+            root.retain(|key, _| !unread(Level::Top, key));
+            if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
+                components.retain(|key, _| !unread(Level::Components, key));
+            }
+        }
+        value
     };
     let version = version(file, &value)?;
     Ok((value, version))
+}
+
+/// Where in the document a key sits, for [`unread`].
+#[derive(Clone, Copy)]
+enum Level {
+    Top,
+    Components,
+}
+
+/// Keys no later stage reads, so they are never built into the tree. At the top: `webhooks`
+/// (requests the server makes; not generated) and extensions (GitHub's `x-webhooks` is 600 kB).
+/// In `components`: `examples`, a fifth of GitHub's spec, since example `$ref`s are not followed
+/// (documentation shows inline examples only). Whatever they hold is still checked to be JSON.
+fn unread(level: Level, key: &str) -> bool {
+    match level {
+        Level::Top => key == "webhooks" || key.starts_with("x-"),
+        Level::Components => key == "examples",
+    }
+}
+
+/// Reads a value as `Value` does, except that an object at this level leaves out its [`unread`]
+/// keys, and the top level reads `components` at the next level.
+impl<'de> DeserializeSeed<'de> for Level {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Level {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if unread(self, &key) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value = match (self, key.as_str()) {
+                (Level::Top, "components") => map.next_value_seed(Level::Components)?,
+                _ => map.next_value()?,
+            };
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+
+    // Anything else is read as `Value` reads it.
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(value).map(Value::Number).ok_or_else(|| E::custom("not a JSON number"))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
 }
 
 fn version(file: &str, doc: &Value) -> Result<Version, Errors> {
@@ -79,10 +179,39 @@ mod tests {
 
     #[test]
     fn yaml_merge_keys_are_applied() {
-        let text = "openapi: 3.0.3\nx-base: &b {a: 1}\nx-merged:\n  <<: *b\n  c: 2\n";
+        // The anchor sits in an extension that is left out: merging comes first.
+        let text = "openapi: 3.0.3\nx-base: &b {a: 1}\ninfo:\n  <<: *b\n  c: 2\n";
         let (value, version) = load("s.yaml", text).unwrap();
         assert_eq!(version, Version::V3_0);
-        assert_eq!(value["x-merged"], serde_json::json!({"a": 1, "c": 2}));
+        assert_eq!(value["info"], serde_json::json!({"a": 1, "c": 2}));
+    }
+
+    #[test]
+    fn parts_no_stage_reads_are_left_out_of_json_and_yaml_alike() {
+        let json = r#"{"openapi": "3.1.0", "x-top": {"big": [1, 2]}, "webhooks": {"w": {}}, "info": {"x-kept": 1},
+            "components": {"examples": {"e": {"value": [1]}}, "schemas": {"S": {"x-kept": 2}}, "x-kept": 3},
+            "paths": {"x-kept": 4}}"#;
+        let yaml = "openapi: 3.1.0\nx-top: {big: [1, 2]}\nwebhooks: {w: {}}\ninfo: {x-kept: 1}\ncomponents:\n  \
+            examples: {e: {value: [1]}}\n  schemas: {S: {x-kept: 2}}\n  x-kept: 3\npaths: {x-kept: 4}\n";
+        let expected = serde_json::json!({"openapi": "3.1.0", "info": {"x-kept": 1},
+            "components": {"schemas": {"S": {"x-kept": 2}}, "x-kept": 3}, "paths": {"x-kept": 4}});
+        for text in [json, yaml] {
+            let (value, _) = load("s", text).unwrap();
+            assert_eq!(value, expected, "{text}");
+            // Key order is kept.
+            let keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
+            assert_eq!(keys, ["openapi", "info", "components", "paths"]);
+        }
+    }
+
+    #[test]
+    fn unread_parts_must_still_be_json() {
+        let err = load("s.json", r#"{"openapi": "3.0.0", "x-a": [1,, 2]}"#).unwrap_err().to_string();
+        assert!(err.contains("malformed JSON at line 1 column 32"), "{err}");
+        let err = load("s.json", r#"{"openapi": "3.0.0"} trailing"#).unwrap_err().to_string();
+        assert!(err.contains("malformed JSON"), "{err}");
+        let err = load("s.json", "[1, {\"a\": 2}]").unwrap_err().to_string();
+        assert!(err.contains("found a sequence"), "{err}");
     }
 
     #[test]

@@ -13,11 +13,41 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 /// How many broken parts [`parse`] replaces before it gives up.
 const MAX_REPAIRS: usize = 256;
 
-/// Deserialises a document that needs no repair, consuming it: each part of the tree is freed
-/// as soon as it has been read, so the tree and the model are never both whole in memory.
-/// `None` means the document needs [`parse`].
+mod direct;
+
+/// Reads a document that needs no repair, consuming it: each part of the tree is freed as soon as
+/// it has been read, so the tree and the model are never both whole in memory. `None` means the
+/// document needs [`parse`] (serde, with repairs), and may just be one [`direct`] was unsure of.
 pub fn parse_owned(value: Value) -> Option<OpenAPI> {
-    OpenAPI::deserialize(value).ok()
+    direct::read(value)
+}
+
+/// How the [`direct`] reader fares against `openapiv3`'s serde impls on one tree.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReaderCheck {
+    /// Both built the same model.
+    Same,
+    /// The direct reader declined; `serde_ok` says whether serde read the tree.
+    Declined { serde_ok: bool },
+    /// The direct reader built something serde does not: a bug in [`direct`].
+    Differs(String),
+}
+
+/// Reads `value` both ways and compares (for the tests and `cargo xtask corpus`). The direct
+/// reader must build serde's model or decline; it must never accept what serde rejects.
+pub fn check_direct_reader(value: &Value) -> ReaderCheck {
+    let by_serde = OpenAPI::deserialize(value).ok();
+    match (direct::read(value.clone()), by_serde) {
+        (None, by_serde) => ReaderCheck::Declined { serde_ok: by_serde.is_some() },
+        (Some(_), None) => ReaderCheck::Differs("the direct reader accepts what serde rejects".to_owned()),
+        (Some(direct), Some(by_serde)) if direct == by_serde => ReaderCheck::Same,
+        (Some(direct), Some(by_serde)) => {
+            let (direct, by_serde) = (format!("{direct:#?}"), format!("{by_serde:#?}"));
+            let line = direct.lines().zip(by_serde.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            let around = |text: &str| text.lines().skip(line.saturating_sub(8)).take(10).collect::<Vec<_>>().join("\n");
+            ReaderCheck::Differs(format!("direct:\n{}\nserde:\n{}", around(&direct), around(&by_serde)))
+        }
+    }
 }
 
 /// Deserialises `value`. A broken schema (a keyword of the wrong type, say) is replaced by the
@@ -211,6 +241,156 @@ fn pointer_of(base: &str, path: &serde_path_to_error::Path) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::Path;
+
+    #[test]
+    fn the_direct_reader_builds_serdes_model_for_every_fixture_and_spec() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures", "tests/fixtures/errors", "spec/truedy", "spec/kathan"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json" || e == "yaml") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 15, "{files:?}");
+        let mut same = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok((mut value, version)) = crate::load::load("spec", &text) else { continue };
+            crate::normalise::normalise(&mut value, version);
+            match check_direct_reader(&value) {
+                ReaderCheck::Same => same += 1,
+                // The repair fixtures and the broken ones: serde decides, and reports.
+                ReaderCheck::Declined { serde_ok: false } => {}
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        }
+        assert!(same > 12, "{same}");
+    }
+
+    /// Every corner of `openapiv3`'s serde impls the direct reader reproduces: `null` as absent,
+    /// ignored and `x-` keys, status code keys, parameter styles per location, the first of
+    /// `schema` and `content`, and schemas that are typed, untyped or `Any`.
+    #[test]
+    fn the_direct_reader_matches_serde_on_the_corners() {
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1", "x-i": 1}, "x-top": true, "unknown": 1,
+            "servers": [{"url": "https://a"}], "tags": [{"name": "a"}], "security": null,
+            "externalDocs": {"url": "https://d"},
+            "paths": {
+                "x-paths": 1, "ignored": 2,
+                "/a": {
+                    "summary": null, "post": null,
+                    "parameters": [{"$ref": "#/components/parameters/P", "description": "ignored"}],
+                    "get": {
+                        "tags": ["t"], "operationId": "a", "deprecated": true, "security": [{"k": []}],
+                        "parameters": [
+                            {"name": "q", "in": "query", "style": "deepObject", "explode": true, "allowReserved": true,
+                             "allowEmptyValue": null, "schema": {"type": "object", "additionalProperties": true}},
+                            {"name": "h", "in": "header", "allowReserved": "unchecked",
+                             "content": {"application/json": {"schema": {"type": "string"}}}, "schema": {"type": "integer"}},
+                            {"name": "p", "in": "path", "required": true, "style": "label",
+                             "schema": {"type": "string", "enum": ["a", null]}, "example": null, "x-p": [1]},
+                            {"name": "c", "in": "cookie", "schema": {"$ref": "#/components/schemas/S"},
+                             "examples": {"e": {"value": 1}}}
+                        ],
+                        "requestBody": {"required": true, "content": {"multipart/form-data": {
+                            "schema": {"type": "object", "properties": {"f": {"type": "string", "format": "binary"}}},
+                            "encoding": {"f": {"contentType": "image/png"}}}}},
+                        "responses": {
+                            "200": {"description": "ok", "links": {},
+                                "headers": {"H": {"schema": {"type": "integer", "minimum": 1}, "style": "simple"},
+                                            "R": {"$ref": "#/components/headers/H"}},
+                                "content": {"application/json": {"example": [1], "schema":
+                                    {"type": "array", "items": {"type": "number", "enum": [1, 2.5]}, "uniqueItems": true}}}},
+                            "2XX": {"description": "range"}, "4xx": {"$ref": "#/components/responses/R"},
+                            "default": {"description": "d"}, "x-r": 1, "999": {"description": "x"},
+                            "1000": {"bad": 1}, "099": {"bad": 1}, "abc": {"bad": 1}, "+12": {"bad": 1}
+                        },
+                        "callbacks": {"cb": {"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}}}
+                    }
+                }
+            },
+            "components": {
+                "schemas": {
+                    "S": {"type": "string", "format": "date-time", "nullable": true, "readOnly": true, "default": null,
+                          "example": "x", "title": "T", "deprecated": false, "x-s": {"a": 1}},
+                    "N": {"type": "number", "minimum": 0, "maximum": 1.5, "exclusiveMaximum": true, "multipleOf": 0.5},
+                    "I": {"type": "integer", "format": "int64", "minimum": -3, "enum": [1, -2, null]},
+                    "IntegerWithFraction": {"type": "integer", "minimum": 1.5},
+                    "IntegerEnumWithFraction": {"type": "integer", "enum": [1.5]},
+                    "B": {"type": "boolean", "enum": [true]},
+                    "StringEnumOfNumbers": {"type": "string", "enum": [1]},
+                    "O": {"type": "object", "required": ["a"], "properties": {"a": {"$ref": "#/components/schemas/S"}},
+                          "minProperties": 1, "additionalProperties": {"type": "string"},
+                          "discriminator": {"propertyName": "a"}},
+                    "ObjectWithItems": {"type": "object", "items": {"type": "string"}},
+                    "A": {"type": "array", "items": {"$ref": "#/components/schemas/O"}, "minItems": 0, "maxItems": 3},
+                    "One": {"oneOf": [{"$ref": "#/components/schemas/S"}, {"type": "integer"}]},
+                    "OneTyped": {"type": "object", "oneOf": [{"type": "integer"}]},
+                    "OneDescribed": {"oneOf": [{"type": "integer"}], "description": "still oneOf"},
+                    "All": {"allOf": [{"$ref": "#/components/schemas/O"}], "properties": {"b": {}}},
+                    "AnyOf": {"anyOf": [{}, {"nullable": true}]},
+                    "Not": {"not": {"type": "string"}},
+                    "Empty": {},
+                    "Unknown": {"type": "file", "maxLength": 3},
+                    "Nulls": {"type": null, "items": null, "format": null, "oneOf": null},
+                    "Ref": {"$ref": "#/components/schemas/S", "description": "ignored"}
+                },
+                "parameters": {"P": {"name": "p", "in": "query", "schema": {"type": "string"}}},
+                "responses": {"R": {"description": "r", "content": {}}},
+                "requestBodies": {"B": {"content": {"text/plain": {}}}},
+                "headers": {"H": {"schema": {"type": "string"}, "x-h": 1}},
+                "securitySchemes": {"k": {"type": "apiKey", "in": "header", "name": "k"}},
+                "examples": {"e": {"value": 1}}, "links": {}, "callbacks": {}, "x-c": 1
+            }
+        });
+        assert_eq!(check_direct_reader(&doc), ReaderCheck::Same);
+
+        let with = |pointer: &str, part: Value| {
+            let mut doc = json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}});
+            *doc.pointer_mut(pointer).unwrap() = part;
+            doc
+        };
+        let get = "/paths/~1a/get";
+        let rejected = [
+            with("/paths/~1a/get/responses/200", json!({})),
+            with(get, json!({"parameters": [{"name": "a", "in": 5, "schema": {}}], "responses": {}})),
+            with(get, json!({"parameters": [{"name": "a", "in": "query"}], "responses": {}})),
+            with(
+                get,
+                json!({"parameters": [{"name": "a", "in": "path", "style": "form", "schema": {}}], "responses": {}}),
+            ),
+            with(get, json!({"summary": 3, "responses": {}})),
+            with(get, json!({})),
+            with("/info", json!(null)),
+        ];
+        for doc in rejected {
+            assert_eq!(check_direct_reader(&doc), ReaderCheck::Declined { serde_ok: false }, "{doc}");
+        }
+        let schema = |schema: Value| {
+            with(
+                "/paths/~1a/get/responses/200",
+                json!({"description": "ok",
+            "content": {"application/json": {"schema": schema}}}),
+            )
+        };
+        for bad in [json!({"minLength": 1.5}), json!({"nullable": "yes"}), json!({"items": [{}]}), json!(true)] {
+            assert_eq!(check_direct_reader(&schema(bad.clone())), ReaderCheck::Declined { serde_ok: false }, "{bad}");
+        }
+        // A `$ref` that is not a string: serde reads the object as an item; the direct reader
+        // leaves that to serde.
+        for odd in [schema(json!({"$ref": 5, "type": "string"})), with("/paths", json!({"/a": {"$ref": 3}}))] {
+            assert_eq!(check_direct_reader(&odd), ReaderCheck::Declined { serde_ok: true }, "{odd}");
+        }
+        for fine in [json!({"enum": []}), json!({"type": "integer", "minimum": -1, "maximum": 9007199254740993u64})] {
+            assert_eq!(check_direct_reader(&schema(fine.clone())), ReaderCheck::Same, "{fine}");
+        }
+    }
 
     fn tokens(pointer: &str) -> Vec<String> {
         pointer.split('/').skip(1).map(decode_token).collect()
