@@ -3,7 +3,7 @@
 //! Architecture invariant: emitters read only this module's types; they never see `openapiv3`
 //! or `serde_json::Value` spec trees.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// One API: everything the emitters need to write a client crate.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,10 +24,10 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Types that derive `Serialize`: those a request can reach (bodies, form values, query
     /// objects). No type gets a trait impl it is never used through.
-    pub serialize: HashSet<String>,
+    pub serialize: FxHashSet<String>,
     /// Types that derive `Deserialize`: those a response can reach, and those nothing reaches
     /// (webhook payloads and other schemas a caller may decode).
-    pub deserialize: HashSet<String>,
+    pub deserialize: FxHashSet<String>,
 }
 
 /// A declared security scheme and the builder method that supplies its credential.

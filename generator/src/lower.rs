@@ -7,7 +7,9 @@
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use openapiv3::{
     AdditionalProperties, AnySchema, Components, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
@@ -81,11 +83,11 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
         sink,
         slots: Vec::new(),
         type_scope: Scope::with_reserved(RESERVED_TYPES),
-        components: HashMap::new(),
-        deep_refs: HashMap::new(),
-        resolving: HashSet::new(),
-        inlining: HashMap::new(),
-        scalar_enums: HashSet::new(),
+        components: FxHashMap::default(),
+        deep_refs: FxHashMap::default(),
+        resolving: FxHashSet::default(),
+        inlining: FxHashMap::default(),
+        scalar_enums: FxHashSet::default(),
     };
     lowerer.claim_components();
     lowerer.lower_components();
@@ -145,15 +147,27 @@ impl Lowered {
     }
 }
 
-/// Properties collected from an object schema and its `allOf` parts.
+/// Properties collected from an object schema and its `allOf` parts. They are borrowed from
+/// the document, or copied when they come from a schema parsed from raw JSON for one lookup.
 #[derive(Default)]
-struct ObjectParts {
-    properties: Vec<(String, ReferenceOr<Schema>, String)>,
+struct ObjectParts<'p> {
+    /// Wire name, schema, pointer; in order of first appearance.
+    properties: Vec<(String, Cow<'p, ReferenceOr<Box<Schema>>>, String)>,
+    /// Wire name → index in `properties`.
+    positions: FxHashMap<String, usize>,
     required: BTreeSet<String>,
     additional: Option<AdditionalProperties>,
     additional_pointer: String,
     /// How many `allOf` levels deep the collection is.
     depth: usize,
+}
+
+/// A schema whose properties [`Lowerer::collect_object`] gathers: one of the document's (its
+/// properties are borrowed) or one parsed from raw JSON for a single lookup (they are copied).
+#[derive(Clone, Copy)]
+enum Source<'p, 't> {
+    Doc(&'p Schema),
+    Temp(&'t Schema),
 }
 
 struct Lowerer<'a, 's> {
@@ -164,15 +178,15 @@ struct Lowerer<'a, 's> {
     slots: Vec<Option<TypeDef>>,
     type_scope: Scope,
     /// Component schema key → Rust type name.
-    components: HashMap<String, String>,
+    components: FxHashMap<String, String>,
     /// Other `$ref` targets already lowered.
-    deep_refs: HashMap<String, Lowered>,
+    deep_refs: FxHashMap<String, Lowered>,
     /// `$ref`s outside components being lowered right now (cycle guard).
-    resolving: HashSet<String>,
+    resolving: FxHashSet<String>,
     /// Pointer → name of the inline structs and unions being lowered right now.
-    inlining: HashMap<String, String>,
+    inlining: FxHashMap<String, String>,
     /// Names of the string and integer enums defined so far (they can be parameters).
-    scalar_enums: HashSet<String>,
+    scalar_enums: FxHashSet<String>,
 }
 
 impl<'a> Lowerer<'a, '_> {
@@ -527,19 +541,47 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Properties of an object schema, including those merged from `allOf` parts; `None` when the
     /// schema is not an object.
-    fn object_parts(&mut self, schema: &Schema, pointer: &str) -> Option<ObjectParts> {
+    fn object_parts<'p>(&mut self, schema: &'p Schema, pointer: &str) -> Option<ObjectParts<'p>>
+    where
+        'a: 'p,
+    {
         let mut parts = ObjectParts::default();
-        let mut seen = HashSet::new();
-        self.collect_object(schema, pointer, &mut parts, &mut seen).then_some(parts)
+        let mut seen = FxHashSet::default();
+        self.collect_object(Source::Doc(schema), pointer, &mut parts, &mut seen).then_some(parts)
     }
 
-    fn collect_object(
+    fn collect_object<'p>(
         &mut self,
-        schema: &Schema,
+        source: Source<'p, '_>,
         pointer: &str,
-        parts: &mut ObjectParts,
-        seen: &mut HashSet<String>,
-    ) -> bool {
+        parts: &mut ObjectParts<'p>,
+        seen: &mut FxHashSet<String>,
+    ) -> bool
+    where
+        'a: 'p,
+    {
+        match source {
+            Source::Doc(schema) => self.collect_from(schema, Cow::Borrowed, Source::Doc, pointer, parts, seen),
+            Source::Temp(schema) => {
+                self.collect_from(schema, |property| Cow::Owned(property.clone()), Source::Temp, pointer, parts, seen)
+            }
+        }
+    }
+
+    /// [`Self::collect_object`] on `schema`: `keep` holds on to one of its properties, `nested`
+    /// says where one of its `allOf` parts comes from.
+    fn collect_from<'p, 's>(
+        &mut self,
+        schema: &'s Schema,
+        keep: fn(&'s ReferenceOr<Box<Schema>>) -> Cow<'p, ReferenceOr<Box<Schema>>>,
+        nested: fn(&'s Schema) -> Source<'p, 's>,
+        pointer: &str,
+        parts: &mut ObjectParts<'p>,
+        seen: &mut FxHashSet<String>,
+    ) -> bool
+    where
+        'a: 'p,
+    {
         if parts.depth > MAX_ALL_OF_DEPTH {
             self.sink
                 .warning(pointer, format!("allOf nested more than {MAX_ALL_OF_DEPTH} deep; deeper parts not merged"));
@@ -579,8 +621,12 @@ impl<'a> Lowerer<'a, '_> {
                         continue;
                     }
                     let Some((target, target_pointer)) = self.resolve_schema(reference, &here) else { return false };
+                    let target = match &target {
+                        Cow::Borrowed(component) => Source::Doc(*component),
+                        Cow::Owned(parsed) => Source::Temp(parsed),
+                    };
                     parts.depth += 1;
-                    let is_object = self.collect_object(&target, &target_pointer, parts, seen);
+                    let is_object = self.collect_object(target, &target_pointer, parts, seen);
                     parts.depth -= 1;
                     if !is_object {
                         not_objects.push(here);
@@ -589,7 +635,7 @@ impl<'a> Lowerer<'a, '_> {
                 }
                 ReferenceOr::Item(part) => {
                     parts.depth += 1;
-                    let is_object = self.collect_object(part, &here, parts, seen);
+                    let is_object = self.collect_object(nested(part), &here, parts, seen);
                     parts.depth -= 1;
                     if !is_object && !is_annotation_only(part) {
                         not_objects.push(here);
@@ -607,14 +653,13 @@ impl<'a> Lowerer<'a, '_> {
         }
         for (name, property) in properties {
             let here = pointer_push(&pointer_push(pointer, "properties"), name);
-            let property = match property {
-                ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
-                ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
-            };
-            match parts.properties.iter_mut().find(|(existing, _, _)| existing == name) {
+            match parts.positions.get(name) {
                 // A later allOf part refines the property: keep the more specific schema.
-                Some(slot) => *slot = (name.clone(), property, here),
-                None => parts.properties.push((name.clone(), property, here)),
+                Some(&at) => parts.properties[at] = (name.clone(), keep(property), here),
+                None => {
+                    parts.positions.insert(name.clone(), parts.properties.len());
+                    parts.properties.push((name.clone(), keep(property), here));
+                }
             }
         }
         parts.required.extend(required.iter().cloned());
@@ -633,8 +678,8 @@ impl<'a> Lowerer<'a, '_> {
         let mut fields = Vec::new();
         for (wire, property, pointer) in &parts.properties {
             let hint = format!("{name}{}", names::type_name(wire, "Field"));
-            let lowered = self.schema(property, &hint, pointer);
-            let (read_only, write_only) = match property {
+            let lowered = self.boxed_schema(property, &hint, pointer);
+            let (read_only, write_only) = match &**property {
                 ReferenceOr::Item(schema) => (schema.schema_data.read_only, schema.schema_data.write_only),
                 ReferenceOr::Reference { .. } => (false, false),
             };
@@ -647,7 +692,7 @@ impl<'a> Lowerer<'a, '_> {
                 (false, false) => Presence::Optional,
                 (false, true) => Presence::OptionalNullable,
             };
-            let (mut docs, deprecated) = match property {
+            let (mut docs, deprecated) = match &**property {
                 ReferenceOr::Item(schema) => (schema_docs(schema), schema.schema_data.deprecated),
                 ReferenceOr::Reference { .. } => (Vec::new(), false),
             };
@@ -741,12 +786,16 @@ impl<'a> Lowerer<'a, '_> {
     /// The parameter, request body, response or security scheme a local `$ref` points to; `None`
     /// (with an error naming `pointer`) if it dangles. Components are taken from the parsed
     /// document; anything else is parsed from the raw JSON.
-    fn resolve_component<T: Component>(&mut self, reference: &str, pointer: &str) -> Option<serde_json::Result<T>> {
+    fn resolve_component<T: Component>(
+        &mut self,
+        reference: &str,
+        pointer: &str,
+    ) -> Option<serde_json::Result<Cow<'a, T>>> {
         let (component, current) = self.follow_aliases::<T>(reference);
         if let Some(item) = component {
-            return Some(Ok(item.clone()));
+            return Some(Ok(Cow::Borrowed(item)));
         }
-        self.resolve_raw(current, pointer).cloned().map(serde_json::from_value)
+        self.resolve_raw(current, pointer).cloned().map(|raw| serde_json::from_value(raw).map(Cow::Owned))
     }
 
     /// Finds the schema a local `$ref` points to, and its pointer; records an error naming
@@ -797,7 +846,7 @@ impl<'a> Lowerer<'a, '_> {
         for (name, scheme) in &components.security_schemes {
             let pointer = pointer_push("/components/securitySchemes", name);
             let scheme = match scheme {
-                ReferenceOr::Item(scheme) => scheme.clone(),
+                ReferenceOr::Item(scheme) => Cow::Borrowed(scheme),
                 ReferenceOr::Reference { reference } => {
                     match self.resolve_component::<openapiv3::SecurityScheme>(reference, &pointer) {
                         Some(Ok(scheme)) => scheme,
@@ -810,7 +859,7 @@ impl<'a> Lowerer<'a, '_> {
                 }
             };
             use openapiv3::SecurityScheme as S;
-            let (kind, description, how) = match &scheme {
+            let (kind, description, how) = match &*scheme {
                 S::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => (
                     SchemeKind::Bearer,
                     description,
@@ -873,11 +922,11 @@ impl<'a> Lowerer<'a, '_> {
         let mut operations = Vec::new();
         for (path, item) in &self.doc.paths.paths {
             let item_pointer = pointer_push("/paths", path);
-            let item = match item {
-                ReferenceOr::Item(item) => item.clone(),
+            let item: Cow<openapiv3::PathItem> = match item {
+                ReferenceOr::Item(item) => Cow::Borrowed(item),
                 ReferenceOr::Reference { reference } => {
                     match self.resolve_raw(reference, &item_pointer).cloned().map(serde_json::from_value) {
-                        Some(Ok(item)) => item,
+                        Some(Ok(item)) => Cow::Owned(item),
                         Some(Err(e)) => {
                             self.sink.error(&item_pointer, format!("invalid path item: {e}"));
                             continue;
@@ -998,7 +1047,7 @@ impl<'a> Lowerer<'a, '_> {
         type_stem: &str,
     ) -> (Vec<Param>, Vec<PathPart>, Vec<(String, String)>) {
         // Path-level parameters first, replaced by operation parameters of the same name and place.
-        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let mut resolved: Vec<(Cow<Parameter>, String)> = Vec::new();
         let item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
         let sources = [
             (shared, pointer_push(&item_pointer, "parameters")),
@@ -1008,7 +1057,7 @@ impl<'a> Lowerer<'a, '_> {
             for (i, param) in list.iter().enumerate() {
                 let here = pointer_push(&list_pointer, &i.to_string());
                 let param = match param {
-                    ReferenceOr::Item(param) => param.clone(),
+                    ReferenceOr::Item(param) => Cow::Borrowed(param),
                     ReferenceOr::Reference { reference } => {
                         match self.resolve_component::<Parameter>(reference, &here) {
                             Some(Ok(param)) => param,
@@ -1039,7 +1088,7 @@ impl<'a> Lowerer<'a, '_> {
         let mut scope = Scope::with_reserved(&["body", "request", "self"]);
         let mut params = Vec::new();
         for (param, here) in resolved {
-            let (location, explode_default) = match &param {
+            let (location, explode_default) = match &*param {
                 Parameter::Path { .. } => (ParamLocation::Path, false),
                 // `explode` defaults to true only for `style: form`.
                 Parameter::Query { style, .. } => (ParamLocation::Query, *style == QueryStyle::Form),
@@ -1066,7 +1115,7 @@ impl<'a> Lowerer<'a, '_> {
                     None => Lowered::of(TypeRef::String),
                 },
             };
-            let style = match &param {
+            let style = match &*param {
                 Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
                 Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
                 Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
@@ -1174,7 +1223,7 @@ impl<'a> Lowerer<'a, '_> {
 
     fn request_body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, hint: &str) -> Option<IrBody> {
         let (body, pointer) = match body {
-            ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
+            ReferenceOr::Item(body) => (Cow::Borrowed(body), pointer.to_owned()),
             ReferenceOr::Reference { reference } => match self.resolve_component::<RequestBody>(reference, pointer)? {
                 Ok(body) => (body, fragment(reference).unwrap_or_default()),
                 Err(e) => {
@@ -1326,7 +1375,7 @@ impl<'a> Lowerer<'a, '_> {
                 format!("{stem}{variant}Body")
             };
             let (response, here) = match response {
-                ReferenceOr::Item(response) => (response.clone(), here),
+                ReferenceOr::Item(response) => (Cow::Borrowed(response), here),
                 ReferenceOr::Reference { reference } => {
                     let Some(response) = self.resolve_component::<SpecResponse>(reference, &here) else { continue };
                     match response {
@@ -1706,7 +1755,7 @@ fn integer_enum(schema: &Schema) -> Option<Vec<i64>> {
 
 fn integer_enumeration(values: &[i64]) -> IntegerEnum {
     let mut scope = Scope::default();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     let variants = values
         .iter()
         .filter(|v| seen.insert(**v))
@@ -1717,7 +1766,7 @@ fn integer_enumeration(values: &[i64]) -> IntegerEnum {
 
 fn enumeration(values: &[String]) -> StringEnum {
     let mut scope = Scope::default();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     let variants = values
         .iter()
         .filter(|v| seen.insert(v.as_str()))
@@ -1815,7 +1864,7 @@ fn decode_token(token: &str) -> String {
 /// contain; in response-only types they are plain `Option<T>`.
 /// `Nullable<T>` (absent / null / value) matters only when sending: types no request reaches
 /// use `Option<T>`.
-fn finish_presence(types: &mut [TypeDef], in_request: &HashSet<String>) {
+fn finish_presence(types: &mut [TypeDef], in_request: &FxHashSet<String>) {
     for def in types.iter_mut() {
         if in_request.contains(&def.name) {
             continue;
@@ -1832,7 +1881,7 @@ fn finish_presence(types: &mut [TypeDef], in_request: &HashSet<String>) {
 
 /// Which types a request reaches (they need `Serialize`) and which need `Deserialize`: those a
 /// response reaches plus those nothing reaches.
-fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (HashSet<String>, HashSet<String>) {
+fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (FxHashSet<String>, FxHashSet<String>) {
     let mut sent = Vec::new();
     let mut received = Vec::new();
     for op in operations {
@@ -1850,7 +1899,7 @@ fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (HashSet<Str
             }
         }
     }
-    let index: HashMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index: FxHashMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let serialize = reachable(types, &index, sent);
     // Closed under containment: a type that derives `Deserialize` needs it on every field type,
     // including one that is otherwise only sent.
@@ -1861,8 +1910,8 @@ fn serde_directions(types: &[TypeDef], operations: &[Operation]) -> (HashSet<Str
 
 /// Every type name reachable from `roots` through fields, aliases, union branches and response
 /// variants.
-fn reachable(types: &[TypeDef], index: &HashMap<&str, usize>, mut stack: Vec<String>) -> HashSet<String> {
-    let mut seen = HashSet::new();
+fn reachable(types: &[TypeDef], index: &FxHashMap<&str, usize>, mut stack: Vec<String>) -> FxHashSet<String> {
+    let mut seen = FxHashSet::default();
     while let Some(name) = stack.pop() {
         let Some(&i) = index.get(name.as_str()) else { continue };
         if !seen.insert(name) {
@@ -1897,7 +1946,7 @@ fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
 
 /// Types stored by value (not behind `Vec` or a map) that contain themselves need a `Box`.
 fn box_recursive_fields(types: &mut [TypeDef]) {
-    let index: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let index: FxHashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
     // The named types a member holds by value (not behind a `Vec` or a map), tuples included.
     fn by_value<'t>(ty: &'t TypeRef, out: &mut Vec<&'t str>) {
         match ty {
@@ -2086,6 +2135,8 @@ impl<'a> Lowerer<'a, '_> {
             .properties
             .iter()
             .map(|(wire, property, pointer)| {
+                // The form helpers take unboxed schemas; forms are few and small.
+                let property = &property.as_ref().clone().unbox();
                 let declared = content
                     .encoding
                     .get(wire)
@@ -2153,18 +2204,20 @@ impl<'a> Lowerer<'a, '_> {
     /// `data`, `id`, `retry`, with `data`) describes its data through `data`.
     fn event_data(&mut self, content: &openapiv3::MediaType, hint: &str, media_pointer: &str) -> Option<TypeRef> {
         let at = pointer_push(media_pointer, "schema");
-        let mut data = content.schema.clone()?;
-        let mut data_pointer = at.clone();
-        if let Some((schema, schema_pointer)) = self.resolve_item(&data, &at)
-            && let Some(parts) = self.object_parts(&schema, &schema_pointer)
+        let schema = content.schema.as_ref()?;
+        let mut event_data = None;
+        if let Some((event, event_pointer)) = self.resolve_item(schema, &at)
+            && let Some(parts) = self.object_parts(&event, &event_pointer)
             && parts.properties.iter().any(|(name, _, _)| name == "data")
             && parts.properties.iter().all(|(name, _, _)| ["event", "data", "id", "retry"].contains(&name.as_str()))
             && let Some((_, property, pointer)) = parts.properties.into_iter().find(|(name, _, _)| name == "data")
         {
-            data = property;
-            data_pointer = pointer;
+            event_data = Some((property.into_owned().unbox(), pointer));
         }
-        let lowered = self.schema(&data, hint, &data_pointer);
+        let lowered = match &event_data {
+            Some((data, data_pointer)) => self.schema(data, hint, data_pointer),
+            None => self.schema(schema, hint, &at),
+        };
         (lowered.ty != TypeRef::String).then(|| wrap_nullable(lowered))
     }
 

@@ -4,7 +4,7 @@
 //! Architecture invariant: two different spec items never receive the same Rust name in one
 //! scope; a [`Scope`] hands out a numbered variant (`Name2`, `name_2`) instead of merging.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -22,7 +22,7 @@ const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// A set of names already taken in one Rust scope (a module, a struct's fields, an enum's variants).
 #[derive(Debug, Default)]
 pub struct Scope {
-    taken: HashSet<String>,
+    taken: FxHashSet<String>,
 }
 
 impl Scope {
