@@ -65,6 +65,11 @@ impl<'t> Raw<'t> {
         Raw { value: OnceCell::new(), reload: Box::new(reload) }
     }
 
+    /// No document: every `$ref` points at a whole component, which the parsed document holds.
+    pub fn none() -> Self {
+        Raw { value: OnceCell::from(None), reload: Box::new(|| None) }
+    }
+
     /// A document already at hand (one parsing repaired, say).
     pub fn ready(value: Value) -> Self {
         Raw { value: OnceCell::from(Some(value)), reload: Box::new(|| None) }

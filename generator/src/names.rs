@@ -77,13 +77,26 @@ pub fn snake_name(raw: &str, fallback: &str) -> String {
     escape_keyword(name)
 }
 
-/// `UpperCamelCase` conversion, skipping heck for names already in that case (most schema names).
+/// `UpperCamelCase` conversion, skipping heck for names already in that case (most schema names)
+/// and for ASCII `snake_case` (most property names, which name inline types).
 fn upper_camel(raw: &str) -> String {
     let bytes = raw.as_bytes();
     let camel = bytes.first().is_some_and(u8::is_ascii_uppercase)
         && bytes.iter().all(u8::is_ascii_alphanumeric)
         && bytes.windows(2).all(|pair| !pair[1].is_ascii_uppercase() || pair[0].is_ascii_lowercase());
-    if camel { raw.to_owned() } else { signed(raw, ToUpperCamelCase::to_upper_camel_case) }
+    if camel {
+        return raw.to_owned();
+    }
+    if bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        let mut name = String::with_capacity(raw.len());
+        for word in raw.split('_') {
+            let mut chars = word.chars();
+            name.extend(chars.next().map(|first| first.to_ascii_uppercase()));
+            name.push_str(chars.as_str());
+        }
+        return name;
+    }
+    signed(raw, ToUpperCamelCase::to_upper_camel_case)
 }
 
 /// `snake_case` conversion, skipping heck for names already in that case (most property names).

@@ -18,14 +18,36 @@ use openapiv3::{
     ObjectType, OpenAPI, Operation, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, Paths, ReferenceOr,
     RequestBody, Response, Responses, Schema, SchemaData, SchemaKind, StatusCode, StringType, Type,
 };
+use std::cell::Cell;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
 type Object = Map<String, Value>;
 type Extensions = IndexMap<String, Value>;
 
+/// What [`read`] made of a document.
+pub struct Read {
+    pub doc: OpenAPI,
+    /// Whether a `$ref` points anywhere but at a whole schema, parameter, request body, response
+    /// or security scheme component (`#/paths/...`, or into a component). Only those need the
+    /// JSON tree again when lowering.
+    pub refs_beyond_components: bool,
+}
+
+thread_local! {
+    /// Set by [`ref_or`] (and by schema extensions holding `$ref`s) during one [`read`].
+    static BEYOND_COMPONENTS: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Reads a whole document, consuming the tree; `None` when serde has to decide.
-pub fn read(value: Value) -> Option<OpenAPI> {
+pub fn read(value: Value) -> Option<Read> {
+    BEYOND_COMPONENTS.set(false);
+    let doc = document(value)?;
+    Some(Read { doc, refs_beyond_components: BEYOND_COMPONENTS.get() })
+}
+
+fn document(value: Value) -> Option<OpenAPI> {
     let mut doc = OpenAPI::default();
     let (mut openapi, mut info, mut paths) = (None, None, None);
     for (key, value) in object(value)? {
@@ -56,8 +78,8 @@ fn components(value: Value) -> Option<Components> {
             "parameters" => components.parameters = map(value, |v| ref_or(v, parameter))?,
             "examples" => components.examples = serde(value)?,
             "requestBodies" => components.request_bodies = map(value, |v| ref_or(v, request_body))?,
-            "headers" => components.headers = map(value, |v| ref_or(v, header))?,
-            "securitySchemes" => components.security_schemes = serde(value)?,
+            "headers" => components.headers = map(value, header_ref)?,
+            "securitySchemes" => components.security_schemes = map(value, |v| ref_or(v, |o| serde(Value::Object(o))))?,
             "links" => components.links = serde(value)?,
             "callbacks" => components.callbacks = serde(value)?,
             _ => extension(&mut components.extensions, key, value),
@@ -304,7 +326,7 @@ fn response(fields: Object) -> Option<Response> {
     for (key, value) in fields {
         match key.as_str() {
             "description" => description = Some(string(value)?),
-            "headers" => response.headers = map(value, |v| ref_or(v, header))?,
+            "headers" => response.headers = map(value, header_ref)?,
             "content" => response.content = map(value, media_type)?,
             "links" => response.links = serde(value)?,
             _ => extension(&mut response.extensions, key, value),
@@ -436,7 +458,7 @@ impl Keywords {
             "allOf" => self.all_of = optional(value, |v| list(v, schema_ref))?,
             "anyOf" => self.any_of = optional(value, |v| list(v, schema_ref))?,
             "not" => self.not = optional(value, |v| schema_ref(v).map(Box::new))?,
-            _ => extension(extensions, key, value),
+            _ => schema_extension(extensions, key, value),
         }
         Some(())
     }
@@ -623,13 +645,63 @@ fn integer(number: Option<Number>) -> Option<Option<i64>> {
 /// A `$ref` object (its other keys ignored, as in 3.0), or the item `read_item` makes of the
 /// object.
 fn ref_or<T>(value: Value, read_item: impl FnOnce(Object) -> Option<T>) -> Option<ReferenceOr<T>> {
+    reference_or(value, read_item, true)
+}
+
+/// A header or its `$ref`. Lowering never resolves header `$ref`s (response headers are not
+/// generated), so they are not noted.
+fn header_ref(value: Value) -> Option<ReferenceOr<Header>> {
+    reference_or(value, header, false)
+}
+
+fn reference_or<T>(
+    value: Value,
+    read_item: impl FnOnce(Object) -> Option<T>,
+    resolved_later: bool,
+) -> Option<ReferenceOr<T>> {
     let mut fields = object(value)?;
     match fields.get_mut("$ref") {
-        Some(Value::String(reference)) => Some(ReferenceOr::Reference { reference: std::mem::take(reference) }),
+        Some(Value::String(reference)) => {
+            if resolved_later {
+                note_reference(reference);
+            }
+            Some(ReferenceOr::Reference { reference: std::mem::take(reference) })
+        }
         // A `$ref` that is not a string: serde reads the object as an item; let it.
         Some(_) => None,
         None => read_item(fields).map(ReferenceOr::Item),
     }
+}
+
+/// Records a `$ref` that is not `#/components/<kind>/<key>` for a kind lowering takes from the
+/// parsed document (`pathItems`, say, it reads from the JSON tree).
+fn note_reference(reference: &str) {
+    const PARSED: &[&str] = &["schemas", "parameters", "requestBodies", "responses", "securitySchemes"];
+    let component = reference.strip_prefix("#/components/").and_then(|rest| rest.split_once('/'));
+    if !component.is_some_and(|(kind, key)| PARSED.contains(&kind) && !key.contains('/')) {
+        BEYOND_COMPONENTS.set(true);
+    }
+}
+
+/// A schema's extension: lowering reads some as schemas (`prefixItems`, `patternProperties`
+/// carried through `openapiv3`), so the `$ref`s in any of them are noted.
+fn schema_extension(extensions: &mut Extensions, key: String, value: Value) {
+    fn note_all(value: &Value) {
+        match value {
+            Value::Object(fields) => {
+                if let Some(Value::String(reference)) = fields.get("$ref") {
+                    note_reference(reference);
+                }
+                fields.values().for_each(note_all);
+            }
+            Value::Array(items) => items.iter().for_each(note_all),
+            _ => {}
+        }
+    }
+    if key.starts_with("x-") {
+        note_all(&value);
+    }
+    extension(extensions, key, value);
 }
 
 /// An `x-` key is kept; any other unknown key is ignored, as serde ignores it.

@@ -15,10 +15,12 @@ const MAX_REPAIRS: usize = 256;
 
 mod direct;
 
+pub use direct::Read;
+
 /// Reads a document that needs no repair, consuming it: each part of the tree is freed as soon as
 /// it has been read, so the tree and the model are never both whole in memory. `None` means the
 /// document needs [`parse`] (serde, with repairs), and may just be one [`direct`] was unsure of.
-pub fn parse_owned(value: Value) -> Option<OpenAPI> {
+pub fn parse_owned(value: Value) -> Option<Read> {
     direct::read(value)
 }
 
@@ -37,7 +39,7 @@ pub enum ReaderCheck {
 /// reader must build serde's model or decline; it must never accept what serde rejects.
 pub fn check_direct_reader(value: &Value) -> ReaderCheck {
     let by_serde = OpenAPI::deserialize(value).ok();
-    match (direct::read(value.clone()), by_serde) {
+    match (direct::read(value.clone()).map(|read| read.doc), by_serde) {
         (None, by_serde) => ReaderCheck::Declined { serde_ok: by_serde.is_some() },
         (Some(_), None) => ReaderCheck::Differs("the direct reader accepts what serde rejects".to_owned()),
         (Some(direct), Some(by_serde)) if direct == by_serde => ReaderCheck::Same,
@@ -269,6 +271,33 @@ mod tests {
             }
         }
         assert!(same > 12, "{same}");
+    }
+
+    #[test]
+    fn refs_beyond_parsed_components_are_noticed() {
+        let doc = |schema: Value, item: Value| {
+            json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": item, "/b": {"get": {"responses": {"200": {"description": "ok",
+                    "content": {"application/json": {"schema": schema}}}}}}},
+                "components": {"schemas": {"S": {}, "A": {"$ref": "#/components/schemas/S"}}}})
+        };
+        let beyond = |schema: Value, item: Value| direct::read(doc(schema, item)).unwrap().refs_beyond_components;
+        let plain_item = json!({"parameters": [{"$ref": "#/components/parameters/P"}]});
+        assert!(!beyond(json!({"$ref": "#/components/schemas/A"}), plain_item.clone()));
+        assert!(!beyond(json!({"items": {"$ref": "#/components/schemas/S"}, "type": "array"}), plain_item.clone()));
+        for schema in [
+            json!({"$ref": "#/paths/~1a/get"}),
+            json!({"$ref": "#/components/schemas/S/properties/a"}),
+            json!({"$ref": "#/components/examples/E"}),
+            json!({"x-prefix-items": [{"$ref": "#/paths/~1c"}]}),
+        ] {
+            assert!(beyond(schema.clone(), plain_item.clone()), "{schema}");
+        }
+        assert!(beyond(json!({}), json!({"$ref": "#/components/pathItems/I"})));
+        // Header `$ref`s are never resolved.
+        let headers = json!({"get": {"responses": {"200": {"description": "ok",
+            "headers": {"H": {"$ref": "#/paths/~1b/get/responses/200/headers/X"}}}}}});
+        assert!(!beyond(json!({}), headers));
     }
 
     /// Every corner of `openapiv3`'s serde impls the direct reader reproduces: `null` as absent,
