@@ -170,3 +170,24 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
     let generated = Generated { files, warnings, operations: api.operations.len(), types: api.types.len() };
     Ok((generated, times))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text is freed after parsing only when no `$ref` needs the JSON tree again: a schema
+    /// `$ref` to a response component (seen in the wild) is read from the tree as a schema.
+    #[test]
+    fn a_ref_beyond_parsed_components_still_resolves() {
+        let spec = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/s": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json":
+                {"schema": {"$ref": "#/components/responses/Status"}}}}}}}},
+            "components": {"responses": {"Status": {"description": "a response used as a schema",
+                "type": "object", "properties": {"status": {"type": "string"}}}}}}"##;
+        let options =
+            Options { spec_path: "s.json".to_owned(), crate_name: "s".to_owned(), command: "test".to_owned() };
+        let generated = generate(spec.to_owned(), &options).unwrap();
+        let types = generated.files.iter().find(|f| f.path == "src/types.rs").unwrap();
+        assert!(types.contents.contains("pub status:"), "{}", types.contents);
+    }
+}

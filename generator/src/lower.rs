@@ -152,12 +152,15 @@ impl Lowered {
     }
 }
 
+/// A property's schema as [`ObjectParts`] holds it.
+type PropertySchema<'p> = Cow<'p, ReferenceOr<Box<Schema>>>;
+
 /// Properties collected from an object schema and its `allOf` parts. They are borrowed from
 /// the document, or copied when they come from a schema parsed from raw JSON for one lookup.
 #[derive(Default)]
 struct ObjectParts<'p> {
     /// Wire name, schema, pointer; in order of first appearance.
-    properties: Vec<(String, Cow<'p, ReferenceOr<Box<Schema>>>, String)>,
+    properties: Vec<(String, PropertySchema<'p>, String)>,
     /// Wire name → index in `properties`.
     positions: FxHashMap<String, usize>,
     required: BTreeSet<String>,
@@ -578,7 +581,7 @@ impl<'a> Lowerer<'a, '_> {
     fn collect_from<'p, 's>(
         &mut self,
         schema: &'s Schema,
-        keep: fn(&'s ReferenceOr<Box<Schema>>) -> Cow<'p, ReferenceOr<Box<Schema>>>,
+        keep: fn(&'s ReferenceOr<Box<Schema>>) -> PropertySchema<'p>,
         nested: fn(&'s Schema) -> Source<'p, 's>,
         pointer: &str,
         parts: &mut ObjectParts<'p>,
@@ -627,7 +630,7 @@ impl<'a> Lowerer<'a, '_> {
                     }
                     let Some((target, target_pointer)) = self.resolve_schema(reference, &here) else { return false };
                     let target = match &target {
-                        Cow::Borrowed(component) => Source::Doc(*component),
+                        Cow::Borrowed(component) => Source::Doc(component),
                         Cow::Owned(parsed) => Source::Temp(parsed),
                     };
                     parts.depth += 1;

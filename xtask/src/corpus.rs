@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use generator::Options;
+use generator::parse::ReaderCheck;
 
 use crate::bench::{slug, twin_manifest};
 use crate::fsutil::{list_files, write_atomic};
@@ -93,6 +94,9 @@ struct Row {
     version: String,
     outcome: Outcome,
     seconds: f64,
+    /// The parse stage's direct reader against `openapiv3`'s serde impls on this spec; `None`
+    /// when the spec does not load.
+    reader: Option<ReaderCheck>,
 }
 
 /// `cargo xtask corpus`.
@@ -126,7 +130,8 @@ pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
     println!("\nreport written to {}", out.display());
 
     let panicked = rows.iter().any(|r| matches!(r.outcome, Outcome::Panicked(_)));
-    Ok(if panicked { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    let differs = rows.iter().any(|r| matches!(r.reader, Some(ReaderCheck::Differs(_))));
+    Ok(if panicked || differs { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn list_specs(dir: &Path, out: &mut Vec<Spec>) -> Result<()> {
@@ -179,7 +184,7 @@ fn generate_one(spec: &Spec) -> Row {
         Ok(text) => text,
         Err(error) => {
             let outcome = Outcome::Unreadable(error.to_string());
-            return Row { spec, version: String::new(), outcome, seconds: 0.0 };
+            return Row { spec, version: String::new(), outcome, seconds: 0.0, reader: None };
         }
     };
     let version = declared_version(&text);
@@ -199,7 +204,14 @@ fn generate_one(spec: &Spec) -> Row {
                 .unwrap_or_else(|| "panic without a message".to_owned()),
         ),
     };
-    Row { spec, version, outcome, seconds: started.elapsed().as_secs_f64() }
+    let seconds = started.elapsed().as_secs_f64();
+    let reader = panic::catch_unwind(|| {
+        let (mut value, version) = generator::load::load(&options.spec_path, &text).ok()?;
+        generator::normalise::normalise(&mut value, version);
+        Some(generator::parse::check_direct_reader(&value))
+    });
+    let reader = reader.unwrap_or_else(|_| Some(ReaderCheck::Differs("the comparison panicked".to_owned())));
+    Row { spec, version, outcome, seconds, reader }
 }
 
 fn options(spec: &Spec) -> Options {
@@ -256,6 +268,21 @@ fn summarise_generation(rows: &[Row], elapsed: Duration, out: &mut String) {
             let _ = writeln!(out, "| {} | {} | {kind} | {} |", row.spec.name, row.version, cell(message));
         }
         let _ = writeln!(out);
+    }
+    let readers = |f: fn(&ReaderCheck) -> bool| rows.iter().filter(|r| r.reader.as_ref().is_some_and(f)).count();
+    let _ = writeln!(
+        out,
+        "Parse stage, direct reader against `openapiv3`'s serde: {} specs read the same, {} left to serde \
+         (which reads them), {} left to serde (which rejects or repairs them), {} DIFFER.\n",
+        readers(|c| matches!(c, ReaderCheck::Same)),
+        readers(|c| matches!(c, ReaderCheck::Declined { serde_ok: true })),
+        readers(|c| matches!(c, ReaderCheck::Declined { serde_ok: false })),
+        readers(|c| matches!(c, ReaderCheck::Differs(_))),
+    );
+    for row in rows {
+        if let Some(ReaderCheck::Differs(difference)) = &row.reader {
+            let _ = writeln!(out, "- {} differs:\n```\n{difference}\n```\n", row.spec.name);
+        }
     }
     let mut slowest: Vec<&Row> = rows.iter().collect();
     slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
@@ -429,6 +456,7 @@ mod tests {
             version: version.to_owned(),
             outcome: Outcome::Rejected(String::new()),
             seconds: 0.0,
+            reader: None,
         }
     }
 

@@ -73,13 +73,15 @@ fn components(value: Value) -> Option<Components> {
     let mut components = Components::default();
     for (key, value) in object(value)? {
         match key.as_str() {
-            "schemas" => components.schemas = map(value, |v| ref_or(v, schema))?,
-            "responses" => components.responses = map(value, |v| ref_or(v, response))?,
-            "parameters" => components.parameters = map(value, |v| ref_or(v, parameter))?,
+            "schemas" => components.schemas = map(value, |v| ref_or(v, "schemas", schema))?,
+            "responses" => components.responses = map(value, |v| ref_or(v, "responses", response))?,
+            "parameters" => components.parameters = map(value, |v| ref_or(v, "parameters", parameter))?,
             "examples" => components.examples = serde(value)?,
-            "requestBodies" => components.request_bodies = map(value, |v| ref_or(v, request_body))?,
+            "requestBodies" => components.request_bodies = map(value, |v| ref_or(v, "requestBodies", request_body))?,
             "headers" => components.headers = map(value, header_ref)?,
-            "securitySchemes" => components.security_schemes = map(value, |v| ref_or(v, |o| serde(Value::Object(o))))?,
+            "securitySchemes" => {
+                components.security_schemes = map(value, |v| ref_or(v, "securitySchemes", |o| serde(Value::Object(o))))?
+            }
             "links" => components.links = serde(value)?,
             "callbacks" => components.callbacks = serde(value)?,
             _ => extension(&mut components.extensions, key, value),
@@ -92,7 +94,7 @@ fn read_paths(value: Value) -> Option<Paths> {
     let mut paths = Paths::default();
     for (key, value) in object(value)? {
         if key.starts_with('/') {
-            let item = ref_or(value, path_item)?;
+            let item = ref_or(value, "pathItems", path_item)?;
             paths.paths.insert(key, item);
         } else {
             extension(&mut paths.extensions, key, value);
@@ -118,7 +120,7 @@ fn path_item(fields: Object) -> Option<PathItem> {
                 continue;
             }
             "parameters" => {
-                item.parameters = list(value, |v| ref_or(v, parameter))?;
+                item.parameters = list(value, |v| ref_or(v, "parameters", parameter))?;
                 continue;
             }
             "get" => &mut item.get,
@@ -149,8 +151,8 @@ fn operation(value: Value) -> Option<Operation> {
             "description" => operation.description = optional(value, string)?,
             "externalDocs" => operation.external_docs = serde(value)?,
             "operationId" => operation.operation_id = optional(value, string)?,
-            "parameters" => operation.parameters = list(value, |v| ref_or(v, parameter))?,
-            "requestBody" => operation.request_body = optional(value, |v| ref_or(v, request_body))?,
+            "parameters" => operation.parameters = list(value, |v| ref_or(v, "parameters", parameter))?,
+            "requestBody" => operation.request_body = optional(value, |v| ref_or(v, "requestBodies", request_body))?,
             "responses" => responses = Some(read_responses(value)?),
             "callbacks" => operation.callbacks = serde(value)?,
             "deprecated" => operation.deprecated = boolean(value)?,
@@ -252,7 +254,7 @@ impl Common {
             "required" => self.required = boolean(value)?,
             "deprecated" => self.deprecated = optional(value, boolean)?,
             "schema" | "content" if self.format.is_some() => {}
-            "schema" => self.format = Some(ParameterSchemaOrContent::Schema(ref_or(value, schema)?)),
+            "schema" => self.format = Some(ParameterSchemaOrContent::Schema(ref_or(value, "schemas", schema)?)),
             "content" => self.format = Some(ParameterSchemaOrContent::Content(map(value, media_type)?)),
             "example" => self.example = present(value),
             "examples" => self.examples = serde(value)?,
@@ -279,7 +281,7 @@ fn media_type(value: Value) -> Option<MediaType> {
     let mut media = MediaType::default();
     for (key, value) in object(value)? {
         match key.as_str() {
-            "schema" => media.schema = optional(value, |v| ref_or(v, schema))?,
+            "schema" => media.schema = optional(value, |v| ref_or(v, "schemas", schema))?,
             "example" => media.example = present(value),
             "examples" => media.examples = serde(value)?,
             "encoding" => media.encoding = serde(value)?,
@@ -294,9 +296,9 @@ fn read_responses(value: Value) -> Option<Responses> {
     let mut responses = Responses::default();
     for (key, value) in object(value)? {
         if key == "default" {
-            responses.default = optional(value, |v| ref_or(v, response))?;
+            responses.default = optional(value, |v| ref_or(v, "responses", response))?;
         } else if let Some(code) = status_code(&key) {
-            responses.responses.insert(code, ref_or(value, response)?);
+            responses.responses.insert(code, ref_or(value, "responses", response)?);
         } else {
             extension(&mut responses.extensions, key, value);
         }
@@ -362,7 +364,7 @@ fn boxed_schema(fields: Object) -> Option<Box<Schema>> {
 }
 
 fn schema_ref(value: Value) -> Option<ReferenceOr<Schema>> {
-    ref_or(value, schema)
+    ref_or(value, "schemas", schema)
 }
 
 /// The keywords that decide a schema's kind, each as given (`null` counts as absent).
@@ -441,12 +443,12 @@ impl Keywords {
             "exclusiveMaximum" => self.exclusive_maximum = optional(value, boolean)?,
             "minimum" => self.minimum = optional(value, number)?,
             "maximum" => self.maximum = optional(value, number)?,
-            "properties" => self.properties = optional(value, |v| map(v, |v| ref_or(v, boxed_schema)))?,
+            "properties" => self.properties = optional(value, |v| map(v, |v| ref_or(v, "schemas", boxed_schema)))?,
             "required" => self.required = optional(value, |v| list(v, string))?,
             "additionalProperties" => self.additional_properties = optional(value, additional_properties)?,
             "minProperties" => self.min_properties = optional(value, size)?,
             "maxProperties" => self.max_properties = optional(value, size)?,
-            "items" => self.items = optional(value, |v| ref_or(v, boxed_schema))?,
+            "items" => self.items = optional(value, |v| ref_or(v, "schemas", boxed_schema))?,
             "minItems" => self.min_items = optional(value, size)?,
             "maxItems" => self.max_items = optional(value, size)?,
             "uniqueItems" => self.unique_items = optional(value, boolean)?,
@@ -643,27 +645,27 @@ fn integer(number: Option<Number>) -> Option<Option<i64>> {
 }
 
 /// A `$ref` object (its other keys ignored, as in 3.0), or the item `read_item` makes of the
-/// object.
-fn ref_or<T>(value: Value, read_item: impl FnOnce(Object) -> Option<T>) -> Option<ReferenceOr<T>> {
-    reference_or(value, read_item, true)
+/// object. `kind` is the `components` section lowering looks the `$ref` up in.
+fn ref_or<T>(value: Value, kind: &str, read_item: impl FnOnce(Object) -> Option<T>) -> Option<ReferenceOr<T>> {
+    reference_or(value, read_item, Some(kind))
 }
 
 /// A header or its `$ref`. Lowering never resolves header `$ref`s (response headers are not
 /// generated), so they are not noted.
 fn header_ref(value: Value) -> Option<ReferenceOr<Header>> {
-    reference_or(value, header, false)
+    reference_or(value, header, None)
 }
 
 fn reference_or<T>(
     value: Value,
     read_item: impl FnOnce(Object) -> Option<T>,
-    resolved_later: bool,
+    resolved_in: Option<&str>,
 ) -> Option<ReferenceOr<T>> {
     let mut fields = object(value)?;
     match fields.get_mut("$ref") {
         Some(Value::String(reference)) => {
-            if resolved_later {
-                note_reference(reference);
+            if let Some(kind) = resolved_in {
+                note_reference(reference, kind);
             }
             Some(ReferenceOr::Reference { reference: std::mem::take(reference) })
         }
@@ -673,12 +675,14 @@ fn reference_or<T>(
     }
 }
 
-/// Records a `$ref` that is not `#/components/<kind>/<key>` for a kind lowering takes from the
-/// parsed document (`pathItems`, say, it reads from the JSON tree).
-fn note_reference(reference: &str) {
+/// Records a `$ref` that lowering cannot take from the parsed document: anything but
+/// `#/components/<kind>/<key>` for the kind the position holds (a schema `$ref` to a response
+/// is read from the JSON tree as a schema), and every path item `$ref` (`pathItems` is not
+/// parsed).
+fn note_reference(reference: &str, kind: &str) {
     const PARSED: &[&str] = &["schemas", "parameters", "requestBodies", "responses", "securitySchemes"];
-    let component = reference.strip_prefix("#/components/").and_then(|rest| rest.split_once('/'));
-    if !component.is_some_and(|(kind, key)| PARSED.contains(&kind) && !key.contains('/')) {
+    let key = reference.strip_prefix("#/components/").and_then(|rest| rest.strip_prefix(kind)?.strip_prefix('/'));
+    if !(PARSED.contains(&kind) && key.is_some_and(|key| !key.contains('/'))) {
         BEYOND_COMPONENTS.set(true);
     }
 }
@@ -690,7 +694,7 @@ fn schema_extension(extensions: &mut Extensions, key: String, value: Value) {
         match value {
             Value::Object(fields) => {
                 if let Some(Value::String(reference)) = fields.get("$ref") {
-                    note_reference(reference);
+                    note_reference(reference, "schemas");
                 }
                 fields.values().for_each(note_all);
             }

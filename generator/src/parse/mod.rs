@@ -289,6 +289,7 @@ mod tests {
             json!({"$ref": "#/paths/~1a/get"}),
             json!({"$ref": "#/components/schemas/S/properties/a"}),
             json!({"$ref": "#/components/examples/E"}),
+            json!({"$ref": "#/components/responses/R"}),
             json!({"x-prefix-items": [{"$ref": "#/paths/~1c"}]}),
         ] {
             assert!(beyond(schema.clone(), plain_item.clone()), "{schema}");
