@@ -87,6 +87,13 @@ impl StageTimes {
     }
 }
 
+/// The first two stages, [`load`] and [`normalise`]: the tree the parse stage reads.
+pub fn normalised_tree(file: &str, text: &str) -> Result<serde_json::Value, Errors> {
+    let (mut value, version) = load::load(file, text)?;
+    normalise::normalise(&mut value, version);
+    Ok(value)
+}
+
 /// Runs the whole pipeline on a spec's text. Never panics; every problem is a [`Diagnostic`].
 ///
 /// Given the text by value (a `String`), generation frees it as soon as it is parsed (or, for a
@@ -110,11 +117,7 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
     let file = options.spec_path.as_str();
     // Loads and normalises the text again: for a document that needs repairs, and for a `$ref`
     // into the raw tree after the first tree was consumed.
-    let reload = |text: &str| -> Result<serde_json::Value, Errors> {
-        let (mut value, version) = load::load(file, text)?;
-        normalise::normalise(&mut value, version);
-        Ok(value)
-    };
+    let reload = |text: &str| normalised_tree(file, text);
     let (mut value, version) = load::load(file, &text)?;
     lap(&mut times.load);
     normalise::normalise(&mut value, version);

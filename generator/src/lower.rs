@@ -52,8 +52,9 @@ const RESERVED_BUILDER: &[&str] = &[
 ];
 
 /// The normalised document as JSON. Lowering needs it only to resolve a `$ref` that points
-/// somewhere other than `#/components/...`, which few specs have, so it is usually read again
-/// from the text on first use rather than kept alive through lowering.
+/// somewhere other than a whole component of the kind its position holds, which few specs have,
+/// so it is read again from the text on first use, or not kept at all when the parse stage saw
+/// no such `$ref` (`parse::Read::refs_beyond_components`).
 pub struct Raw<'t> {
     value: OnceCell<Option<Value>>,
     reload: Box<dyn Fn() -> Option<Value> + 't>,

@@ -87,7 +87,7 @@ fn upper_camel(raw: &str) -> String {
     if camel {
         return raw.to_owned();
     }
-    if bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    if ascii_snake_bytes(bytes) {
         let mut name = String::with_capacity(raw.len());
         for word in raw.split('_') {
             let mut chars = word.chars();
@@ -103,7 +103,7 @@ fn upper_camel(raw: &str) -> String {
 fn snake(raw: &str) -> String {
     let bytes = raw.as_bytes();
     let snake = bytes.first().is_some_and(u8::is_ascii_lowercase)
-        && bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && ascii_snake_bytes(bytes)
         && !raw.ends_with('_')
         && !raw.contains("__");
     if snake { raw.to_owned() } else { signed(raw, ToSnakeCase::to_snake_case) }
@@ -137,6 +137,11 @@ fn escape_keyword(name: String) -> String {
 /// The text of an identifier without a raw prefix, for building derived names.
 pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// Only ASCII lowercase letters, digits and underscores.
+fn ascii_snake_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 #[cfg(test)]

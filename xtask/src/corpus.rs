@@ -206,8 +206,7 @@ fn generate_one(spec: &Spec) -> Row {
     };
     let seconds = started.elapsed().as_secs_f64();
     let reader = panic::catch_unwind(|| {
-        let (mut value, version) = generator::load::load(&options.spec_path, &text).ok()?;
-        generator::normalise::normalise(&mut value, version);
+        let value = generator::normalised_tree(&options.spec_path, &text).ok()?;
         Some(generator::parse::check_direct_reader(&value))
     });
     let reader = reader.unwrap_or_else(|_| Some(ReaderCheck::Differs("the comparison panicked".to_owned())));

@@ -73,7 +73,7 @@ fn components(value: Value) -> Option<Components> {
     let mut components = Components::default();
     for (key, value) in object(value)? {
         match key.as_str() {
-            "schemas" => components.schemas = map(value, |v| ref_or(v, "schemas", schema))?,
+            "schemas" => components.schemas = map(value, schema_ref)?,
             "responses" => components.responses = map(value, |v| ref_or(v, "responses", response))?,
             "parameters" => components.parameters = map(value, |v| ref_or(v, "parameters", parameter))?,
             "examples" => components.examples = serde(value)?,
@@ -106,37 +106,21 @@ fn read_paths(value: Value) -> Option<Paths> {
 fn path_item(fields: Object) -> Option<PathItem> {
     let mut item = PathItem::default();
     for (key, value) in fields {
-        let slot = match key.as_str() {
-            "summary" => {
-                item.summary = optional(value, string)?;
-                continue;
-            }
-            "description" => {
-                item.description = optional(value, string)?;
-                continue;
-            }
-            "servers" => {
-                item.servers = serde(value)?;
-                continue;
-            }
-            "parameters" => {
-                item.parameters = list(value, |v| ref_or(v, "parameters", parameter))?;
-                continue;
-            }
-            "get" => &mut item.get,
-            "put" => &mut item.put,
-            "post" => &mut item.post,
-            "delete" => &mut item.delete,
-            "options" => &mut item.options,
-            "head" => &mut item.head,
-            "patch" => &mut item.patch,
-            "trace" => &mut item.trace,
-            _ => {
-                extension(&mut item.extensions, key, value);
-                continue;
-            }
-        };
-        *slot = optional(value, operation)?;
+        match key.as_str() {
+            "summary" => item.summary = optional(value, string)?,
+            "description" => item.description = optional(value, string)?,
+            "servers" => item.servers = serde(value)?,
+            "parameters" => item.parameters = list(value, |v| ref_or(v, "parameters", parameter))?,
+            "get" => item.get = optional(value, operation)?,
+            "put" => item.put = optional(value, operation)?,
+            "post" => item.post = optional(value, operation)?,
+            "delete" => item.delete = optional(value, operation)?,
+            "options" => item.options = optional(value, operation)?,
+            "head" => item.head = optional(value, operation)?,
+            "patch" => item.patch = optional(value, operation)?,
+            "trace" => item.trace = optional(value, operation)?,
+            _ => extension(&mut item.extensions, key, value),
+        }
     }
     Some(item)
 }
@@ -254,7 +238,7 @@ impl Common {
             "required" => self.required = boolean(value)?,
             "deprecated" => self.deprecated = optional(value, boolean)?,
             "schema" | "content" if self.format.is_some() => {}
-            "schema" => self.format = Some(ParameterSchemaOrContent::Schema(ref_or(value, "schemas", schema)?)),
+            "schema" => self.format = Some(ParameterSchemaOrContent::Schema(schema_ref(value)?)),
             "content" => self.format = Some(ParameterSchemaOrContent::Content(map(value, media_type)?)),
             "example" => self.example = present(value),
             "examples" => self.examples = serde(value)?,
@@ -281,7 +265,7 @@ fn media_type(value: Value) -> Option<MediaType> {
     let mut media = MediaType::default();
     for (key, value) in object(value)? {
         match key.as_str() {
-            "schema" => media.schema = optional(value, |v| ref_or(v, "schemas", schema))?,
+            "schema" => media.schema = optional(value, schema_ref)?,
             "example" => media.example = present(value),
             "examples" => media.examples = serde(value)?,
             "encoding" => media.encoding = serde(value)?,
@@ -687,8 +671,8 @@ fn note_reference(reference: &str, kind: &str) {
     }
 }
 
-/// A schema's extension: lowering reads some as schemas (`prefixItems`, `patternProperties`
-/// carried through `openapiv3`), so the `$ref`s in any of them are noted.
+/// [`extension`] for a schema: lowering reads some schema extensions as schemas (`prefixItems`,
+/// `patternProperties` carried through `openapiv3`), so the `$ref`s in any of them are noted.
 fn schema_extension(extensions: &mut Extensions, key: String, value: Value) {
     fn note_all(value: &Value) {
         match value {
@@ -704,8 +688,8 @@ fn schema_extension(extensions: &mut Extensions, key: String, value: Value) {
     }
     if key.starts_with("x-") {
         note_all(&value);
+        extensions.insert(key, value);
     }
-    extension(extensions, key, value);
 }
 
 /// An `x-` key is kept; any other unknown key is ignored, as serde ignores it.

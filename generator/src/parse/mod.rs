@@ -261,8 +261,7 @@ mod tests {
         let mut same = 0;
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
-            let Ok((mut value, version)) = crate::load::load("spec", &text) else { continue };
-            crate::normalise::normalise(&mut value, version);
+            let Ok(value) = crate::normalised_tree("spec", &text) else { continue };
             match check_direct_reader(&value) {
                 ReaderCheck::Same => same += 1,
                 // The repair fixtures and the broken ones: serde decides, and reports.
