@@ -66,21 +66,22 @@ pub fn format_parts(parts: &[Part<'_>], header: &str, threads: usize) -> Result<
 /// so a part's text is freed right away rather than kept until the whole file is formatted.
 struct Joined {
     file: String,
-    spacer: Spacer,
+    /// The file's last line, held back until the next part's first line is known.
+    tail: Spacer,
     /// Index of the next part to append.
     next: usize,
     /// Parts done before an earlier one.
-    waiting: BTreeMap<usize, String>,
+    waiting: BTreeMap<usize, Spaced>,
     error: Option<String>,
 }
 
 impl Joined {
     fn new(header: &str) -> Self {
         let file = format!("// {header}\n");
-        Joined { file, spacer: Spacer::default(), next: 0, waiting: BTreeMap::new(), error: None }
+        Joined { file, tail: Spacer::default(), next: 0, waiting: BTreeMap::new(), error: None }
     }
 
-    fn add(&mut self, index: usize, text: Result<String, String>) {
+    fn add(&mut self, index: usize, text: Result<Spaced, String>) {
         match text {
             Ok(text) => {
                 self.waiting.insert(index, text);
@@ -89,8 +90,12 @@ impl Joined {
                 self.error.get_or_insert(error);
             }
         }
-        while let Some(text) = self.waiting.remove(&self.next) {
-            text.lines().for_each(|line| self.spacer.line(line, &mut self.file));
+        while let Some(part) = self.waiting.remove(&self.next) {
+            if let Some(first) = part.body.lines().next().or(part.tail.previous.as_deref()) {
+                self.tail.end_before(first, &mut self.file);
+                self.file.push_str(&part.body);
+                self.tail = part.tail;
+            }
             self.next += 1;
         }
     }
@@ -99,22 +104,30 @@ impl Joined {
         if let Some(error) = self.error {
             return Err(error);
         }
-        self.spacer.finish(&mut self.file);
+        self.tail.finish(&mut self.file);
         Ok(self.file)
     }
 }
 
 /// The text of one part, exactly as it reads inside the whole file.
-fn format_part(part: &Part<'_>, work: &mut Work) -> Result<String, String> {
+fn format_part(part: &Part<'_>, work: &mut Work) -> Result<Spaced, String> {
     let started = Instant::now();
     let tokens = match part {
+        Part::Syntax(build) => {
+            let file = syn::File { shebang: None, attrs: Vec::new(), items: build() };
+            let emitted = Instant::now();
+            work.emit += emitted - started;
+            let spaced = Spaced::new(&prettyplease::unparse(&file));
+            work.format += emitted.elapsed();
+            return Ok(spaced);
+        }
         Part::Items(emit) | Part::OpenImpl(emit) => emit(),
         // Associated functions only parse inside an `impl`; the wrapper's lines are cut below.
         Part::Methods(emit) => {
             let methods = emit();
             quote! { impl Wrapper { #methods } }
         }
-        Part::CloseImpl => return Ok("}\n".to_owned()),
+        Part::CloseImpl => return Ok(Spaced::new("}")),
     };
     let emitted = Instant::now();
     work.emit += emitted - started;
@@ -126,7 +139,7 @@ fn format_part(part: &Part<'_>, work: &mut Work) -> Result<String, String> {
         Part::Methods(_) => printed.strip_prefix("impl Wrapper {\n").and_then(|rest| rest.strip_suffix("}\n")),
         _ => Some(printed.as_str()),
     }
-    .map(str::to_owned);
+    .map(Spaced::new);
     work.format += emitted.elapsed();
     text.ok_or_else(|| "an `impl` part did not format as an open block".to_owned())
 }
@@ -142,6 +155,23 @@ fn space_items(text: &str) -> String {
     out
 }
 
+/// One part's text, spaced within itself on the thread that formatted it: every line but the
+/// last, then the last line held back until the next part's first line shows whether a blank
+/// line goes between them. Parts are whole items, so no multi-line attribute spans two.
+struct Spaced {
+    body: String,
+    tail: Spacer,
+}
+
+impl Spaced {
+    fn new(text: &str) -> Self {
+        let mut body = String::with_capacity(text.len() + text.len() / 8);
+        let mut tail = Spacer::default();
+        text.lines().for_each(|line| tail.line(line, &mut body));
+        Spaced { body, tail }
+    }
+}
+
 /// Copies lines to a file's text, adding a blank line where one item ends and the next starts.
 /// It is fed line by line, so the parts of a file are never joined in a copy first.
 #[derive(Default)]
@@ -153,16 +183,22 @@ struct Spacer {
 
 impl Spacer {
     fn line(&mut self, next: &str, out: &mut String) {
-        if let Some(line) = self.previous.as_deref() {
-            out.push_str(line);
-            out.push('\n');
-            if ends_item_before(line, next, &mut self.in_inner_attribute) {
-                out.push('\n');
-            }
-        }
-        let previous = self.previous.get_or_insert_with(String::new);
+        let mut previous = self.end_before(next, out).unwrap_or_default();
         previous.clear();
         previous.push_str(next);
+        self.previous = Some(previous);
+    }
+
+    /// Copies the held line, and a blank line if an item ends there and `next` starts another;
+    /// returns the held line's buffer for reuse.
+    fn end_before(&mut self, next: &str, out: &mut String) -> Option<String> {
+        let line = self.previous.take()?;
+        out.push_str(&line);
+        out.push('\n');
+        if ends_item_before(&line, next, &mut self.in_inner_attribute) {
+            out.push('\n');
+        }
+        Some(line)
     }
 
     fn finish(self, out: &mut String) {

@@ -9,6 +9,11 @@ pub fn outer(lines: &[String]) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// `#[doc = " line"]` attributes for `lines`, as `syn` attributes.
+pub fn outer_attributes(lines: &[String]) -> Vec<syn::Attribute> {
+    sanitise(lines).into_iter().map(super::syntax::doc).collect()
+}
+
 /// `#![doc = " line"]` attributes for `lines` (inner docs, at the top of a module).
 pub fn inner(lines: &[String]) -> TokenStream {
     let lines = sanitise(lines);

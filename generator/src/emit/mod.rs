@@ -1,12 +1,15 @@
-//! Emit stage: the [`Api`] IR to the token streams and texts of a client crate's files.
+//! Emit stage: the [`Api`] IR to the syntax trees, token streams and texts of a client crate's
+//! files.
 //!
-//! One function per output file; each is made of small `expand_*` functions returning
-//! `TokenStream`. Emitted code names std and dependency items by absolute path (`::std::`,
+//! One function per output file; each is made of small functions: `expand_*` return `quote!`
+//! tokens, `build_*` return `syn` trees built with [`syntax`] (for the bulk of the output, where
+//! parsing tokens would cost more than printing). Emitted code names std and dependency items by absolute path (`::std::`,
 //! `::serde::`) so a spec type called `Option` or `Result` can never shadow them.
 
 mod client;
 pub mod docs;
 mod manifest;
+mod syntax;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -51,12 +54,17 @@ fn strip_sections(source: &str, used: impl Fn(&str) -> bool) -> String {
 /// Emits the tokens of one [`Part`].
 pub type Emit<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 
+/// Builds the `syn` items of one [`Part::Syntax`].
+pub type Build<'a> = Box<dyn Fn() -> Vec<syn::Item> + Sync + 'a>;
+
 /// A piece of a Rust file, emitted and formatted on its own: a large file never has all its
 /// tokens (or its `syn` tree) alive at once, and its pieces can be formatted on several threads.
 /// Formatting the parts one by one and joining the texts gives the text of the whole file.
 pub enum Part<'a> {
     /// Whole items; the first part of a file may also carry the file's inner docs and attributes.
     Items(Emit<'a>),
+    /// Whole items built as a `syn` tree, printed without parsing tokens first.
+    Syntax(Build<'a>),
     /// One `impl` block, left open so the [`Part::Methods`] that follow go inside it.
     OpenImpl(Emit<'a>),
     /// Associated functions of the `impl` block an [`Part::OpenImpl`] opened.

@@ -1,15 +1,17 @@
 //! Emits `types.rs`: one Rust type per [`TypeDef`].
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, quote};
+use syn::{Attribute, Fields, Generics, Ident, Item, ItemEnum, ItemStruct, ItemType, Type, Variant, Visibility};
 
-use super::docs;
-use super::{Part, ident};
+use super::{Part, docs, ident, syntax};
 use crate::ir::{
-    Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
+    Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeKind, TypeRef, Union, UnionVariant,
 };
 
-/// The `types.rs` module: its header, then one part per type.
+/// The `types.rs` module: its header, then one part per type. Most types are built as `syn`
+/// trees ([`syntax`]), which skips parsing tokens; integer enums and discriminated unions are
+/// rare and their impls long, so they stay `quote!` tokens.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let head = Part::Items(Box::new(|| {
         quote! {
@@ -18,13 +20,27 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         }
     }));
     let types = api.types.iter().map(|def| {
-        Part::Items(Box::new(move || {
-            let serde = Serde {
-                serialize: api.serialize.contains(&def.name),
-                deserialize: api.deserialize.contains(&def.name),
-            };
-            expand_type(def, serde)
-        }))
+        let serde =
+            Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
+        let doc = move || docs::outer_attributes(&def.docs);
+        let name = move || ident(&def.name);
+        match &def.kind {
+            TypeKind::Struct(s) => Part::Syntax(Box::new(move || vec![build_struct(doc(), name(), s, serde)])),
+            TypeKind::StringEnum(e) => Part::Syntax(Box::new(move || build_enum(doc(), name(), e, serde))),
+            TypeKind::Alias(ty) => Part::Syntax(Box::new(move || vec![build_alias(doc(), name(), ty)])),
+            TypeKind::Responses(variants) => {
+                Part::Syntax(Box::new(move || vec![build_responses(doc(), name(), variants)]))
+            }
+            TypeKind::Union(union) => match (&union.discriminator, &union.unknown) {
+                (Some(property), Some(unknown)) => Part::Items(Box::new(move || {
+                    expand_discriminated_union(&docs::outer(&def.docs), &name(), union, property, unknown, serde)
+                })),
+                _ => Part::Syntax(Box::new(move || vec![build_untagged_union(doc(), name(), union, serde)])),
+            },
+            TypeKind::IntegerEnum(e) => {
+                Part::Items(Box::new(move || expand_integer_enum(&docs::outer(&def.docs), &name(), e, serde)))
+            }
+        }
     });
     std::iter::once(head).chain(types).collect()
 }
@@ -45,138 +61,188 @@ impl Serde {
         quote! { #serialize #deserialize }
     }
 
-    /// `#[cfg_attr(feature = "full-serde", derive(..))]` for the traits not needed, if any.
-    fn optional_derives(self) -> TokenStream {
-        if self.serialize && self.deserialize {
-            return quote! {};
+    /// `#[derive(..)]` of the std traits `std` (tokens, each with a trailing comma) and the
+    /// needed serde traits, then `#[cfg_attr(feature = "full-serde", derive(..))]` for the serde
+    /// traits not needed, if any.
+    fn derive_attributes(self, std: TokenStream) -> Vec<Attribute> {
+        let derives = self.derives();
+        let mut attributes = vec![syntax::list_attribute("derive", quote! { #std #derives })];
+        if !(self.serialize && self.deserialize) {
+            let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
+            let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
+            attributes.push(syntax::list_attribute(
+                "cfg_attr",
+                quote! { feature = "full-serde", derive(#serialize #deserialize) },
+            ));
         }
-        let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
-        let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
-        quote! { #[cfg_attr(feature = "full-serde", derive(#serialize #deserialize))] }
+        attributes
     }
 }
 
-fn expand_type(def: &TypeDef, serde: Serde) -> TokenStream {
-    let doc = docs::outer(&def.docs);
-    let name = ident(&def.name);
-    match &def.kind {
-        TypeKind::Struct(s) => expand_struct(&doc, &name, s, serde),
-        TypeKind::StringEnum(e) => expand_enum(&doc, &name, e, serde),
-        TypeKind::IntegerEnum(e) => expand_integer_enum(&doc, &name, e, serde),
-        TypeKind::Alias(ty) => {
-            let ty = type_tokens(ty, false);
-            quote! { #doc pub type #name = #ty; }
-        }
-        TypeKind::Responses(variants) => expand_responses(&doc, &name, variants),
-        TypeKind::Union(union) => expand_union(&doc, &name, union, serde),
-    }
-}
-
-fn expand_struct(doc: &TokenStream, name: &proc_macro2::Ident, s: &Struct, serde: Serde) -> TokenStream {
-    let derives = serde.derives();
-    let optional = serde.optional_derives();
+fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
     let default = s.default.then(|| quote! { ::std::default::Default, });
-    let fields = s.fields.iter().map(expand_field);
+    attrs.extend(
+        serde.derive_attributes(quote! { ::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, }),
+    );
     let additional = s.additional.as_ref().map(|extra| {
-        let field = ident(&extra.name);
-        let ty = type_tokens(&extra.ty, false);
-        quote! {
-            /// Properties the schema does not name.
-            #[serde(flatten)]
-            pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
-        }
+        let map = syntax::generic(
+            syntax::path(true, &["std", "collections", "BTreeMap"]),
+            [std_string(), type_syntax(&extra.ty, false)],
+        );
+        let attrs = vec![
+            syntax::doc(" Properties the schema does not name.".to_owned()),
+            syntax::list_attribute("serde", quote! { flatten }),
+        ];
+        syntax::named_field(attrs, ident(&extra.name), syntax::path_type(map))
     });
-    quote! {
-        #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, #derives)]
-        #optional
-        pub struct #name {
-            #(#fields)*
-            #additional
-        }
-    }
+    Item::Struct(ItemStruct {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        struct_token: Default::default(),
+        ident: name,
+        generics: Generics::default(),
+        fields: syntax::named_fields(s.fields.iter().map(build_field).chain(additional)),
+        semi_token: None,
+    })
 }
 
-fn expand_field(field: &Field) -> TokenStream {
-    let doc = docs::outer(&field.docs);
-    let name = ident(&field.name);
-    let rename = (crate::names::bare(&field.name) != field.wire).then(|| {
+fn build_field(field: &Field) -> syn::Field {
+    let mut attrs = docs::outer_attributes(&field.docs);
+    if crate::names::bare(&field.name) != field.wire {
         let wire = &field.wire;
-        quote! { #[serde(rename = #wire)] }
-    });
-    let mut ty = type_tokens(&field.ty, false);
+        attrs.push(syntax::list_attribute("serde", quote! { rename = #wire }));
+    }
+    let mut ty = type_syntax(&field.ty, false);
     if field.boxed {
-        ty = quote! { ::std::boxed::Box<#ty> };
+        ty = std_generic(&["std", "boxed", "Box"], ty);
     }
-    let (serde, ty) = match field.presence {
-        Presence::Required => (quote! {}, ty),
-        Presence::RequiredNullable => (quote! {}, quote! { ::std::option::Option<#ty> }),
-        Presence::Optional => (
-            quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
-            quote! { ::std::option::Option<#ty> },
-        ),
-        Presence::OptionalNullable => (
-            quote! { #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")] },
-            quote! { crate::runtime::Nullable<#ty> },
-        ),
+    let ty = match field.presence {
+        Presence::Required => ty,
+        Presence::RequiredNullable => std_generic(&["std", "option", "Option"], ty),
+        Presence::Optional => {
+            attrs.push(syntax::list_attribute(
+                "serde",
+                quote! { default, skip_serializing_if = "::std::option::Option::is_none" },
+            ));
+            std_generic(&["std", "option", "Option"], ty)
+        }
+        Presence::OptionalNullable => {
+            attrs.push(syntax::list_attribute(
+                "serde",
+                quote! { default, skip_serializing_if = "crate::runtime::Nullable::is_absent" },
+            ));
+            syntax::path_type(syntax::generic(syntax::path(false, &["crate", "runtime", "Nullable"]), [ty]))
+        }
     };
-    quote! {
-        #doc
-        #rename
-        #serde
-        pub #name: #ty,
-    }
+    syntax::named_field(attrs, ident(&field.name), ty)
 }
 
-fn expand_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum, serde: Serde) -> TokenStream {
-    let derives = serde.derives();
-    let optional = serde.optional_derives();
+fn build_alias(attrs: Vec<Attribute>, name: Ident, ty: &TypeRef) -> Item {
+    Item::Type(ItemType {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        type_token: Default::default(),
+        ident: name,
+        generics: Generics::default(),
+        eq_token: Default::default(),
+        ty: Box::new(type_syntax(ty, false)),
+        semi_token: Default::default(),
+    })
+}
+
+/// `pub enum name { variants }`.
+fn build_enum_item(attrs: Vec<Attribute>, name: Ident, variants: impl IntoIterator<Item = Variant>) -> Item {
+    Item::Enum(ItemEnum {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        enum_token: Default::default(),
+        ident: name,
+        generics: Generics::default(),
+        brace_token: Default::default(),
+        variants: variants.into_iter().collect(),
+    })
+}
+
+/// A string enum, its `as_str` and its `Display`.
+fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Serde) -> Vec<Item> {
+    attrs.extend(serde.derive_attributes(quote! {
+        ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
+    }));
     let variants = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
         let wire = &v.wire;
         let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
-        quote! { #[doc = #doc] #[serde(rename = #wire)] #variant, }
+        let attrs = vec![syntax::doc(doc), syntax::list_attribute("serde", quote! { rename = #wire })];
+        syntax::variant(attrs, ident(&v.name), Fields::Unit)
     });
-    let other = ident(&e.other);
-    let arms = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let wire = &v.wire;
-        quote! { Self::#variant => #wire, }
+    let other = syntax::variant(
+        vec![
+            syntax::doc(" A value this client does not know yet, kept as sent.".to_owned()),
+            syntax::list_attribute("serde", quote! { untagged }),
+        ],
+        ident(&e.other),
+        syntax::tuple_fields(std_string()),
+    );
+    let enum_item = build_enum_item(attrs, name.clone(), variants.chain([other]));
+
+    let this = |variant: &str| syntax::path(false, &["Self", variant]);
+    let arms =
+        e.variants.iter().map(|v| syntax::arm(syntax::path_pattern(this(&v.name)), syntax::string(v.wire.clone())));
+    let other_arm =
+        syntax::arm(syntax::tuple_pattern(this(&e.other), "value"), syntax::path_expr(syntax::path(false, &["value"])));
+    let as_str = syntax::method(
+        vec![syntax::doc(" The value as sent on the wire.".to_owned())],
+        true,
+        "as_str",
+        [],
+        syntax::reference(syntax::named_type(ident("str"))),
+        syntax::match_expr(syntax::path_expr(syntax::path(false, &["self"])), arms.chain([other_arm]).collect()),
+    );
+    let as_str_impl = syntax::impl_block(None, syntax::named_type(name.clone()), vec![as_str]);
+    vec![enum_item, as_str_impl, syntax::display_through_as_str(name)]
+}
+
+fn build_responses(attrs: Vec<Attribute>, name: Ident, variants: &[ResponseVariant]) -> Item {
+    let mut attrs = attrs;
+    attrs.push(syntax::list_attribute(
+        "derive",
+        quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq },
+    ));
+    let variants = variants.iter().map(|v| {
+        let fields = v.ty.as_ref().map_or(Fields::Unit, |ty| syntax::tuple_fields(type_syntax(ty, false)));
+        syntax::variant(docs::outer_attributes(&v.docs), ident(&v.name), fields)
     });
-    quote! {
-        #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, #derives)]
-        #optional
-        pub enum #name {
-            #(#variants)*
-            /// A value this client does not know yet, kept as sent.
-            #[serde(untagged)]
-            #other(::std::string::String),
-        }
+    build_enum_item(attrs, name, variants)
+}
 
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#arms)*
-                    Self::#other(value) => value,
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+/// A union's variant: its payload, boxed if it holds the union, documented with its tags.
+fn build_union_variant(v: &UnionVariant) -> Variant {
+    let mut ty = type_syntax(&v.ty, false);
+    if v.boxed {
+        ty = std_generic(&["std", "boxed", "Box"], ty);
     }
+    let attrs = match v.tags.as_slice() {
+        [] => Vec::new(),
+        tags => vec![syntax::doc(format!(
+            " Selected by {}.",
+            tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        ))],
+    };
+    syntax::variant(attrs, ident(&v.name), syntax::tuple_fields(ty))
+}
+
+/// An untagged enum: serde tries each variant in turn.
+fn build_untagged_union(mut attrs: Vec<Attribute>, name: Ident, union: &Union, serde: Serde) -> Item {
+    attrs.extend(serde.derive_attributes(quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, }));
+    attrs.push(syntax::list_attribute("serde", quote! { untagged }));
+    build_enum_item(attrs, name, union.variants.iter().map(build_union_variant))
 }
 
 /// An integer enum converts from and to `i64`, so it (de)serialises as a plain number and an
 /// unknown value is kept instead of failing.
-fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
-    let derives = serde.derives();
-    let optional = serde.optional_derives();
+fn expand_integer_enum(doc: &TokenStream, name: &Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
+    let derives = serde.derive_attributes(quote! {
+        ::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
+    });
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|(variant, value)| {
         let variant = ident(variant);
@@ -195,8 +261,7 @@ fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &Integer
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, #derives)]
-        #optional
+        #(#derives)*
         #[serde(from = "i64", into = "i64")]
         pub enum #name {
             #(#variants)*
@@ -230,59 +295,17 @@ fn expand_integer_enum(doc: &TokenStream, name: &proc_macro2::Ident, e: &Integer
     }
 }
 
-fn expand_responses(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[ResponseVariant]) -> TokenStream {
-    let variants = variants.iter().map(|v| {
-        let doc = docs::outer(&v.docs);
-        let variant = ident(&v.name);
-        match &v.ty {
-            Some(ty) => {
-                let ty = type_tokens(ty, false);
-                quote! { #doc #variant(#ty), }
-            }
-            None => quote! { #doc #variant, },
-        }
-    });
-    quote! {
-        #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
-        pub enum #name {
-            #(#variants)*
-        }
-    }
-}
-
-/// An untagged enum; a discriminated union also gets a `Deserialize` that reads the tag first
-/// and keeps a value with an unknown tag instead of failing (a value without a tag fails).
-fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union, serde: Serde) -> TokenStream {
-    let variants = union.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let mut ty = type_tokens(&v.ty, false);
-        if v.boxed {
-            ty = quote! { ::std::boxed::Box<#ty> };
-        }
-        let doc = match v.tags.as_slice() {
-            [] => quote! {},
-            tags => {
-                let text =
-                    format!(" Selected by {}.", tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
-                quote! { #[doc = #text] }
-            }
-        };
-        quote! { #doc #variant(#ty), }
-    });
-    let (Some(property), Some(unknown)) = (&union.discriminator, &union.unknown) else {
-        let derives = serde.derives();
-        let optional = serde.optional_derives();
-        return quote! {
-            #doc
-            #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #derives)]
-            #optional
-            #[serde(untagged)]
-            pub enum #name {
-                #(#variants)*
-            }
-        };
-    };
+/// A discriminated union: an enum whose `Deserialize` reads the tag first and keeps a value with
+/// an unknown tag instead of failing (a value without a tag fails).
+fn expand_discriminated_union(
+    doc: &TokenStream,
+    name: &Ident,
+    union: &Union,
+    property: &str,
+    unknown: &str,
+    serde: Serde,
+) -> TokenStream {
+    let variants = union.variants.iter().map(build_union_variant);
     let unknown = ident(unknown);
     let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
         let variant = ident(&v.name);
@@ -328,7 +351,7 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union, ser
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
         #untagged
         pub enum #name {
-            #(#variants)*
+            #(#variants,)*
             #[doc = #unknown_doc]
             #unknown(::serde_json::Value),
         }
@@ -337,45 +360,165 @@ fn expand_union(doc: &TokenStream, name: &proc_macro2::Ident, union: &Union, ser
     }
 }
 
-/// The Rust spelling of `ty`; `qualified` prefixes named types with `crate::types::`.
+/// `::std::string::String`.
+fn std_string() -> Type {
+    syntax::path_type(syntax::path(true, &["std", "string", "String"]))
+}
+
+/// The std generic at `segments` (`::std::…`) applied to `inner`.
+fn std_generic(segments: &[&str], inner: Type) -> Type {
+    syntax::path_type(syntax::generic(syntax::path(true, segments), [inner]))
+}
+
+/// The Rust spelling of `ty` as tokens; see [`type_syntax`].
 pub fn type_tokens(ty: &TypeRef, qualified: bool) -> TokenStream {
+    type_syntax(ty, qualified).into_token_stream()
+}
+
+/// The Rust spelling of `ty`; `qualified` prefixes named types with `crate::types::`.
+pub fn type_syntax(ty: &TypeRef, qualified: bool) -> Type {
+    let primitive = |name: &str| syntax::named_type(ident(name));
+    let global = |segments: &[&str]| syntax::path_type(syntax::path(true, segments));
     match ty {
-        TypeRef::Bool => quote! { bool },
-        TypeRef::I32 => quote! { i32 },
-        TypeRef::I64 => quote! { i64 },
-        TypeRef::U32 => quote! { u32 },
-        TypeRef::U64 => quote! { u64 },
-        TypeRef::F32 => quote! { f32 },
-        TypeRef::F64 => quote! { f64 },
-        TypeRef::String => quote! { ::std::string::String },
-        TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::Utc> },
-        TypeRef::Date => quote! { ::chrono::NaiveDate },
-        TypeRef::Value => quote! { ::serde_json::Value },
-        TypeRef::JsonObject => quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> },
-        TypeRef::Map(inner) => {
-            let inner = type_tokens(inner, qualified);
-            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
-        }
-        TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner, qualified);
-            quote! { ::std::vec::Vec<#inner> }
-        }
-        TypeRef::Option(inner) => {
-            let inner = type_tokens(inner, qualified);
-            quote! { ::std::option::Option<#inner> }
-        }
-        TypeRef::Tuple(items) => {
-            let items = items.iter().map(|item| type_tokens(item, qualified));
-            quote! { (#(#items,)*) }
-        }
-        TypeRef::Named(name) => {
-            let name = format_ident!("{}", name);
-            if qualified {
-                quote! { crate::types::#name }
-            } else {
-                quote! { #name }
+        TypeRef::Bool => primitive("bool"),
+        TypeRef::I32 => primitive("i32"),
+        TypeRef::I64 => primitive("i64"),
+        TypeRef::U32 => primitive("u32"),
+        TypeRef::U64 => primitive("u64"),
+        TypeRef::F32 => primitive("f32"),
+        TypeRef::F64 => primitive("f64"),
+        TypeRef::String => std_string(),
+        TypeRef::DateTime => syntax::path_type(syntax::generic(
+            syntax::path(true, &["chrono", "DateTime"]),
+            [global(&["chrono", "Utc"])],
+        )),
+        TypeRef::Date => global(&["chrono", "NaiveDate"]),
+        TypeRef::Value => global(&["serde_json", "Value"]),
+        TypeRef::JsonObject => syntax::path_type(syntax::generic(
+            syntax::path(true, &["serde_json", "Map"]),
+            [std_string(), global(&["serde_json", "Value"])],
+        )),
+        TypeRef::Map(inner) => syntax::path_type(syntax::generic(
+            syntax::path(true, &["std", "collections", "BTreeMap"]),
+            [std_string(), type_syntax(inner, qualified)],
+        )),
+        TypeRef::Vec(inner) => std_generic(&["std", "vec", "Vec"], type_syntax(inner, qualified)),
+        TypeRef::Option(inner) => std_generic(&["std", "option", "Option"], type_syntax(inner, qualified)),
+        TypeRef::Tuple(items) => syntax::tuple_type(items.iter().map(|item| type_syntax(item, qualified))),
+        TypeRef::Named(name) if qualified => syntax::path_type(syntax::path(false, &["crate", "types", name])),
+        TypeRef::Named(name) => primitive(name),
+        TypeRef::Unit => syntax::tuple_type([]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Additional, EnumVariant, TypeDef};
+
+    fn field(name: &str, wire: &str, ty: TypeRef, presence: Presence, boxed: bool) -> Field {
+        let docs = vec![format!("The `{wire}` property."), String::new(), "    indented".to_owned()];
+        Field { name: name.to_owned(), wire: wire.to_owned(), ty, presence, docs, deprecated: false, boxed }
+    }
+
+    /// One type of every kind built as a tree, with every field shape and type spelling.
+    fn types() -> Vec<TypeDef> {
+        let named = |name: &str| TypeRef::Named(name.to_owned());
+        let all_types = vec![
+            TypeRef::Bool,
+            TypeRef::I32,
+            TypeRef::I64,
+            TypeRef::U32,
+            TypeRef::U64,
+            TypeRef::F32,
+            TypeRef::F64,
+            TypeRef::String,
+            TypeRef::DateTime,
+            TypeRef::Date,
+            TypeRef::Value,
+            TypeRef::JsonObject,
+            TypeRef::Unit,
+            TypeRef::Tuple(vec![TypeRef::I64]),
+            TypeRef::Tuple(vec![TypeRef::String, named("Pet")]),
+            TypeRef::Map(Box::new(TypeRef::Vec(Box::new(TypeRef::Option(Box::new(named("Pet"))))))),
+        ];
+        let mut fields: Vec<Field> = all_types
+            .into_iter()
+            .enumerate()
+            .map(|(i, ty)| field(&format!("field_{i}"), &format!("field{i}"), ty, Presence::Required, false))
+            .collect();
+        fields.push(field("r#type", "type", named("Pet"), Presence::Optional, true));
+        fields.push(field("nullable", "nullable", TypeRef::String, Presence::RequiredNullable, false));
+        fields.push(field("patch", "patch", TypeRef::I64, Presence::OptionalNullable, false));
+        let structure = Struct {
+            fields,
+            additional: Some(Additional { name: "additional_properties".to_owned(), ty: TypeRef::Value }),
+            default: true,
+        };
+        let variant = |name: &str, wire: &str| EnumVariant { name: name.to_owned(), wire: wire.to_owned() };
+        let string_enum = StringEnum {
+            variants: vec![variant("Empty", ""), variant("Quoted", "say \"hi\"\\"), variant("Plain", "plain")],
+            other: "Unknown".to_owned(),
+        };
+        let responses = vec![
+            ResponseVariant { name: "Ok".to_owned(), ty: Some(named("Pet")), docs: vec!["200".to_owned()] },
+            ResponseVariant { name: "NoContent".to_owned(), ty: None, docs: Vec::new() },
+        ];
+        let union_variant = |name: &str, tags: &[&str], boxed: bool| UnionVariant {
+            name: name.to_owned(),
+            ty: named(name),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            boxed,
+        };
+        let union = Union {
+            discriminator: None,
+            variants: vec![union_variant("Cat", &[], false), union_variant("Dog", &["dog", "hound"], true)],
+            unknown: None,
+        };
+        let def = |name: &str, kind: TypeKind| TypeDef {
+            name: name.to_owned(),
+            docs: vec![format!("A {name}."), "```".to_owned(), "code".to_owned()],
+            kind,
+        };
+        vec![
+            def("Pet", TypeKind::Struct(structure)),
+            def("Status", TypeKind::StringEnum(string_enum)),
+            def("Id", TypeKind::Alias(TypeRef::Tuple(vec![TypeRef::I64]))),
+            def("GetPetResponse", TypeKind::Responses(responses)),
+            def("Animal", TypeKind::Union(union)),
+        ]
+    }
+
+    /// A built tree prints as the same tree would after a round trip through tokens and a `syn`
+    /// parse, which is how every other part is printed.
+    #[test]
+    fn built_trees_print_as_their_parsed_tokens() {
+        for def in types() {
+            for (serialize, deserialize) in [(true, true), (true, false), (false, true), (false, false)] {
+                let api = Api {
+                    title: "t".to_owned(),
+                    version: "1".to_owned(),
+                    docs: Vec::new(),
+                    base_url: String::new(),
+                    security_schemes: Vec::new(),
+                    types: vec![def.clone()],
+                    operations: Vec::new(),
+                    serialize: if serialize { [def.name.clone()].into_iter().collect() } else { Default::default() },
+                    deserialize: if deserialize {
+                        [def.name.clone()].into_iter().collect()
+                    } else {
+                        Default::default()
+                    },
+                };
+                let parts = parts(&api);
+                let [_, Part::Syntax(build)] = parts.as_slice() else { panic!("{} is not built as a tree", def.name) };
+                let built = syn::File { shebang: None, attrs: Vec::new(), items: build() };
+                let tokens = built.to_token_stream();
+                let parsed: syn::File = syn::parse2(tokens).unwrap();
+                let text = prettyplease::unparse(&built);
+                assert_eq!(text, prettyplease::unparse(&parsed), "{}", def.name);
+                assert!(text.contains(&format!(" {} ", def.name)), "{text}");
             }
         }
-        TypeRef::Unit => quote! { () },
     }
 }

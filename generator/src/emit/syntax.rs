@@ -1,0 +1,274 @@
+//! Builds `syn` trees directly. prettyplease prints a `syn` tree; tokens from `quote!` must be
+//! parsed into one first, which costs more than printing it. The emitters of large output (the
+//! types) build their trees here instead. A tree built here is the one `syn` would parse from
+//! the equivalent tokens, so the printed text is the same either way.
+//!
+//! Every token carries the call-site span, as `quote!` gives it; prettyplease ignores spans.
+
+use proc_macro2::{Span, TokenStream};
+use syn::punctuated::Punctuated;
+use syn::{
+    AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprLit, ExprMatch, ExprMethodCall,
+    ExprPath, Field, FieldMutability, Fields, FieldsNamed, FieldsUnnamed, FnArg, GenericArgument, Generics, Ident,
+    ImplItem, ImplItemFn, Item, ItemImpl, Lifetime, Lit, LitStr, MacroDelimiter, Meta, MetaList, MetaNameValue, Pat,
+    PatIdent, PatPath, PatTupleStruct, PatType, Path, PathArguments, PathSegment, Receiver, ReturnType, Signature,
+    Stmt, Type, TypePath, TypeReference, TypeTuple, Variant, Visibility,
+};
+
+use super::ident;
+
+/// The path `a::b::c`, or `::a::b::c` when `global`.
+pub fn path(global: bool, segments: &[&str]) -> Path {
+    Path {
+        leading_colon: global.then(Default::default),
+        segments: segments.iter().map(|segment| PathSegment::from(ident(segment))).collect(),
+    }
+}
+
+/// `path` with the type arguments `<args>` on its last segment.
+pub fn generic(path: Path, args: impl IntoIterator<Item = Type>) -> Path {
+    with_arguments(path, args.into_iter().map(GenericArgument::Type))
+}
+
+fn with_arguments(mut path: Path, args: impl IntoIterator<Item = GenericArgument>) -> Path {
+    if let Some(last) = path.segments.last_mut() {
+        last.arguments = PathArguments::AngleBracketed(AngleBracketedGenericArguments {
+            colon2_token: None,
+            lt_token: Default::default(),
+            args: args.into_iter().collect(),
+            gt_token: Default::default(),
+        });
+    }
+    path
+}
+
+/// The type named by `path`.
+pub fn path_type(path: Path) -> Type {
+    Type::Path(TypePath { qself: None, path })
+}
+
+/// The type `name` (one segment).
+pub fn named_type(name: Ident) -> Type {
+    path_type(Path::from(name))
+}
+
+/// The tuple type `(a, b,)`; `()` when `elems` is empty.
+pub fn tuple_type(elems: impl IntoIterator<Item = Type>) -> Type {
+    let mut elems: Punctuated<Type, syn::Token![,]> = elems.into_iter().collect();
+    if !elems.empty_or_trailing() {
+        elems.push_punct(Default::default());
+    }
+    Type::Tuple(TypeTuple { paren_token: Default::default(), elems })
+}
+
+/// `&ty`.
+pub fn reference(ty: Type) -> Type {
+    Type::Reference(TypeReference {
+        and_token: Default::default(),
+        lifetime: None,
+        mutability: None,
+        elem: Box::new(ty),
+    })
+}
+
+/// `#[doc = "text"]`.
+pub fn doc(text: String) -> Attribute {
+    outer(Meta::NameValue(MetaNameValue {
+        path: path(false, &["doc"]),
+        eq_token: Default::default(),
+        value: string(text),
+    }))
+}
+
+/// `#[name(tokens)]`.
+pub fn list_attribute(name: &str, tokens: TokenStream) -> Attribute {
+    outer(Meta::List(MetaList {
+        path: path(false, &[name]),
+        delimiter: MacroDelimiter::Paren(Default::default()),
+        tokens,
+    }))
+}
+
+fn outer(meta: Meta) -> Attribute {
+    Attribute { pound_token: Default::default(), style: AttrStyle::Outer, bracket_token: Default::default(), meta }
+}
+
+/// The string literal `"value"`.
+pub fn string(value: String) -> Expr {
+    literal(Lit::Str(LitStr::new(&value, Span::call_site())))
+}
+
+fn literal(lit: Lit) -> Expr {
+    Expr::Lit(ExprLit { attrs: Vec::new(), lit })
+}
+
+/// The expression naming `path`.
+pub fn path_expr(path: Path) -> Expr {
+    Expr::Path(ExprPath { attrs: Vec::new(), qself: None, path })
+}
+
+/// A named field: `pub name: ty` (`public`) or `name: ty`.
+pub fn named_field(attrs: Vec<Attribute>, name: Ident, ty: Type) -> Field {
+    Field {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        mutability: FieldMutability::None,
+        ident: Some(name),
+        colon_token: Some(Default::default()),
+        ty,
+    }
+}
+
+/// `{ fields }` of a struct or variant.
+pub fn named_fields(fields: impl IntoIterator<Item = Field>) -> Fields {
+    Fields::Named(FieldsNamed { brace_token: Default::default(), named: fields.into_iter().collect() })
+}
+
+/// `(ty)` of a tuple variant.
+pub fn tuple_fields(ty: Type) -> Fields {
+    let field = Field {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        mutability: FieldMutability::None,
+        ident: None,
+        colon_token: None,
+        ty,
+    };
+    Fields::Unnamed(FieldsUnnamed { paren_token: Default::default(), unnamed: Punctuated::from_iter([field]) })
+}
+
+/// An enum variant.
+pub fn variant(attrs: Vec<Attribute>, name: Ident, fields: Fields) -> Variant {
+    Variant { attrs, ident: name, fields, discriminant: None }
+}
+
+/// `impl self_ty { items }`, or `impl trait_ for self_ty { items }`.
+pub fn impl_block(trait_: Option<Path>, self_ty: Type, items: Vec<ImplItem>) -> Item {
+    Item::Impl(ItemImpl {
+        attrs: Vec::new(),
+        defaultness: None,
+        unsafety: None,
+        impl_token: Default::default(),
+        generics: Generics::default(),
+        trait_: trait_.map(|path| (None, path, Default::default())),
+        self_ty: Box::new(self_ty),
+        brace_token: Default::default(),
+        items,
+    })
+}
+
+/// A method taking `&self` and `inputs`, returning `output`, whose body is the expression `body`.
+pub fn method(
+    attrs: Vec<Attribute>,
+    public: bool,
+    name: &str,
+    inputs: impl IntoIterator<Item = FnArg>,
+    output: Type,
+    body: Expr,
+) -> ImplItem {
+    let receiver = FnArg::Receiver(Receiver {
+        attrs: Vec::new(),
+        reference: Some((Default::default(), None)),
+        mutability: None,
+        self_token: Default::default(),
+        colon_token: None,
+        ty: Box::new(reference(named_type(ident("Self")))),
+    });
+    ImplItem::Fn(ImplItemFn {
+        attrs,
+        vis: if public { Visibility::Public(Default::default()) } else { Visibility::Inherited },
+        defaultness: None,
+        sig: Signature {
+            constness: None,
+            asyncness: None,
+            unsafety: None,
+            abi: None,
+            fn_token: Default::default(),
+            ident: ident(name),
+            generics: Generics::default(),
+            paren_token: Default::default(),
+            inputs: std::iter::once(receiver).chain(inputs).collect(),
+            variadic: None,
+            output: ReturnType::Type(Default::default(), Box::new(output)),
+        },
+        block: Block { brace_token: Default::default(), stmts: vec![Stmt::Expr(body, None)] },
+    })
+}
+
+/// `match scrutinee { arms }`.
+pub fn match_expr(scrutinee: Expr, arms: Vec<Arm>) -> Expr {
+    Expr::Match(ExprMatch {
+        attrs: Vec::new(),
+        match_token: Default::default(),
+        expr: Box::new(scrutinee),
+        brace_token: Default::default(),
+        arms,
+    })
+}
+
+/// `pat => body,`.
+pub fn arm(pat: Pat, body: Expr) -> Arm {
+    Arm {
+        attrs: Vec::new(),
+        pat,
+        guard: None,
+        fat_arrow_token: Default::default(),
+        body: Box::new(body),
+        comma: Some(Default::default()),
+    }
+}
+
+/// The pattern `path`.
+pub fn path_pattern(path: Path) -> Pat {
+    Pat::Path(PatPath { attrs: Vec::new(), qself: None, path })
+}
+
+/// The pattern `path(binding)`.
+pub fn tuple_pattern(path: Path, binding: &str) -> Pat {
+    Pat::TupleStruct(PatTupleStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path,
+        paren_token: Default::default(),
+        elems: Punctuated::from_iter([binding_pattern(binding)]),
+    })
+}
+
+/// The pattern binding `name`.
+pub fn binding_pattern(name: &str) -> Pat {
+    Pat::Ident(PatIdent { attrs: Vec::new(), by_ref: None, mutability: None, ident: ident(name), subpat: None })
+}
+
+/// `impl ::std::fmt::Display for name`, writing `self.as_str()`.
+pub fn display_through_as_str(name: Ident) -> Item {
+    let elided = GenericArgument::Lifetime(Lifetime::new("'_", Span::call_site()));
+    let formatter = with_arguments(path(true, &["std", "fmt", "Formatter"]), [elided]);
+    let f = FnArg::Typed(PatType {
+        attrs: Vec::new(),
+        pat: Box::new(binding_pattern("f")),
+        colon_token: Default::default(),
+        ty: Box::new(Type::Reference(TypeReference {
+            and_token: Default::default(),
+            lifetime: None,
+            mutability: Some(Default::default()),
+            elem: Box::new(path_type(formatter)),
+        })),
+    });
+    let as_str = method_call(path_expr(path(false, &["self"])), "as_str", Vec::new());
+    let body = method_call(path_expr(path(false, &["f"])), "write_str", vec![as_str]);
+    let fmt = method(Vec::new(), false, "fmt", [f], path_type(path(true, &["std", "fmt", "Result"])), body);
+    impl_block(Some(path(true, &["std", "fmt", "Display"])), named_type(name), vec![fmt])
+}
+
+/// `receiver.name(args)`.
+pub fn method_call(receiver: Expr, name: &str, args: Vec<Expr>) -> Expr {
+    Expr::MethodCall(ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(receiver),
+        dot_token: Default::default(),
+        method: ident(name),
+        turbofish: None,
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
