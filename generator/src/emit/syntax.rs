@@ -107,7 +107,7 @@ pub fn path_expr(path: Path) -> Expr {
     Expr::Path(ExprPath { attrs: Vec::new(), qself: None, path })
 }
 
-/// A named field: `pub name: ty` (`public`) or `name: ty`.
+/// A public named field: `pub name: ty`.
 pub fn named_field(attrs: Vec<Attribute>, name: Ident, ty: Type) -> Field {
     Field {
         attrs,

@@ -201,8 +201,7 @@ fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Ser
     vec![enum_item, as_str_impl, syntax::display_through_as_str(name)]
 }
 
-fn build_responses(attrs: Vec<Attribute>, name: Ident, variants: &[ResponseVariant]) -> Item {
-    let mut attrs = attrs;
+fn build_responses(mut attrs: Vec<Attribute>, name: Ident, variants: &[ResponseVariant]) -> Item {
     attrs.push(syntax::list_attribute(
         "derive",
         quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq },
