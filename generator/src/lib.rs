@@ -3,9 +3,9 @@
 //! The pipeline reads top to bottom, one module per stage, no stage reaching back:
 //! [`load`] (JSON or YAML text to a JSON tree) → [`normalise`] (3.1 forms to the 3.0 model) →
 //! [`parse`] (into `openapiv3`) → [`lower`] (resolve references, decide names, build the [`ir`]) →
-//! [`emit`] (syntax trees or token streams, a part of a file at a time) → [`format`] (prettyplease, parts spread
-//! over every core). The library does no I/O: it takes the spec's text and returns the files'
-//! contents; the `xtask` driver reads and writes.
+//! [`emit`] (syntax trees or token streams, a part of a file at a time) → [`format`]
+//! (prettyplease, parts spread over every core). The library does no I/O: it takes the spec's
+//! text and returns the files' contents; the `xtask` driver reads and writes.
 
 pub mod diagnostics;
 pub mod emit;

@@ -3,8 +3,9 @@
 //!
 //! One function per output file; each is made of small functions: `expand_*` return `quote!`
 //! tokens, `build_*` return `syn` trees built with [`syntax`] (for the bulk of the output, where
-//! parsing tokens would cost more than printing). Emitted code names std and dependency items by absolute path (`::std::`,
-//! `::serde::`) so a spec type called `Option` or `Result` can never shadow them.
+//! parsing tokens would cost more than printing). Emitted code names std and dependency items by
+//! absolute path (`::std::`, `::serde::`) so a spec type called `Option` or `Result` can never
+//! shadow them.
 
 mod client;
 pub mod docs;

@@ -76,7 +76,7 @@ pub fn doc(text: String) -> Attribute {
     outer(Meta::NameValue(MetaNameValue {
         path: path(false, &["doc"]),
         eq_token: Default::default(),
-        value: string(text),
+        value: string(&text),
     }))
 }
 
@@ -94,8 +94,8 @@ fn outer(meta: Meta) -> Attribute {
 }
 
 /// The string literal `"value"`.
-pub fn string(value: String) -> Expr {
-    literal(Lit::Str(LitStr::new(&value, Span::call_site())))
+pub fn string(value: &str) -> Expr {
+    literal(Lit::Str(LitStr::new(value, Span::call_site())))
 }
 
 fn literal(lit: Lit) -> Expr {

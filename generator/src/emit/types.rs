@@ -33,13 +33,11 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
             }
             TypeKind::Union(union) => match (&union.discriminator, &union.unknown) {
                 (Some(property), Some(unknown)) => Part::Items(Box::new(move || {
-                    expand_discriminated_union(&docs::outer(&def.docs), &name(), union, property, unknown, serde)
+                    expand_discriminated_union(&doc(), &name(), union, property, unknown, serde)
                 })),
                 _ => Part::Syntax(Box::new(move || vec![build_untagged_union(doc(), name(), union, serde)])),
             },
-            TypeKind::IntegerEnum(e) => {
-                Part::Items(Box::new(move || expand_integer_enum(&docs::outer(&def.docs), &name(), e, serde)))
-            }
+            TypeKind::IntegerEnum(e) => Part::Items(Box::new(move || expand_integer_enum(&doc(), &name(), e, serde))),
         }
     });
     std::iter::once(head).chain(types).collect()
@@ -54,29 +52,25 @@ struct Serde {
 }
 
 impl Serde {
-    /// The derive paths of the needed traits, with a trailing comma each.
-    fn derives(self) -> TokenStream {
-        let serialize = self.serialize.then(|| quote! { ::serde::Serialize, });
-        let deserialize = self.deserialize.then(|| quote! { ::serde::Deserialize, });
-        quote! { #serialize #deserialize }
-    }
-
     /// `#[derive(..)]` of the std traits `std` (tokens, each with a trailing comma) and the
     /// needed serde traits, then `#[cfg_attr(feature = "full-serde", derive(..))]` for the serde
     /// traits not needed, if any.
     fn derive_attributes(self, std: TokenStream) -> Vec<Attribute> {
-        let derives = self.derives();
-        let mut attributes = vec![syntax::list_attribute("derive", quote! { #std #derives })];
+        let needed = serde_traits(self.serialize, self.deserialize);
+        let mut attributes = vec![syntax::list_attribute("derive", quote! { #std #needed })];
         if !(self.serialize && self.deserialize) {
-            let serialize = (!self.serialize).then(|| quote! { ::serde::Serialize, });
-            let deserialize = (!self.deserialize).then(|| quote! { ::serde::Deserialize, });
-            attributes.push(syntax::list_attribute(
-                "cfg_attr",
-                quote! { feature = "full-serde", derive(#serialize #deserialize) },
-            ));
+            let optional = serde_traits(!self.serialize, !self.deserialize);
+            attributes.push(syntax::list_attribute("cfg_attr", quote! { feature = "full-serde", derive(#optional) }));
         }
         attributes
     }
+}
+
+/// The paths of the serde traits asked for, with a trailing comma each.
+fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
+    let serialize = serialize.then(|| quote! { ::serde::Serialize, });
+    let deserialize = deserialize.then(|| quote! { ::serde::Deserialize, });
+    quote! { #serialize #deserialize }
 }
 
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
@@ -185,8 +179,7 @@ fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Ser
     let enum_item = build_enum_item(attrs, name.clone(), variants.chain([other]));
 
     let this = |variant: &str| syntax::path(false, &["Self", variant]);
-    let arms =
-        e.variants.iter().map(|v| syntax::arm(syntax::path_pattern(this(&v.name)), syntax::string(v.wire.clone())));
+    let arms = e.variants.iter().map(|v| syntax::arm(syntax::path_pattern(this(&v.name)), syntax::string(&v.wire)));
     let other_arm =
         syntax::arm(syntax::tuple_pattern(this(&e.other), "value"), syntax::path_expr(syntax::path(false, &["value"])));
     let as_str = syntax::method(
@@ -238,7 +231,7 @@ fn build_untagged_union(mut attrs: Vec<Attribute>, name: Ident, union: &Union, s
 
 /// An integer enum converts from and to `i64`, so it (de)serialises as a plain number and an
 /// unknown value is kept instead of failing.
-fn expand_integer_enum(doc: &TokenStream, name: &Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
+fn expand_integer_enum(doc: &[Attribute], name: &Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
     let derives = serde.derive_attributes(quote! {
         ::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
     });
@@ -259,7 +252,7 @@ fn expand_integer_enum(doc: &TokenStream, name: &Ident, e: &IntegerEnum, serde: 
         quote! { #name::#variant => #value, }
     });
     quote! {
-        #doc
+        #(#doc)*
         #(#derives)*
         #[serde(from = "i64", into = "i64")]
         pub enum #name {
@@ -297,7 +290,7 @@ fn expand_integer_enum(doc: &TokenStream, name: &Ident, e: &IntegerEnum, serde: 
 /// A discriminated union: an enum whose `Deserialize` reads the tag first and keeps a value with
 /// an unknown tag instead of failing (a value without a tag fails).
 fn expand_discriminated_union(
-    doc: &TokenStream,
+    doc: &[Attribute],
     name: &Ident,
     union: &Union,
     property: &str,
@@ -346,7 +339,7 @@ fn expand_discriminated_union(
             }
     };
     quote! {
-        #doc
+        #(#doc)*
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
         #untagged
         pub enum #name {
