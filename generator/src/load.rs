@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::value::SeqAccessDeserializer;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{Errors, Sink};
@@ -24,9 +25,9 @@ pub enum Version {
 /// JSON skips them while parsing, YAML drops them after its merge keys are applied.
 pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value = if text.trim_start().starts_with('{') {
+    let value = if is_json(text) {
         let mut reader = serde_json::Deserializer::from_str(text);
-        Level::Top.deserialize(&mut reader).and_then(|value| reader.end().map(|()| value)).map_err(|e| {
+        Level::Top(None).deserialize(&mut reader).and_then(|value| reader.end().map(|()| value)).map_err(|e| {
             Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()))
         })?
     } else {
@@ -36,9 +37,9 @@ pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
         let mut value = serde_json::to_value(yaml)
             .map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))?;
         if let Some(root) = value.as_object_mut() {
-            root.retain(|key, _| !unread(Level::Top, key));
+            root.retain(|key, _| !unread(&Level::Top(None), key));
             if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
-                components.retain(|key, _| !unread(Level::Components, key));
+                components.retain(|key, _| !unread(&Level::Components, key));
             }
         }
         value
@@ -47,10 +48,42 @@ pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
     Ok((value, version))
 }
 
-/// Where in the document a key sits, for [`unread`].
-#[derive(Clone, Copy)]
-enum Level {
-    Top,
+/// [`load`] for JSON text that hands the raw text of the top-level `paths` member to `paths` as
+/// soon as the parser reaches it, instead of building it into the tree, so that the caller can
+/// read it on another thread while this one reads the rest. The tree holds an empty `paths`
+/// object in its place (and `paths` is called once per `paths` key the text has).
+///
+/// `None` when the text is not JSON. An error may be worded differently from [`load`]'s (the
+/// raw member is scanned, not built), so a caller that reports it loads again with [`load`].
+pub fn load_json_split<'t>(
+    file: &str,
+    text: &'t str,
+    paths: &mut dyn FnMut(&'t str),
+) -> Option<Result<(Value, Version), Errors>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !is_json(text) {
+        return None;
+    }
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let loaded = Level::Top(Some(paths)).deserialize(&mut reader).and_then(|value| reader.end().map(|()| value));
+    Some(match loaded {
+        Ok(value) => version(file, &value).map(|version| (value, version)),
+        Err(e) => Err(Sink::fatal(file, "", format!("malformed JSON: {e}"))),
+    })
+}
+
+/// JSON when it starts with `{` (after a byte-order mark and white space), else YAML.
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Hands the raw text of a JSON member to whoever reads it.
+type HandOff<'h, 't> = &'h mut dyn FnMut(&'t str);
+
+/// Where in the document a key sits, for [`unread`]. The top level may hand `paths` off
+/// ([`load_json_split`]).
+enum Level<'h, 't> {
+    Top(Option<HandOff<'h, 't>>),
     Components,
 }
 
@@ -58,16 +91,16 @@ enum Level {
 /// (requests the server makes; not generated) and extensions (GitHub's `x-webhooks` is 600 kB).
 /// In `components`: `examples`, a fifth of GitHub's spec, since example `$ref`s are not followed
 /// (documentation shows inline examples only). Whatever they hold is still checked to be JSON.
-fn unread(level: Level, key: &str) -> bool {
+fn unread(level: &Level, key: &str) -> bool {
     match level {
-        Level::Top => key == "webhooks" || key.starts_with("x-"),
+        Level::Top(_) => key == "webhooks" || key.starts_with("x-"),
         Level::Components => key == "examples",
     }
 }
 
 /// Reads a value as `Value` does, except that an object at this level leaves out its [`unread`]
 /// keys, and the top level reads `components` at the next level.
-impl<'de> DeserializeSeed<'de> for Level {
+impl<'de> DeserializeSeed<'de> for Level<'_, 'de> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -75,22 +108,26 @@ impl<'de> DeserializeSeed<'de> for Level {
     }
 }
 
-impl<'de> Visitor<'de> for Level {
+impl<'de> Visitor<'de> for Level<'_, 'de> {
     type Value = Value;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if unread(self, &key) {
+            if unread(&self, &key) {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let value = match (self, key.as_str()) {
-                (Level::Top, "components") => map.next_value_seed(Level::Components)?,
+            let value = match (&mut self, key.as_str()) {
+                (Level::Top(_), "components") => map.next_value_seed(Level::Components)?,
+                (Level::Top(Some(paths)), "paths") => {
+                    paths(map.next_value::<&RawValue>()?.get());
+                    Value::Object(Map::new())
+                }
                 _ => map.next_value()?,
             };
             object.insert(key, value);

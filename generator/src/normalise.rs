@@ -60,6 +60,12 @@ pub fn normalise(doc: &mut Value, version: Version) {
     }
 }
 
+/// Normalises the top-level `paths` member on its own, as [`normalise`] does within the document
+/// (for a `paths` read apart from the rest; see `load::load_json_split`).
+pub fn normalise_paths(paths: &mut Value) {
+    walk(paths);
+}
+
 /// Walks a non-schema part of the document and normalises every `schema` it holds.
 fn walk(value: &mut Value) {
     match value {

@@ -47,6 +47,14 @@ pub fn read(value: Value) -> Option<Read> {
     Some(Read { doc, refs_beyond_components: BEYOND_COMPONENTS.get() })
 }
 
+/// Reads the top-level `paths` member alone, consuming it: the paths, and whether a `$ref` in
+/// them points beyond whole components (see [`Read`]). `None` when serde has to decide.
+pub fn read_paths_only(value: Value) -> Option<(Paths, bool)> {
+    BEYOND_COMPONENTS.set(false);
+    let paths = read_paths(value)?;
+    Some((paths, BEYOND_COMPONENTS.get()))
+}
+
 fn document(value: Value) -> Option<OpenAPI> {
     let mut doc = OpenAPI::default();
     let (mut openapi, mut info, mut paths) = (None, None, None);

@@ -1,7 +1,9 @@
 //! Parse stage: the normalised JSON tree into the `openapiv3` model, with the JSON pointer of
 //! any part that does not fit.
 
-use openapiv3::{Header, OpenAPI, Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme};
+use openapiv3::{
+    Header, OpenAPI, Operation, Parameter, PathItem, Paths, RequestBody, Response, Schema, SecurityScheme,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,6 +24,13 @@ pub use direct::Read;
 /// document needs [`parse`] (serde, with repairs), and may just be one [`direct`] was unsure of.
 pub fn parse_owned(value: Value) -> Option<Read> {
     direct::read(value)
+}
+
+/// [`parse_owned`] for the top-level `paths` member alone (read apart from the rest of the
+/// document; see `load::load_json_split`): the paths, and whether a `$ref` in them points beyond
+/// whole components. `None` means the document needs [`parse`].
+pub fn parse_paths_owned(value: Value) -> Option<(Paths, bool)> {
+    direct::read_paths_only(value)
 }
 
 /// How the [`direct`] reader fares against `openapiv3`'s serde impls on one tree.
