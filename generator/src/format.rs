@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use quote::quote;
-
-use crate::emit::Part;
+use crate::emit::{self, Part, syntax};
 
 /// How many consecutive parts a thread takes at a time: enough to make taking them cheap, few
 /// enough to keep the threads evenly loaded.
@@ -112,26 +110,23 @@ impl Joined {
 /// The text of one part, exactly as it reads inside the whole file.
 fn format_part(part: &Part<'_>, work: &mut Work) -> Result<Spaced, String> {
     let started = Instant::now();
-    let tokens = match part {
-        Part::Syntax(build) => {
-            let file = syn::File { shebang: None, attrs: Vec::new(), items: build() };
-            let emitted = Instant::now();
-            work.emit += emitted - started;
-            let spaced = Spaced::new(&prettyplease::unparse(&file));
-            work.format += emitted.elapsed();
-            return Ok(spaced);
-        }
-        Part::Items(emit) | Part::OpenImpl(emit) => emit(),
-        // Associated functions only parse inside an `impl`; the wrapper's lines are cut below.
-        Part::Methods(emit) => {
-            let methods = emit();
-            quote! { impl Wrapper { #methods } }
-        }
+    let tree = |items| syn::File { shebang: None, attrs: Vec::new(), items };
+    let (file, emitted) = match part {
         Part::CloseImpl => return Ok(Spaced::new("}")),
+        Part::Syntax(build) => (tree(build()), Instant::now()),
+        // Associated functions print only inside an `impl`; the wrapper's lines are cut below.
+        Part::Methods(build) => {
+            let wrapper = syntax::impl_block(None, syntax::named_type(emit::ident("Wrapper")), build());
+            (tree(vec![wrapper]), Instant::now())
+        }
+        Part::Items(emit) | Part::OpenImpl(emit) => {
+            let tokens = emit();
+            let emitted = Instant::now();
+            let file = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+            (file, emitted)
+        }
     };
-    let emitted = Instant::now();
     work.emit += emitted - started;
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     let printed = prettyplease::unparse(&file);
     drop(file);
     let text = match part {
@@ -264,7 +259,7 @@ mod tests {
         let split = vec![
             Part::Items(emit("//! Docs.\nuse a::b;")),
             Part::OpenImpl(emit("/// An impl.\n#[allow(dead_code)] impl Thing { fn first() {} }")),
-            Part::Methods(emit(method)),
+            Part::Methods(Box::new(move || vec![syn::parse_str(method).unwrap()])),
             Part::CloseImpl,
             Part::Items(emit("struct After;")),
         ];

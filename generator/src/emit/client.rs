@@ -2,11 +2,12 @@
 //! operation. Each method only describes its request and how to decode each status; sending,
 //! authentication, retries and error mapping live in the shared runtime (`runtime.rs`).
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
+use syn::{Arm, Expr, ImplItem, Stmt, Type};
 
-use super::types::type_tokens;
-use super::{Part, api_name, docs, ident};
+use super::types::{type_syntax, type_tokens};
+use super::{Part, api_name, docs, ident, syntax};
 use crate::ir::{
     Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
     Presence, RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
@@ -16,7 +17,7 @@ use crate::ir::{
 /// multipart form types.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
-    parts.extend(api.operations.iter().map(|op| Part::Methods(Box::new(move || expand_operation(op)))));
+    parts.extend(api.operations.iter().map(|op| Part::Methods(Box::new(move || vec![build_operation(op)]))));
     parts.push(Part::CloseImpl);
     parts.extend(api.operations.iter().filter_map(|op| {
         let form = multipart_form(op)?;
@@ -128,7 +129,7 @@ fn expand_impl_client() -> TokenStream {
     }
 }
 
-fn expand_operation(op: &Operation) -> TokenStream {
+fn build_operation(op: &Operation) -> ImplItem {
     let mut doc_lines = op.docs.clone();
     if let Some(body) = &op.body
         && !body.docs.is_empty()
@@ -138,87 +139,114 @@ fn expand_operation(op: &Operation) -> TokenStream {
         doc_lines.push(String::new());
         doc_lines.extend(body.docs.iter().cloned());
     }
-    let doc = docs::outer(&doc_lines);
-    let deprecated = op.deprecated.then(|| quote! { #[deprecated = "deprecated in the API specification"] });
-    let method = ident(&op.method_name);
-    let args = op.params.iter().map(|p| {
-        let name = ident(&p.name);
-        let ty = param_type(p);
-        quote! { #name: #ty }
-    });
-    let body_arg = op.body.as_ref().map(body_argument);
-    let all_args = args.chain(body_arg);
+    let mut attrs = docs::outer_attributes(&doc_lines);
+    if op.deprecated {
+        attrs.push(syntax::name_value_attribute("deprecated", "deprecated in the API specification"));
+    }
+    let args = op.params.iter().map(|p| syntax::argument(ident(&p.name), param_type(p)));
+    let args = args.chain(op.body.as_ref().map(|body| syntax::argument(ident("body"), body_type(body))));
 
-    let path = path_expression(op);
-    let id = &op.id;
-    let http_method = ident(&op.http_method);
-    let alternatives = op.security.iter().map(|set| quote! { &[#(#set),*] });
-    let fixed = op.fixed_query.iter().map(|(key, value)| quote! { request.query(#key, #value); });
-    let params = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(send_param);
-    let params = fixed.chain(params);
-    let body = op.body.as_ref().map(|body| {
-        let set = set_body(body);
-        if body.required {
-            set
-        } else {
-            quote! { if let ::std::option::Option::Some(body) = body { #set } }
-        }
-    });
+    let alternatives =
+        op.security.iter().map(|set| syntax::borrow(syntax::array(set.iter().map(|s| syntax::string(s)).collect())));
+    let new_request = syntax::call(
+        syntax::path(false, &["runtime", "Request", "new"]),
+        vec![
+            syntax::string(&op.id),
+            syntax::path_expr(syntax::path(true, &["reqwest", "Method", &op.http_method])),
+            path_expression(op),
+            syntax::borrow(syntax::array(alternatives.collect())),
+        ],
+    );
     let sends_query = !op.fixed_query.is_empty() || op.params.iter().any(|p| p.location != ParamLocation::Path);
-    let mutable = (op.body.is_some() || sends_query).then(|| quote! { mut });
+    let mut stmts = vec![syntax::local("request", op.body.is_some() || sends_query, new_request)];
+    stmts.extend(op.fixed_query.iter().map(|(key, value)| {
+        syntax::statement(request_call("query", vec![syntax::string(key), syntax::string(value)]))
+    }));
+    stmts.extend(op.params.iter().filter(|p| p.location != ParamLocation::Path).map(send_param));
+    if let Some(body) = &op.body {
+        let set = syntax::statement(set_body(body));
+        stmts.push(if body.required { set } else { if_some("body", vec![set]) });
+    }
 
     let events = event_stream(op);
     let success = match (events, success_body(op)) {
         (Some(item), _) => {
-            let item = item.map_or_else(|| quote! { ::std::string::String }, |ty| type_tokens(ty, true));
-            quote! { runtime::EventStream<#item> }
+            let item = item.map_or_else(std_string, |ty| type_syntax(ty, true));
+            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "EventStream"]), [item]))
         }
-        (None, Some(ResponseBody::Binary)) => quote! { ::std::vec::Vec<u8> },
-        (None, _) => type_tokens(&op.success, true),
+        (None, Some(ResponseBody::Binary)) => {
+            syntax::path_type(syntax::generic(syntax::path(true, &["std", "vec", "Vec"]), [named_type("u8")]))
+        }
+        (None, _) => type_syntax(&op.success, true),
     };
-    let error = ident(&op.error_type);
     // An event stream's success statuses are streamed, not decoded.
     let decoded: Vec<&Response> = op.responses.iter().filter(|r| !(events.is_some() && r.success)).collect();
-    let arms = decode_arms(op, &decoded);
+    let mut arms = decode_arms(op, &decoded);
     let reads_body = decoded.iter().any(|r| match r.body {
         ResponseBody::Empty => false,
         ResponseBody::Binary => r.success && !op.success_enum,
         _ => true,
     });
-    let body_param = if reads_body {
-        quote! { body }
-    } else {
-        quote! { _ }
-    };
-    let fallback = (!decoded.iter().any(|r| r.status == StatusMatch::Default))
-        .then(|| quote! { _ => ::std::option::Option::None, });
     let decoder = if arms.is_empty() {
-        quote! { |_, _| ::std::option::Option::None }
+        syntax::closure(vec![syntax::wild_pattern(), syntax::wild_pattern()], none())
     } else {
-        quote! {
-            |status, #body_param| match status.as_u16() {
-                #(#arms)*
-                #fallback
-            }
+        if !decoded.iter().any(|r| r.status == StatusMatch::Default) {
+            arms.push(syntax::arm(syntax::wild_pattern(), none()));
         }
+        let body = if reads_body { syntax::binding_pattern("body") } else { syntax::wild_pattern() };
+        let status = syntax::method_call(syntax::path_expr(syntax::path(false, &["status"])), "as_u16", Vec::new());
+        syntax::closure(vec![syntax::binding_pattern("status"), body], syntax::match_expr(status, arms))
     };
-    let (send, open) = match events {
-        Some(Some(_)) => (ident("send_events"), Some(quote! { runtime::EventStream::json, })),
-        Some(None) => (ident("send_events"), Some(quote! { runtime::EventStream::text, })),
-        None => (ident("send"), None),
+    let request = syntax::path_expr(syntax::path(false, &["request"]));
+    let stream = |kind: &str| syntax::path_expr(syntax::path(false, &["runtime", "EventStream", kind]));
+    let (send, send_args) = match events {
+        Some(Some(_)) => ("send_events", vec![request, stream("json"), decoder]),
+        Some(None) => ("send_events", vec![request, stream("text"), decoder]),
+        None => ("send", vec![request, decoder]),
     };
-    quote! {
-        #doc
-        #deprecated
-        pub async fn #method(&self, #(#all_args),*) -> ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>> {
-            let #mutable request = runtime::Request::new(#id, ::reqwest::Method::#http_method, #path, &[#(#alternatives),*]);
-            #(#params)*
-            #body
-            self.core
-                .#send(request, #open #decoder)
-                .await
-        }
-    }
+    let core = syntax::field(syntax::path_expr(syntax::path(false, &["self"])), "core");
+    stmts.push(Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None));
+
+    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
+    let output = syntax::path_type(syntax::generic(
+        syntax::path(true, &["std", "result", "Result"]),
+        [
+            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "ApiResponse"]), [success])),
+            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "Error"]), [error])),
+        ],
+    ));
+    syntax::async_method(attrs, ident(&op.method_name), args, output, stmts)
+}
+
+/// `::std::option::Option::None`.
+fn none() -> Expr {
+    syntax::path_expr(syntax::path(true, &["std", "option", "Option", "None"]))
+}
+
+/// `if let ::std::option::Option::Some(name) = name { stmts }`.
+fn if_some(name: &str, stmts: Vec<Stmt>) -> Stmt {
+    let some = syntax::tuple_pattern(syntax::path(true, &["std", "option", "Option", "Some"]), name);
+    syntax::block_statement(syntax::if_let(some, syntax::path_expr(syntax::path(false, &[name])), stmts))
+}
+
+/// `request.method(args)`.
+fn request_call(method: &str, args: Vec<Expr>) -> Expr {
+    syntax::method_call(syntax::path_expr(syntax::path(false, &["request"])), method, args)
+}
+
+/// The type named by one identifier.
+fn named_type(name: &str) -> Type {
+    syntax::named_type(ident(name))
+}
+
+/// `::std::string::String`.
+fn std_string() -> Type {
+    syntax::path_type(syntax::path(true, &["std", "string", "String"]))
+}
+
+/// `::std::option::Option<ty>`.
+fn option(ty: Type) -> Type {
+    syntax::path_type(syntax::generic(syntax::path(true, &["std", "option", "Option"]), [ty]))
 }
 
 /// The body every success response of `op` shares, unless it has a success enum.
@@ -250,39 +278,33 @@ fn event_stream(op: &Operation) -> Option<Option<&TypeRef>> {
     }
 }
 
-/// The `body` argument of an operation method.
-fn body_argument(body: &RequestBody) -> TokenStream {
-    let optional = |ty: TokenStream| {
-        if body.required {
-            ty
-        } else {
-            quote! { ::std::option::Option<#ty> }
-        }
-    };
-    let ty = match &body.encoding {
+/// The type of the `body` argument of an operation method.
+fn body_type(body: &RequestBody) -> Type {
+    let optional = |ty: Type| if body.required { ty } else { option(ty) };
+    match &body.encoding {
         BodyEncoding::Json | BodyEncoding::Form => optional(borrowed(&body.ty, true)),
-        BodyEncoding::Text => optional(quote! { &str }),
-        BodyEncoding::Multipart(form) => {
-            let name = ident(&form.name);
-            optional(quote! { &#name })
-        }
+        BodyEncoding::Text => optional(syntax::reference(named_type("str"))),
+        BodyEncoding::Multipart(form) => optional(syntax::reference(named_type(&form.name))),
         // Anything reqwest can send: bytes, a string, or a stream (sent once, never retried).
-        BodyEncoding::Binary if body.required => quote! { impl ::std::convert::Into<::reqwest::Body> },
-        BodyEncoding::Binary => quote! { ::std::option::Option<::reqwest::Body> },
-    };
-    quote! { body: #ty }
+        BodyEncoding::Binary if body.required => syntax::impl_trait(syntax::generic(
+            syntax::path(true, &["std", "convert", "Into"]),
+            [syntax::path_type(syntax::path(true, &["reqwest", "Body"]))],
+        )),
+        BodyEncoding::Binary => option(syntax::path_type(syntax::path(true, &["reqwest", "Body"]))),
+    }
 }
 
-/// The statement that puts `body` into `request`.
-fn set_body(body: &RequestBody) -> TokenStream {
-    let content_type = &body.content_type;
+/// The call that puts `body` into `request`.
+fn set_body(body: &RequestBody) -> Expr {
+    let content_type = || syntax::string(&body.content_type);
+    let body_arg = || syntax::path_expr(syntax::path(false, &["body"]));
     match &body.encoding {
-        BodyEncoding::Json if content_type == "application/json" => quote! { request.json(body); },
-        BodyEncoding::Json => quote! { request.json_as(#content_type, body); },
-        BodyEncoding::Form => quote! { request.form(body); },
-        BodyEncoding::Multipart(_) => quote! { request.multipart(body); },
-        BodyEncoding::Text => quote! { request.text(#content_type, body); },
-        BodyEncoding::Binary => quote! { request.body(#content_type, body); },
+        BodyEncoding::Json if body.content_type == "application/json" => request_call("json", vec![body_arg()]),
+        BodyEncoding::Json => request_call("json_as", vec![content_type(), body_arg()]),
+        BodyEncoding::Form => request_call("form", vec![body_arg()]),
+        BodyEncoding::Multipart(_) => request_call("multipart", vec![body_arg()]),
+        BodyEncoding::Text => request_call("text", vec![content_type(), body_arg()]),
+        BodyEncoding::Binary => request_call("body", vec![content_type(), body_arg()]),
     }
 }
 
@@ -345,65 +367,54 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
 }
 
 /// One `status => decode` arm per response, codes before ranges before `default`.
-fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<TokenStream> {
+fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<Arm> {
     let mut responses = responses.to_vec();
     responses.sort_by_key(|r| match r.status {
         StatusMatch::Code(_) => 0,
         StatusMatch::Range(_) => 1,
         StatusMatch::Default => 2,
     });
-    let error = ident(&op.error_type);
     let success_type = match &op.success {
-        TypeRef::Named(name) => ident(name),
-        _ => ident("Unit"),
+        TypeRef::Named(name) => name.as_str(),
+        _ => "Unit",
     };
     responses
         .into_iter()
         .map(|response| {
             let pattern = match response.status {
-                StatusMatch::Code(code) => {
-                    let code = Literal::u16_unsuffixed(code);
-                    quote! { #code }
-                }
-                StatusMatch::Range(hundreds) => {
-                    let low = Literal::u16_unsuffixed(hundreds * 100);
-                    let high = Literal::u16_unsuffixed(hundreds * 100 + 99);
-                    quote! { #low..=#high }
-                }
-                StatusMatch::Default => quote! { _ },
+                StatusMatch::Code(code) => syntax::integer_pattern(code),
+                StatusMatch::Range(hundreds) => syntax::range_pattern(hundreds * 100, hundreds * 100 + 99),
+                StatusMatch::Default => syntax::wild_pattern(),
             };
-            let variant = ident(&response.variant);
+            let body = || syntax::path_expr(syntax::path(false, &["body"]));
+            let variant = |ty: &str| syntax::path_expr(syntax::path(false, &["crate", "types", ty, &response.variant]));
+            let runtime =
+                |function: &str, args: Vec<Expr>| syntax::call(syntax::path(false, &["runtime", function]), args);
             // Event streams are only lowered as a lone success body, which is streamed and never
             // reaches a decoder; anywhere else they would be text.
-            let arm = match (&response.body, response.success, op.success_enum) {
-                (ResponseBody::Json(_), true, false) => quote! { runtime::ok_json(body) },
-                (ResponseBody::Text | ResponseBody::EventStream(_), true, false) => quote! { runtime::ok_text(body) },
-                (ResponseBody::Binary, true, false) => quote! { runtime::ok_bytes(body) },
-                (ResponseBody::Empty, true, false) => quote! { runtime::ok(()) },
-                (ResponseBody::Json(_), true, true) => {
-                    quote! { runtime::ok_json_as(body, crate::types::#success_type::#variant) }
-                }
+            let decode = match (&response.body, response.success, op.success_enum) {
+                (ResponseBody::Json(_), true, false) => runtime("ok_json", vec![body()]),
+                (ResponseBody::Text | ResponseBody::EventStream(_), true, false) => runtime("ok_text", vec![body()]),
+                (ResponseBody::Binary, true, false) => runtime("ok_bytes", vec![body()]),
+                (ResponseBody::Empty, true, false) => runtime("ok", vec![syntax::unit()]),
+                (ResponseBody::Json(_), true, true) => runtime("ok_json_as", vec![body(), variant(success_type)]),
                 (ResponseBody::Text | ResponseBody::EventStream(_), true, true) => {
-                    quote! { runtime::ok_text_as(body, crate::types::#success_type::#variant) }
+                    runtime("ok_text_as", vec![body(), variant(success_type)])
                 }
-                (ResponseBody::Empty | ResponseBody::Binary, true, true) => {
-                    quote! { runtime::ok(crate::types::#success_type::#variant) }
-                }
-                (ResponseBody::Json(_), false, _) => quote! { runtime::err_json(body, crate::types::#error::#variant) },
+                (ResponseBody::Empty | ResponseBody::Binary, true, true) => runtime("ok", vec![variant(success_type)]),
+                (ResponseBody::Json(_), false, _) => runtime("err_json", vec![body(), variant(&op.error_type)]),
                 (ResponseBody::Text | ResponseBody::EventStream(_), false, _) => {
-                    quote! { runtime::err_text(body, crate::types::#error::#variant) }
+                    runtime("err_text", vec![body(), variant(&op.error_type)])
                 }
-                (ResponseBody::Empty | ResponseBody::Binary, false, _) => {
-                    quote! { runtime::err(crate::types::#error::#variant) }
-                }
+                (ResponseBody::Empty | ResponseBody::Binary, false, _) => runtime("err", vec![variant(&op.error_type)]),
             };
-            quote! { #pattern => #arm, }
+            syntax::arm(pattern, decode)
         })
         .collect()
 }
 
-/// `format!("/calls/{}", runtime::encode_path_segment(call_id))`
-fn path_expression(op: &Operation) -> TokenStream {
+/// `format!("/calls/{}", runtime::path_segment(call_id))`
+fn path_expression(op: &Operation) -> Expr {
     let mut template = String::new();
     let mut values = Vec::new();
     for part in &op.path_parts {
@@ -411,37 +422,30 @@ fn path_expression(op: &Operation) -> TokenStream {
             PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(index) => {
                 template.push_str("{}");
-                let param = &op.params[*index];
-                let name = ident(&param.name);
+                let name = ident(&op.params[*index].name);
                 values.push(quote! { runtime::path_segment(#name) });
             }
         }
     }
     if values.is_empty() {
-        quote! { ::std::string::String::from(#template) }
+        syntax::call(syntax::path(true, &["std", "string", "String", "from"]), vec![syntax::string(&template)])
     } else {
-        quote! { ::std::format!(#template, #(#values),*) }
+        // A macro's arguments are tokens to `syn` whichever way they are built.
+        syntax::macro_call(syntax::path(true, &["std", "format"]), quote! { #template, #(#values),* })
     }
 }
 
 /// The argument type of a parameter.
-fn param_type(param: &Param) -> TokenStream {
+fn param_type(param: &Param) -> Type {
     let ty = borrowed(&param.ty, false);
-    if param.required {
-        ty
-    } else {
-        quote! { ::std::option::Option<#ty> }
-    }
+    if param.required { ty } else { option(ty) }
 }
 
 /// How a value of `ty` is taken as an argument: strings and slices borrowed, small values by value.
-fn borrowed(ty: &TypeRef, body: bool) -> TokenStream {
+fn borrowed(ty: &TypeRef, body: bool) -> Type {
     match ty {
-        TypeRef::String => quote! { &str },
-        TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner, true);
-            quote! { &[#inner] }
-        }
+        TypeRef::String => syntax::reference(named_type("str")),
+        TypeRef::Vec(inner) => syntax::slice_reference(type_syntax(inner, true)),
         TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64
@@ -453,29 +457,32 @@ fn borrowed(ty: &TypeRef, body: bool) -> TokenStream {
         | TypeRef::Date
             if !body =>
         {
-            type_tokens(ty, true)
+            type_syntax(ty, true)
         }
-        other => {
-            let ty = type_tokens(other, true);
-            quote! { &#ty }
-        }
+        other => syntax::reference(type_syntax(other, true)),
     }
 }
 
-/// Code adding one query, header or cookie parameter to `request`.
-fn send_param(param: &Param) -> TokenStream {
-    let name = ident(&param.name);
-    let wire = &param.wire;
-    let add = |value: TokenStream| match param.location {
-        ParamLocation::Query => quote! { request.query(#wire, #value); },
-        ParamLocation::Header => quote! { request.header(#wire, #value); },
-        ParamLocation::Cookie => quote! { request.cookie(#wire, #value); },
-        ParamLocation::Path => quote! {},
+/// The statement adding one query, header or cookie parameter to `request`.
+fn send_param(param: &Param) -> Stmt {
+    let name = || syntax::path_expr(syntax::path(false, &[&param.name]));
+    let wire = || syntax::string(&param.wire);
+    let add = |value: Expr| {
+        let method = match param.location {
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+            ParamLocation::Query | ParamLocation::Path => "query",
+        };
+        syntax::statement(request_call(method, vec![wire(), value]))
     };
-    let value = |ty: &TypeRef, value: TokenStream| match ty {
-        TypeRef::DateTime => quote! { #value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true) },
+    let value = |ty: &TypeRef, value: Expr| match ty {
+        TypeRef::DateTime => {
+            let format = syntax::path_expr(syntax::path(true, &["chrono", "SecondsFormat", "AutoSi"]));
+            syntax::method_call(value, "to_rfc3339_opts", vec![format, syntax::boolean(true)])
+        }
         _ => value,
     };
+    let item = || syntax::path_expr(syntax::path(false, &["item"]));
     let separator = match param.style {
         ParamStyle::SpaceDelimited => " ",
         ParamStyle::PipeDelimited => "|",
@@ -484,29 +491,98 @@ fn send_param(param: &Param) -> TokenStream {
     let body = match &param.ty {
         _ if param.object => {
             let style = match param.style {
-                ParamStyle::DeepObject => quote! { runtime::QueryStyle::DeepObject },
-                _ => {
-                    let explode = param.explode;
-                    quote! { runtime::QueryStyle::Form { explode: #explode } }
+                ParamStyle::DeepObject => {
+                    syntax::path_expr(syntax::path(false, &["runtime", "QueryStyle", "DeepObject"]))
                 }
+                _ => syntax::struct_expr(
+                    syntax::path(false, &["runtime", "QueryStyle", "Form"]),
+                    "explode",
+                    syntax::boolean(param.explode),
+                ),
             };
-            quote! { request.query_object(#wire, #name, #style); }
+            syntax::statement(request_call("query_object", vec![wire(), name(), style]))
         }
-        TypeRef::Vec(item) if param.explode && param.location != ParamLocation::Header => {
-            let each = add(value(item, quote! { item }));
-            quote! { for item in #name { #each } }
+        TypeRef::Vec(item_ty) if param.explode && param.location != ParamLocation::Header => {
+            let each = add(value(item_ty, item()));
+            syntax::block_statement(syntax::for_loop(syntax::binding_pattern("item"), name(), vec![each]))
         }
-        TypeRef::Vec(item) => {
-            let each = value(item, quote! { item });
-            add(quote! {
-                #name.iter().map(|item| #each.to_string()).collect::<::std::vec::Vec<_>>().join(#separator)
-            })
+        TypeRef::Vec(item_ty) => {
+            let each = syntax::method_call(value(item_ty, item()), "to_string", Vec::new());
+            let mapped = syntax::method_call(
+                syntax::method_call(name(), "iter", Vec::new()),
+                "map",
+                vec![syntax::closure(vec![syntax::binding_pattern("item")], each)],
+            );
+            let vec = syntax::path_type(syntax::generic(
+                syntax::path(true, &["std", "vec", "Vec"]),
+                [syntax::inferred_type()],
+            ));
+            let collected = syntax::method_call_with(mapped, "collect", vec, Vec::new());
+            add(syntax::method_call(collected, "join", vec![syntax::string(separator)]))
         }
-        ty => add(value(ty, quote! { #name })),
+        ty => add(value(ty, name())),
     };
-    if param.required {
-        body
-    } else {
-        quote! { if let ::std::option::Option::Some(#name) = #name { #body } }
+    if param.required { body } else { if_some(&param.name, vec![body]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::ToTokens;
+
+    use super::*;
+    use crate::diagnostics::Sink;
+
+    /// The operations of the fixtures that exercise every request and response shape.
+    fn operations() -> Vec<Operation> {
+        let fixtures = [
+            ("operations.yaml", include_str!("../../../tests/fixtures/operations.yaml")),
+            ("bodies.yaml", include_str!("../../../tests/fixtures/bodies.yaml")),
+        ];
+        let mut operations = Vec::new();
+        for (file, text) in fixtures {
+            let doc = crate::parse::parse_owned(crate::normalised_tree(file, text).unwrap()).unwrap().doc;
+            let api = crate::lower::lower(&doc, &crate::lower::Raw::none(), &mut Sink::new(file));
+            operations.extend(api.operations);
+        }
+        operations
+    }
+
+    /// A built method prints as the same method would after a round trip through tokens and a
+    /// `syn` parse, which is how the parts built from tokens are printed.
+    #[test]
+    fn built_methods_print_as_their_parsed_tokens() {
+        let mut all = String::new();
+        for op in operations() {
+            let wrapper = syntax::impl_block(None, syntax::named_type(ident("Wrapper")), vec![build_operation(&op)]);
+            let built = syn::File { shebang: None, attrs: Vec::new(), items: vec![wrapper] };
+            let parsed: syn::File = syn::parse2(built.to_token_stream()).unwrap();
+            let text = prettyplease::unparse(&built);
+            assert_eq!(text, prettyplease::unparse(&parsed), "{}", op.method_name);
+            all.push_str(&text);
+        }
+        // The fixtures reach every shape the builder has.
+        for shape in [
+            "let mut request",
+            "let request",
+            "::std::format!(",
+            "::std::string::String::from(",
+            "for item in ",
+            "if let ::std::option::Option::Some(",
+            ".collect::<::std::vec::Vec<_>>()",
+            "request.query_object(",
+            "request.header(",
+            "request.json(body)",
+            "request.multipart(body)",
+            "request.body(",
+            "impl ::std::convert::Into<::reqwest::Body>",
+            "send_events",
+            "..=",
+            "|_, _| ::std::option::Option::None",
+            "_ => ::std::option::Option::None",
+            "runtime::ok(())",
+            "#[deprecated = ",
+        ] {
+            assert!(all.contains(shape), "no fixture operation prints `{shape}`");
+        }
     }
 }

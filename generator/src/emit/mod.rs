@@ -10,7 +10,7 @@
 mod client;
 pub mod docs;
 mod manifest;
-mod syntax;
+pub(crate) mod syntax;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -58,6 +58,9 @@ pub type Emit<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 /// Builds the `syn` items of one [`Part::Syntax`].
 pub type Build<'a> = Box<dyn Fn() -> Vec<syn::Item> + Sync + 'a>;
 
+/// Builds the `syn` associated functions of one [`Part::Methods`].
+pub type BuildMethods<'a> = Box<dyn Fn() -> Vec<syn::ImplItem> + Sync + 'a>;
+
 /// A piece of a Rust file, emitted and formatted on its own: a large file never has all its
 /// tokens (or its `syn` tree) alive at once, and its pieces can be formatted on several threads.
 /// Formatting the parts one by one and joining the texts gives the text of the whole file.
@@ -68,8 +71,9 @@ pub enum Part<'a> {
     Syntax(Build<'a>),
     /// One `impl` block, left open so the [`Part::Methods`] that follow go inside it.
     OpenImpl(Emit<'a>),
-    /// Associated functions of the `impl` block an [`Part::OpenImpl`] opened.
-    Methods(Emit<'a>),
+    /// Associated functions of the `impl` block an [`Part::OpenImpl`] opened, built as `syn`
+    /// trees.
+    Methods(BuildMethods<'a>),
     /// The closing brace of that `impl` block.
     CloseImpl,
 }

@@ -1,6 +1,6 @@
 //! Builds `syn` trees directly. prettyplease prints a `syn` tree; tokens from `quote!` must be
 //! parsed into one first, which costs more than printing it. The emitters of large output (the
-//! types) build their trees here instead. A tree built here is the one `syn` would parse from
+//! types and the client's methods) build their trees here instead. A tree built here is the one `syn` would parse from
 //! the equivalent tokens, so the printed text is the same either way.
 //!
 //! Every token carries the call-site span, as `quote!` gives it; prettyplease ignores spans.
@@ -8,11 +8,14 @@
 use proc_macro2::{Span, TokenStream};
 use syn::punctuated::Punctuated;
 use syn::{
-    AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprLit, ExprMatch, ExprMethodCall,
-    ExprPath, Field, FieldMutability, Fields, FieldsNamed, FieldsUnnamed, FnArg, GenericArgument, Generics, Ident,
-    ImplItem, ImplItemFn, Item, ItemImpl, Lifetime, Lit, LitStr, MacroDelimiter, Meta, MetaList, MetaNameValue, Pat,
-    PatIdent, PatPath, PatTupleStruct, PatType, Path, PathArguments, PathSegment, Receiver, ReturnType, Signature,
-    Stmt, Type, TypePath, TypeReference, TypeTuple, Variant, Visibility,
+    AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprArray, ExprAwait, ExprCall,
+    ExprClosure, ExprField, ExprForLoop, ExprIf, ExprLet, ExprLit, ExprMacro, ExprMatch, ExprMethodCall, ExprPath,
+    ExprRange, ExprReference, ExprStruct, ExprTuple, Field, FieldMutability, FieldValue, Fields, FieldsNamed,
+    FieldsUnnamed, FnArg, GenericArgument, Generics, Ident, ImplItem, ImplItemFn, Item, ItemImpl, Lifetime, Lit,
+    LitBool, LitInt, LitStr, Local, LocalInit, Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat,
+    PatIdent, PatPath, PatTupleStruct, PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver,
+    ReturnType, Signature, Stmt, TraitBound, TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound,
+    TypePath, TypeReference, TypeSlice, TypeTuple, Variant, Visibility,
 };
 
 use super::ident;
@@ -71,12 +74,31 @@ pub fn reference(ty: Type) -> Type {
     })
 }
 
+/// `&[ty]`.
+pub fn slice_reference(ty: Type) -> Type {
+    reference(Type::Slice(TypeSlice { bracket_token: Default::default(), elem: Box::new(ty) }))
+}
+
+/// `impl path`.
+pub fn impl_trait(path: Path) -> Type {
+    let bound = TraitBound { paren_token: None, modifier: TraitBoundModifier::None, lifetimes: None, path };
+    Type::ImplTrait(TypeImplTrait {
+        impl_token: Default::default(),
+        bounds: Punctuated::from_iter([TypeParamBound::Trait(bound)]),
+    })
+}
+
 /// `#[doc = "text"]`.
 pub fn doc(text: String) -> Attribute {
+    name_value_attribute("doc", &text)
+}
+
+/// `#[name = "value"]`.
+pub fn name_value_attribute(name: &str, value: &str) -> Attribute {
     outer(Meta::NameValue(MetaNameValue {
-        path: path(false, &["doc"]),
+        path: path(false, &[name]),
         eq_token: Default::default(),
-        value: string(&text),
+        value: string(value),
     }))
 }
 
@@ -166,6 +188,29 @@ pub fn method(
     output: Type,
     body: Expr,
 ) -> ImplItem {
+    function(attrs, public, false, ident(name), inputs, output, vec![Stmt::Expr(body, None)])
+}
+
+/// A public `async` method taking `&self` and `inputs`, returning `output`, running `stmts`.
+pub fn async_method(
+    attrs: Vec<Attribute>,
+    name: Ident,
+    inputs: impl IntoIterator<Item = FnArg>,
+    output: Type,
+    stmts: Vec<Stmt>,
+) -> ImplItem {
+    function(attrs, true, true, name, inputs, output, stmts)
+}
+
+fn function(
+    attrs: Vec<Attribute>,
+    public: bool,
+    asynchronous: bool,
+    name: Ident,
+    inputs: impl IntoIterator<Item = FnArg>,
+    output: Type,
+    stmts: Vec<Stmt>,
+) -> ImplItem {
     let receiver = FnArg::Receiver(Receiver {
         attrs: Vec::new(),
         reference: Some((Default::default(), None)),
@@ -180,19 +225,232 @@ pub fn method(
         defaultness: None,
         sig: Signature {
             constness: None,
-            asyncness: None,
+            asyncness: asynchronous.then(Default::default),
             unsafety: None,
             abi: None,
             fn_token: Default::default(),
-            ident: ident(name),
+            ident: name,
             generics: Generics::default(),
             paren_token: Default::default(),
             inputs: std::iter::once(receiver).chain(inputs).collect(),
             variadic: None,
             output: ReturnType::Type(Default::default(), Box::new(output)),
         },
-        block: Block { brace_token: Default::default(), stmts: vec![Stmt::Expr(body, None)] },
+        block: block(stmts),
     })
+}
+
+/// The argument `name: ty`.
+pub fn argument(name: Ident, ty: Type) -> FnArg {
+    FnArg::Typed(PatType {
+        attrs: Vec::new(),
+        pat: Box::new(Pat::Ident(PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: None,
+            ident: name,
+            subpat: None,
+        })),
+        colon_token: Default::default(),
+        ty: Box::new(ty),
+    })
+}
+
+fn block(stmts: Vec<Stmt>) -> Block {
+    Block { brace_token: Default::default(), stmts }
+}
+
+/// `let name = init;`, or `let mut name = init;` when `mutable`.
+pub fn local(name: &str, mutable: bool, init: Expr) -> Stmt {
+    let pat = PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: mutable.then(Default::default),
+        ident: ident(name),
+        subpat: None,
+    };
+    Stmt::Local(Local {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: Pat::Ident(pat),
+        init: Some(LocalInit { eq_token: Default::default(), expr: Box::new(init), diverge: None }),
+        semi_token: Default::default(),
+    })
+}
+
+/// `expr;`
+pub fn statement(expr: Expr) -> Stmt {
+    Stmt::Expr(expr, Some(Default::default()))
+}
+
+/// A block-like expression (`if`, `for`) standing as a statement, without a semicolon.
+pub fn block_statement(expr: Expr) -> Stmt {
+    Stmt::Expr(expr, None)
+}
+
+/// `if let path(binding) = value { stmts }`.
+pub fn if_let(pattern: Pat, value: Expr, stmts: Vec<Stmt>) -> Expr {
+    let condition = Expr::Let(ExprLet {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: Box::new(pattern),
+        eq_token: Default::default(),
+        expr: Box::new(value),
+    });
+    Expr::If(ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(condition),
+        then_branch: block(stmts),
+        else_branch: None,
+    })
+}
+
+/// `for pattern in value { stmts }`.
+pub fn for_loop(pattern: Pat, value: Expr, stmts: Vec<Stmt>) -> Expr {
+    Expr::ForLoop(ExprForLoop {
+        attrs: Vec::new(),
+        label: None,
+        for_token: Default::default(),
+        pat: Box::new(pattern),
+        in_token: Default::default(),
+        expr: Box::new(value),
+        body: block(stmts),
+    })
+}
+
+/// `path(args)`.
+pub fn call(path: Path, args: Vec<Expr>) -> Expr {
+    Expr::Call(ExprCall {
+        attrs: Vec::new(),
+        func: Box::new(path_expr(path)),
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
+
+/// `path!(tokens)`.
+pub fn macro_call(path: Path, tokens: TokenStream) -> Expr {
+    Expr::Macro(ExprMacro {
+        attrs: Vec::new(),
+        mac: Macro {
+            path,
+            bang_token: Default::default(),
+            delimiter: MacroDelimiter::Paren(Default::default()),
+            tokens,
+        },
+    })
+}
+
+/// `|inputs| body`.
+pub fn closure(inputs: Vec<Pat>, body: Expr) -> Expr {
+    Expr::Closure(ExprClosure {
+        attrs: Vec::new(),
+        lifetimes: None,
+        constness: None,
+        movability: None,
+        asyncness: None,
+        capture: None,
+        or1_token: Default::default(),
+        inputs: inputs.into_iter().collect(),
+        or2_token: Default::default(),
+        output: ReturnType::Default,
+        body: Box::new(body),
+    })
+}
+
+/// `&expr`.
+pub fn borrow(expr: Expr) -> Expr {
+    Expr::Reference(ExprReference {
+        attrs: Vec::new(),
+        and_token: Default::default(),
+        mutability: None,
+        expr: Box::new(expr),
+    })
+}
+
+/// `[elems]`.
+pub fn array(elems: Vec<Expr>) -> Expr {
+    Expr::Array(ExprArray { attrs: Vec::new(), bracket_token: Default::default(), elems: elems.into_iter().collect() })
+}
+
+/// `()`.
+pub fn unit() -> Expr {
+    Expr::Tuple(ExprTuple { attrs: Vec::new(), paren_token: Default::default(), elems: Punctuated::new() })
+}
+
+/// `base.name`.
+pub fn field(base: Expr, name: &str) -> Expr {
+    Expr::Field(ExprField {
+        attrs: Vec::new(),
+        base: Box::new(base),
+        dot_token: Default::default(),
+        member: Member::Named(ident(name)),
+    })
+}
+
+/// `expr.await`.
+pub fn await_expr(expr: Expr) -> Expr {
+    Expr::Await(ExprAwait {
+        attrs: Vec::new(),
+        base: Box::new(expr),
+        dot_token: Default::default(),
+        await_token: Default::default(),
+    })
+}
+
+/// `path { name: value }`.
+pub fn struct_expr(path: Path, name: &str, value: Expr) -> Expr {
+    let field = FieldValue {
+        attrs: Vec::new(),
+        member: Member::Named(ident(name)),
+        colon_token: Some(Default::default()),
+        expr: value,
+    };
+    Expr::Struct(ExprStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path,
+        brace_token: Default::default(),
+        fields: Punctuated::from_iter([field]),
+        dot2_token: None,
+        rest: None,
+    })
+}
+
+/// `true` or `false`.
+pub fn boolean(value: bool) -> Expr {
+    literal(Lit::Bool(LitBool::new(value, Span::call_site())))
+}
+
+/// The unsuffixed integer literal `value`.
+pub fn integer(value: u16) -> Expr {
+    literal(Lit::Int(LitInt::new(&value.to_string(), Span::call_site())))
+}
+
+/// The pattern `_`.
+pub fn wild_pattern() -> Pat {
+    Pat::Wild(PatWild { attrs: Vec::new(), underscore_token: Default::default() })
+}
+
+/// The pattern `low..=high` of integers.
+pub fn range_pattern(low: u16, high: u16) -> Pat {
+    Pat::Range(ExprRange {
+        attrs: Vec::new(),
+        start: Some(Box::new(integer(low))),
+        limits: RangeLimits::Closed(Default::default()),
+        end: Some(Box::new(integer(high))),
+    })
+}
+
+/// The pattern of the integer `value`.
+pub fn integer_pattern(value: u16) -> Pat {
+    Pat::Lit(ExprLit { attrs: Vec::new(), lit: Lit::Int(LitInt::new(&value.to_string(), Span::call_site())) })
+}
+
+/// The type `_`.
+pub fn inferred_type() -> Type {
+    Type::Infer(TypeInfer { underscore_token: Default::default() })
 }
 
 /// `match scrutinee { arms }`.
@@ -271,4 +529,18 @@ pub fn method_call(receiver: Expr, name: &str, args: Vec<Expr>) -> Expr {
         paren_token: Default::default(),
         args: args.into_iter().collect(),
     })
+}
+
+/// `receiver.name::<ty>(args)`.
+pub fn method_call_with(receiver: Expr, name: &str, ty: Type, args: Vec<Expr>) -> Expr {
+    let mut call = method_call(receiver, name, args);
+    if let Expr::MethodCall(call) = &mut call {
+        call.turbofish = Some(AngleBracketedGenericArguments {
+            colon2_token: Some(Default::default()),
+            lt_token: Default::default(),
+            args: Punctuated::from_iter([GenericArgument::Type(ty)]),
+            gt_token: Default::default(),
+        });
+    }
+    call
 }
