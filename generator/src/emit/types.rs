@@ -1,5 +1,7 @@
 //! Emits `types.rs`: one Rust type per [`TypeDef`].
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Attribute, Fields, Generics, Ident, Item, ItemEnum, ItemStruct, ItemType, Type, Variant, Visibility};
@@ -45,23 +47,73 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
 
 /// Which serde traits a type needs. The others are derived only with the generated crate's
 /// `full-serde` feature, so by default no type carries an impl the client never uses.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Serde {
     serialize: bool,
     deserialize: bool,
 }
 
-impl Serde {
-    /// `#[derive(..)]` of the std traits `std` (tokens, each with a trailing comma) and the
-    /// needed serde traits, then `#[cfg_attr(feature = "full-serde", derive(..))]` for the serde
-    /// traits not needed, if any.
-    fn derive_attributes(self, std: TokenStream) -> Vec<Attribute> {
-        let needed = serde_traits(self.serialize, self.deserialize);
-        let mut attributes = vec![syntax::list_attribute("derive", quote! { #std #needed })];
-        if !(self.serialize && self.deserialize) {
-            let optional = serde_traits(!self.serialize, !self.deserialize);
-            attributes.push(syntax::list_attribute("cfg_attr", quote! { feature = "full-serde", derive(#optional) }));
+/// The std traits a kind of type derives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StdTraits {
+    /// Structs and untagged unions.
+    Data,
+    /// Structs whose fields all have defaults.
+    DataWithDefault,
+    /// String enums.
+    Names,
+    /// Integer enums.
+    Numbers,
+}
+
+impl StdTraits {
+    /// Their paths, with a trailing comma each.
+    fn tokens(self) -> TokenStream {
+        match self {
+            StdTraits::Data => quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, },
+            StdTraits::DataWithDefault => quote! {
+                ::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq,
+            },
+            StdTraits::Names => quote! {
+                ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
+            },
+            StdTraits::Numbers => quote! {
+                ::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq,
+                ::std::hash::Hash,
+            },
         }
+    }
+}
+
+/// The tokens inside `derive(..)` and, if some serde traits are left to the feature, inside
+/// `cfg_attr(..)`.
+type DeriveTokens = (TokenStream, Option<TokenStream>);
+
+thread_local! {
+    /// [`Serde::derive_attributes`]'s tokens, built once per thread for each of the few
+    /// combinations (cloning a token stream shares it).
+    static DERIVES: RefCell<Vec<(StdTraits, Serde, DeriveTokens)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Serde {
+    /// `#[derive(..)]` of the `std` traits and the needed serde traits, then
+    /// `#[cfg_attr(feature = "full-serde", derive(..))]` for the serde traits not needed, if any.
+    fn derive_attributes(self, std: StdTraits) -> Vec<Attribute> {
+        let (derive, optional) = DERIVES.with_borrow_mut(|cache| {
+            if let Some((_, _, tokens)) = cache.iter().find(|(traits, serde, _)| (*traits, *serde) == (std, self)) {
+                return tokens.clone();
+            }
+            let (traits, needed) = (std.tokens(), serde_traits(self.serialize, self.deserialize));
+            let optional = (!(self.serialize && self.deserialize)).then(|| {
+                let optional = serde_traits(!self.serialize, !self.deserialize);
+                quote! { feature = "full-serde", derive(#optional) }
+            });
+            let tokens = (quote! { #traits #needed }, optional);
+            cache.push((std, self, tokens.clone()));
+            tokens
+        });
+        let mut attributes = vec![syntax::list_attribute("derive", derive)];
+        attributes.extend(optional.map(|optional| syntax::list_attribute("cfg_attr", optional)));
         attributes
     }
 }
@@ -74,10 +126,7 @@ fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
 }
 
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
-    let default = s.default.then(|| quote! { ::std::default::Default, });
-    attrs.extend(
-        serde.derive_attributes(quote! { ::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq, }),
-    );
+    attrs.extend(serde.derive_attributes(if s.default { StdTraits::DataWithDefault } else { StdTraits::Data }));
     let additional = s.additional.as_ref().map(|extra| {
         let map = syntax::generic(
             syntax::path(true, &["std", "collections", "BTreeMap"]),
@@ -159,9 +208,7 @@ fn build_enum_item(attrs: Vec<Attribute>, name: Ident, variants: impl IntoIterat
 
 /// A string enum, its `as_str` and its `Display`.
 fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Serde) -> Vec<Item> {
-    attrs.extend(serde.derive_attributes(quote! {
-        ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
-    }));
+    attrs.extend(serde.derive_attributes(StdTraits::Names));
     let variants = e.variants.iter().map(|v| {
         let wire = &v.wire;
         let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
@@ -224,7 +271,7 @@ fn build_union_variant(v: &UnionVariant) -> Variant {
 
 /// An untagged enum: serde tries each variant in turn.
 fn build_untagged_union(mut attrs: Vec<Attribute>, name: Ident, union: &Union, serde: Serde) -> Item {
-    attrs.extend(serde.derive_attributes(quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, }));
+    attrs.extend(serde.derive_attributes(StdTraits::Data));
     attrs.push(syntax::list_attribute("serde", quote! { untagged }));
     build_enum_item(attrs, name, union.variants.iter().map(build_union_variant))
 }
@@ -232,9 +279,7 @@ fn build_untagged_union(mut attrs: Vec<Attribute>, name: Ident, union: &Union, s
 /// An integer enum converts from and to `i64`, so it (de)serialises as a plain number and an
 /// unknown value is kept instead of failing.
 fn expand_integer_enum(doc: &[Attribute], name: &Ident, e: &IntegerEnum, serde: Serde) -> TokenStream {
-    let derives = serde.derive_attributes(quote! {
-        ::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash,
-    });
+    let derives = serde.derive_attributes(StdTraits::Numbers);
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|(variant, value)| {
         let variant = ident(variant);
