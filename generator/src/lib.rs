@@ -59,7 +59,9 @@ pub struct Generated {
 /// Wall time spent in each stage of one [`generate_timed`] run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StageTimes {
-    /// Text to JSON tree ([`load`]).
+    /// Text to JSON tree ([`load`]). For a JSON spec the first three stages run on two threads
+    /// (the paths on a helper); their times are the main thread's, and `parse` includes waiting
+    /// for the helper.
     pub load: Duration,
     /// 3.1 forms to 3.0 ([`normalise`]).
     pub normalise: Duration,

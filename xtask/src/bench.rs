@@ -239,7 +239,8 @@ fn vm_hwm_kib(status: &str) -> Option<u64> {
 /// Both start from a fresh process, so neither runs on a heap the other has already grown.
 /// Generation is called from the main thread, as in `cargo xtask generate`: loading, parsing and
 /// lowering run there (a spawned thread would use one of glibc's secondary arenas, which grow
-/// through many more `mprotect` calls), and emitting and formatting add their own helpers.
+/// through many more `mprotect` calls); a JSON spec's paths are read on a helper, and emitting
+/// and formatting add their own.
 pub fn bench_one(args: &[String]) -> Result<ExitCode> {
     let report = match args {
         [mode, spec, out, crate_name] if mode == "generate" => {

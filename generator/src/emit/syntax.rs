@@ -1,7 +1,7 @@
 //! Builds `syn` trees directly. prettyplease prints a `syn` tree; tokens from `quote!` must be
 //! parsed into one first, which costs more than printing it. The emitters of large output (the
-//! types and the client's methods) build their trees here instead. A tree built here is the one `syn` would parse from
-//! the equivalent tokens, so the printed text is the same either way.
+//! types and the client's methods) build their trees here instead. A tree built here is the one
+//! `syn` would parse from the equivalent tokens, so the printed text is the same either way.
 //!
 //! Every token carries the call-site span, as `quote!` gives it; prettyplease ignores spans.
 
