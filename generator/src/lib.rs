@@ -194,8 +194,8 @@ impl Clock {
 /// stage times are this thread's, so `parse` includes waiting for the paths.
 ///
 /// The outer `None` sends the caller down the one-thread path, which then reports what went
-/// wrong in its own words: YAML text, malformed JSON, or a `paths` key given twice. The inner
-/// `None` is the direct reader declining, as [`parse::parse_owned`] does.
+/// wrong in its own words: YAML text, malformed JSON, no `paths`, or `paths` given twice. The
+/// inner `None` is the direct reader declining, as [`parse::parse_owned`] does.
 fn read_split(file: &str, text: &str, clock: &mut Clock, times: &mut StageTimes) -> Option<Option<parse::Read>> {
     thread::scope(|scope| {
         let mut helper = None;
