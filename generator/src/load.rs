@@ -24,12 +24,9 @@ pub enum Version {
 /// and checks the declared OpenAPI version. The parts [`unread`] names are left out of the tree:
 /// JSON skips them while parsing, YAML drops them after its merge keys are applied.
 pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = without_bom(text);
     let value = if is_json(text) {
-        let mut reader = serde_json::Deserializer::from_str(text);
-        Level::Top(None).deserialize(&mut reader).and_then(|value| reader.end().map(|()| value)).map_err(|e| {
-            Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()))
-        })?
+        json(file, text, Level::Top(None))?
     } else {
         let mut yaml: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
@@ -60,21 +57,29 @@ pub fn load_json_split<'t>(
     text: &'t str,
     paths: &mut dyn FnMut(&'t str),
 ) -> Option<Result<(Value, Version), Errors>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if !is_json(text) {
-        return None;
-    }
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let loaded = Level::Top(Some(paths)).deserialize(&mut reader).and_then(|value| reader.end().map(|()| value));
-    Some(match loaded {
-        Ok(value) => version(file, &value).map(|version| (value, version)),
-        Err(e) => Err(Sink::fatal(file, "", format!("malformed JSON: {e}"))),
+    let text = without_bom(text);
+    is_json(text).then(|| {
+        let value = json(file, text, Level::Top(Some(paths)))?;
+        let version = version(file, &value)?;
+        Ok((value, version))
     })
+}
+
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// JSON when it starts with `{` (after a byte-order mark and white space), else YAML.
 fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
+}
+
+/// The whole of `text` read from the `top` level.
+fn json<'t>(file: &str, text: &'t str, top: Level<'_, 't>) -> Result<Value, Errors> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    top.deserialize(&mut reader)
+        .and_then(|value| reader.end().map(|()| value))
+        .map_err(|e| Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column())))
 }
 
 /// Hands the raw text of a JSON member to whoever reads it.

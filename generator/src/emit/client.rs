@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Arm, Expr, ImplItem, Stmt, Type};
 
-use super::types::{type_syntax, type_tokens};
+use super::types::{std_generic, std_string, type_syntax, type_tokens};
 use super::{Part, api_name, docs, ident, syntax};
 use crate::ir::{
     Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
@@ -174,9 +174,7 @@ fn build_operation(op: &Operation) -> ImplItem {
             let item = item.map_or_else(std_string, |ty| type_syntax(ty, true));
             syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "EventStream"]), [item]))
         }
-        (None, Some(ResponseBody::Binary)) => {
-            syntax::path_type(syntax::generic(syntax::path(true, &["std", "vec", "Vec"]), [named_type("u8")]))
-        }
+        (None, Some(ResponseBody::Binary)) => std_generic(&["std", "vec", "Vec"], named_type("u8")),
         (None, _) => type_syntax(&op.success, true),
     };
     // An event stream's success statuses are streamed, not decoded.
@@ -194,17 +192,17 @@ fn build_operation(op: &Operation) -> ImplItem {
             arms.push(syntax::arm(syntax::wild_pattern(), none()));
         }
         let body = if reads_body { syntax::binding_pattern("body") } else { syntax::wild_pattern() };
-        let status = syntax::method_call(syntax::path_expr(syntax::path(false, &["status"])), "as_u16", Vec::new());
+        let status = syntax::method_call(syntax::variable("status"), "as_u16", Vec::new());
         syntax::closure(vec![syntax::binding_pattern("status"), body], syntax::match_expr(status, arms))
     };
-    let request = syntax::path_expr(syntax::path(false, &["request"]));
+    let request = syntax::variable("request");
     let stream = |kind: &str| syntax::path_expr(syntax::path(false, &["runtime", "EventStream", kind]));
     let (send, send_args) = match events {
         Some(Some(_)) => ("send_events", vec![request, stream("json"), decoder]),
         Some(None) => ("send_events", vec![request, stream("text"), decoder]),
         None => ("send", vec![request, decoder]),
     };
-    let core = syntax::field(syntax::path_expr(syntax::path(false, &["self"])), "core");
+    let core = syntax::field(syntax::variable("self"), "core");
     stmts.push(Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None));
 
     let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
@@ -226,12 +224,12 @@ fn none() -> Expr {
 /// `if let ::std::option::Option::Some(name) = name { stmts }`.
 fn if_some(name: &str, stmts: Vec<Stmt>) -> Stmt {
     let some = syntax::tuple_pattern(syntax::path(true, &["std", "option", "Option", "Some"]), name);
-    syntax::block_statement(syntax::if_let(some, syntax::path_expr(syntax::path(false, &[name])), stmts))
+    syntax::block_statement(syntax::if_let(some, syntax::variable(name), stmts))
 }
 
 /// `request.method(args)`.
 fn request_call(method: &str, args: Vec<Expr>) -> Expr {
-    syntax::method_call(syntax::path_expr(syntax::path(false, &["request"])), method, args)
+    syntax::method_call(syntax::variable("request"), method, args)
 }
 
 /// The type named by one identifier.
@@ -239,14 +237,9 @@ fn named_type(name: &str) -> Type {
     syntax::named_type(ident(name))
 }
 
-/// `::std::string::String`.
-fn std_string() -> Type {
-    syntax::path_type(syntax::path(true, &["std", "string", "String"]))
-}
-
 /// `::std::option::Option<ty>`.
 fn option(ty: Type) -> Type {
-    syntax::path_type(syntax::generic(syntax::path(true, &["std", "option", "Option"]), [ty]))
+    std_generic(&["std", "option", "Option"], ty)
 }
 
 /// The body every success response of `op` shares, unless it has a success enum.
@@ -297,7 +290,7 @@ fn body_type(body: &RequestBody) -> Type {
 /// The call that puts `body` into `request`.
 fn set_body(body: &RequestBody) -> Expr {
     let content_type = || syntax::string(&body.content_type);
-    let body_arg = || syntax::path_expr(syntax::path(false, &["body"]));
+    let body_arg = || syntax::variable("body");
     match &body.encoding {
         BodyEncoding::Json if body.content_type == "application/json" => request_call("json", vec![body_arg()]),
         BodyEncoding::Json => request_call("json_as", vec![content_type(), body_arg()]),
@@ -386,7 +379,7 @@ fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<Arm> {
                 StatusMatch::Range(hundreds) => syntax::range_pattern(hundreds * 100, hundreds * 100 + 99),
                 StatusMatch::Default => syntax::wild_pattern(),
             };
-            let body = || syntax::path_expr(syntax::path(false, &["body"]));
+            let body = || syntax::variable("body");
             let variant = |ty: &str| syntax::path_expr(syntax::path(false, &["crate", "types", ty, &response.variant]));
             let runtime =
                 |function: &str, args: Vec<Expr>| syntax::call(syntax::path(false, &["runtime", function]), args);
@@ -465,7 +458,7 @@ fn borrowed(ty: &TypeRef, body: bool) -> Type {
 
 /// The statement adding one query, header or cookie parameter to `request`.
 fn send_param(param: &Param) -> Stmt {
-    let name = || syntax::path_expr(syntax::path(false, &[&param.name]));
+    let name = || syntax::variable(&param.name);
     let wire = || syntax::string(&param.wire);
     let add = |value: Expr| {
         let method = match param.location {
@@ -482,7 +475,7 @@ fn send_param(param: &Param) -> Stmt {
         }
         _ => value,
     };
-    let item = || syntax::path_expr(syntax::path(false, &["item"]));
+    let item = || syntax::variable("item");
     let separator = match param.style {
         ParamStyle::SpaceDelimited => " ",
         ParamStyle::PipeDelimited => "|",
@@ -513,10 +506,7 @@ fn send_param(param: &Param) -> Stmt {
                 "map",
                 vec![syntax::closure(vec![syntax::binding_pattern("item")], each)],
             );
-            let vec = syntax::path_type(syntax::generic(
-                syntax::path(true, &["std", "vec", "Vec"]),
-                [syntax::inferred_type()],
-            ));
+            let vec = std_generic(&["std", "vec", "Vec"], syntax::inferred_type());
             let collected = syntax::method_call_with(mapped, "collect", vec, Vec::new());
             add(syntax::method_call(collected, "join", vec![syntax::string(separator)]))
         }

@@ -244,13 +244,7 @@ fn function(
 pub fn argument(name: Ident, ty: Type) -> FnArg {
     FnArg::Typed(PatType {
         attrs: Vec::new(),
-        pat: Box::new(Pat::Ident(PatIdent {
-            attrs: Vec::new(),
-            by_ref: None,
-            mutability: None,
-            ident: name,
-            subpat: None,
-        })),
+        pat: Box::new(binding(name, false)),
         colon_token: Default::default(),
         ty: Box::new(ty),
     })
@@ -262,17 +256,10 @@ fn block(stmts: Vec<Stmt>) -> Block {
 
 /// `let name = init;`, or `let mut name = init;` when `mutable`.
 pub fn local(name: &str, mutable: bool, init: Expr) -> Stmt {
-    let pat = PatIdent {
-        attrs: Vec::new(),
-        by_ref: None,
-        mutability: mutable.then(Default::default),
-        ident: ident(name),
-        subpat: None,
-    };
     Stmt::Local(Local {
         attrs: Vec::new(),
         let_token: Default::default(),
-        pat: Pat::Ident(pat),
+        pat: binding(ident(name), mutable),
         init: Some(LocalInit { eq_token: Default::default(), expr: Box::new(init), diverge: None }),
         semi_token: Default::default(),
     })
@@ -425,7 +412,11 @@ pub fn boolean(value: bool) -> Expr {
 
 /// The unsuffixed integer literal `value`.
 pub fn integer(value: u16) -> Expr {
-    literal(Lit::Int(LitInt::new(&value.to_string(), Span::call_site())))
+    literal(integer_literal(value))
+}
+
+fn integer_literal(value: u16) -> Lit {
+    Lit::Int(LitInt::new(&value.to_string(), Span::call_site()))
 }
 
 /// The pattern `_`.
@@ -445,7 +436,7 @@ pub fn range_pattern(low: u16, high: u16) -> Pat {
 
 /// The pattern of the integer `value`.
 pub fn integer_pattern(value: u16) -> Pat {
-    Pat::Lit(ExprLit { attrs: Vec::new(), lit: Lit::Int(LitInt::new(&value.to_string(), Span::call_site())) })
+    Pat::Lit(ExprLit { attrs: Vec::new(), lit: integer_literal(value) })
 }
 
 /// The type `_`.
@@ -494,26 +485,40 @@ pub fn tuple_pattern(path: Path, binding: &str) -> Pat {
 
 /// The pattern binding `name`.
 pub fn binding_pattern(name: &str) -> Pat {
-    Pat::Ident(PatIdent { attrs: Vec::new(), by_ref: None, mutability: None, ident: ident(name), subpat: None })
+    binding(ident(name), false)
+}
+
+/// The pattern binding `name`, or `mut name` when `mutable`.
+fn binding(name: Ident, mutable: bool) -> Pat {
+    Pat::Ident(PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: mutable.then(Default::default),
+        ident: name,
+        subpat: None,
+    })
+}
+
+/// The expression naming the local variable (or `self`) `name`.
+pub fn variable(name: &str) -> Expr {
+    path_expr(path(false, &[name]))
 }
 
 /// `impl ::std::fmt::Display for name`, writing `self.as_str()`.
 pub fn display_through_as_str(name: Ident) -> Item {
     let elided = GenericArgument::Lifetime(Lifetime::new("'_", Span::call_site()));
     let formatter = with_arguments(path(true, &["std", "fmt", "Formatter"]), [elided]);
-    let f = FnArg::Typed(PatType {
-        attrs: Vec::new(),
-        pat: Box::new(binding_pattern("f")),
-        colon_token: Default::default(),
-        ty: Box::new(Type::Reference(TypeReference {
+    let f = argument(
+        ident("f"),
+        Type::Reference(TypeReference {
             and_token: Default::default(),
             lifetime: None,
             mutability: Some(Default::default()),
             elem: Box::new(path_type(formatter)),
-        })),
-    });
-    let as_str = method_call(path_expr(path(false, &["self"])), "as_str", Vec::new());
-    let body = method_call(path_expr(path(false, &["f"])), "write_str", vec![as_str]);
+        }),
+    );
+    let as_str = method_call(variable("self"), "as_str", Vec::new());
+    let body = method_call(variable("f"), "write_str", vec![as_str]);
     let fmt = method(Vec::new(), false, "fmt", [f], path_type(path(true, &["std", "fmt", "Result"])), body);
     impl_block(Some(path(true, &["std", "fmt", "Display"])), named_type(name), vec![fmt])
 }

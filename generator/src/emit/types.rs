@@ -398,12 +398,12 @@ fn expand_discriminated_union(
 }
 
 /// `::std::string::String`.
-fn std_string() -> Type {
+pub(super) fn std_string() -> Type {
     syntax::path_type(syntax::path(true, &["std", "string", "String"]))
 }
 
 /// The std generic at `segments` (`::std::…`) applied to `inner`.
-fn std_generic(segments: &[&str], inner: Type) -> Type {
+pub(super) fn std_generic(segments: &[&str], inner: Type) -> Type {
     syntax::path_type(syntax::generic(syntax::path(true, segments), [inner]))
 }
 
