@@ -66,6 +66,9 @@ pub struct Args {
     pub filter: Option<String>,
     /// Generate only; compile nothing.
     pub no_check: bool,
+    /// Write a digest of every generated file and diagnostic here (one line per file), so two
+    /// builds of the generator can be compared on the whole corpus with `diff`.
+    pub digest: Option<PathBuf>,
 }
 
 /// One spec of the corpus.
@@ -83,6 +86,8 @@ enum Outcome {
         operations: usize,
         warnings: usize,
         lines: usize,
+        /// `path hash` per generated file, plus one line for the warnings.
+        digest: Vec<String>,
     },
     Rejected(String),
     Panicked(String),
@@ -118,6 +123,10 @@ pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
     let generation = started.elapsed();
     let mut report = String::new();
     summarise_generation(&rows, generation, &mut report);
+    if let Some(path) = &args.digest {
+        write_atomic(path, &digest(&rows))?;
+        println!("digest written to {}", path.display());
+    }
 
     let sample = pick_sample(&rows, args.sample);
     if !args.no_check && !sample.is_empty() {
@@ -194,8 +203,17 @@ fn generate_one(spec: &Spec) -> Row {
             operations: generated.operations,
             warnings: generated.warnings.len(),
             lines: generated.files.iter().map(|f| f.contents.lines().count()).sum(),
+            digest: generated
+                .files
+                .iter()
+                .map(|f| format!("{} {:016x}", f.path, hash(&f.contents)))
+                .chain([format!(
+                    "warnings {:016x}",
+                    hash(&generated.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+                )])
+                .collect(),
         },
-        Ok(Err(errors)) => Outcome::Rejected(errors.to_string().lines().next().unwrap_or_default().to_owned()),
+        Ok(Err(errors)) => Outcome::Rejected(errors.to_string()),
         Err(payload) => Outcome::Panicked(
             payload
                 .downcast_ref::<&str>()
@@ -211,6 +229,39 @@ fn generate_one(spec: &Spec) -> Row {
     });
     let reader = reader.unwrap_or_else(|_| Some(ReaderCheck::Differs("the comparison panicked".to_owned())));
     Row { spec, version, outcome, seconds, reader }
+}
+
+/// A stable hash of `text` (SipHash with fixed keys): equal across runs of one toolchain.
+fn hash(text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One line per generated file (`spec path hash`), per rejection and per panic, in spec order.
+fn digest(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let name = &row.spec.name;
+        match &row.outcome {
+            Outcome::Generated { digest, .. } => {
+                for line in digest {
+                    let _ = writeln!(out, "{name} {line}");
+                }
+            }
+            Outcome::Rejected(message) => {
+                let _ = writeln!(out, "{name} rejected {:016x}", hash(message));
+            }
+            Outcome::Panicked(message) => {
+                let _ = writeln!(out, "{name} panicked {message}");
+            }
+            Outcome::Unreadable(message) => {
+                let _ = writeln!(out, "{name} unreadable {message}");
+            }
+        }
+    }
+    out
 }
 
 fn options(spec: &Spec) -> Options {
@@ -259,7 +310,7 @@ fn summarise_generation(rows: &[Row], elapsed: Duration, out: &mut String) {
         let _ = writeln!(out, "| spec | openapi | outcome | first error |\n|---|---|---|---|");
         for row in failures {
             let (kind, message) = match &row.outcome {
-                Outcome::Rejected(m) => ("rejected", m.as_str()),
+                Outcome::Rejected(m) => ("rejected", m.lines().next().unwrap_or_default()),
                 Outcome::Panicked(m) => ("PANICKED", m.as_str()),
                 Outcome::Unreadable(m) => ("unreadable", m.as_str()),
                 Outcome::Generated { .. } => continue,
@@ -404,7 +455,7 @@ fn summarise_checks(rows: &[Row], checks: &[Check], out: &mut String) {
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for check in checks {
         let row = &rows[check.row];
-        let Outcome::Generated { operations, warnings, lines } = row.outcome else { continue };
+        let Outcome::Generated { operations, warnings, lines, .. } = row.outcome else { continue };
         let _ = writeln!(
             out,
             "| {} | {} | {operations} | {lines} | {:.2} | {warnings} | {} | {} | {:.1} | {} |",

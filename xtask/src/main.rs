@@ -27,7 +27,7 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check]
   cargo xtask generate --spec FILE --out DIR --name CRATE
   cargo xtask contract
-  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check]
+  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]
   cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]";
 
@@ -81,7 +81,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             _ => bail!("{USAGE}"),
         },
         "corpus" => {
-            let mut args = corpus::Args { sample: 40, filter: None, no_check: false };
+            let mut args = corpus::Args { sample: 40, filter: None, no_check: false, digest: None };
             let mut rest = rest.iter();
             while let Some(flag) = rest.next() {
                 match flag.as_str() {
@@ -89,6 +89,10 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                     "--sample" => {
                         let value = rest.next().with_context(|| format!("--sample needs a number\n{USAGE}"))?;
                         args.sample = value.parse().with_context(|| format!("--sample {value}: not a number"))?;
+                    }
+                    "--digest" => {
+                        let value = rest.next().with_context(|| format!("--digest needs a file\n{USAGE}"))?;
+                        args.digest = Some(PathBuf::from(value));
                     }
                     "--filter" => {
                         args.filter =
