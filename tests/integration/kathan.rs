@@ -347,3 +347,38 @@ async fn non_json_200_is_a_decode_error_keeping_the_body() {
     assert_eq!(response.status, 200);
     assert_eq!(response.body_text(), "OK");
 }
+
+#[tokio::test]
+async fn credentials_never_follow_a_redirect_to_another_host() {
+    let server = server().await;
+    let listener = TcpListener::bind("127.0.0.2:0").expect("bind a second loopback address");
+    let elsewhere = MockServer::builder().listener(listener).start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(full_call_json())).mount(&elsewhere).await;
+    let location = format!("{}/calls/{CALL_ID}", elsewhere.uri());
+    mount_update(&server, ResponseTemplate::new(307).insert_header("location", location.as_str())).await;
+
+    let options = kathan::RequestOptions::new().with_header("x-tenant", "tenant-secret");
+    let client = builder(&server)
+        .http_bearer(TOKEN)
+        .api_key_header(USER_ID)
+        .default_header("x-team", "team-secret")
+        .build()
+        .unwrap()
+        .with_options(options);
+    let err = client.update_call(CALL_ID, &CallUpdateRequest::default()).await.expect_err("not followed");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307));
+    assert!(received(&elsewhere).await.is_empty(), "X-User-ID, the token and every header stayed home");
+    let sent = received(&server).await;
+    assert_eq!(sent[0].headers.get("x-user-id").and_then(|v| v.to_str().ok()), Some(USER_ID));
+}
+
+#[tokio::test]
+async fn an_empty_call_id_is_refused_instead_of_patching_the_collection() {
+    let server = server().await;
+    let err = client(&server).update_call("", &CallUpdateRequest::default()).await.expect_err("refused");
+    let Error::InvalidRequest { reason, .. } = &err else {
+        panic!("expected Error::InvalidRequest, got {err:?}");
+    };
+    assert_eq!(reason, "a path parameter may not be empty");
+    assert!(received(&server).await.is_empty());
+}

@@ -28,6 +28,8 @@ use ::reqwest::{Method, StatusCode, Url};
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default connect timeout, used when this runtime builds the HTTP client.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most redirects followed for one attempt (all within the base URL's origin).
+const MAX_REDIRECTS: usize = 10;
 /// Default limit on the size of a response body.
 const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// How much of a response body [`ResponseInfo`] keeps.
@@ -231,8 +233,9 @@ impl RetryPolicy {
     }
 }
 
-/// Per-call overrides, applied with [`Core::with_options`].
-#[derive(Clone, Debug, Default)]
+/// Per-call overrides, applied with [`Core::with_options`]. Its `Debug`
+/// output names the headers but never prints their values.
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     /// Per-attempt timeout instead of the client's.
     pub timeout: Option<Duration>,
@@ -241,6 +244,16 @@ pub struct RequestOptions {
     /// Extra headers; they replace default headers of the same name. Checked
     /// when the request is sent.
     pub headers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("headers", &RedactedMap(self.headers.iter().map(|(name, _)| name.as_str()).collect()))
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -405,6 +418,11 @@ impl ClientBuilder {
     /// Uses the caller's own HTTP client. Its connect timeout and user agent
     /// are kept: [`ClientBuilder::connect_timeout`] has no effect, and a user
     /// agent set with [`ClientBuilder::user_agent`] is sent as a header.
+    ///
+    /// Its redirect policy is kept too. Build it with
+    /// `.redirect(`[`same_origin_redirects`]`())` so that credentials and
+    /// headers this client adds never follow a redirect to another host:
+    /// reqwest's default policy strips only `Authorization` and cookies.
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -490,7 +508,9 @@ impl ClientBuilder {
                 client
             }
             None => {
-                let mut builder = ::reqwest::Client::builder().connect_timeout(self.connect_timeout);
+                let mut builder = ::reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(same_origin_redirects());
                 if let Some(ua) = user_agent {
                     builder = builder.user_agent(ua);
                 }
@@ -511,6 +531,27 @@ impl ClientBuilder {
             extra_headers: Arc::new(Vec::new()),
         })
     }
+}
+
+/// The redirect policy of the HTTP client the builder makes: a redirect
+/// within the origin (scheme, host and port) of the request is followed, at
+/// most 10 in a row; a redirect to any other origin is not followed, and the
+/// call returns the 3xx response (an [`Error::UnexpectedStatus`] unless the
+/// spec documents that status), whose `Location` header says where it
+/// pointed. So no credential, default header or per-call header this client
+/// sends can reach a host the caller did not choose. Give it to a client you
+/// pass to [`ClientBuilder::http_client`].
+pub fn same_origin_redirects() -> ::reqwest::redirect::Policy {
+    ::reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt.previous().first().is_none_or(|first| first.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// `<crate name>/<crate version>`; in a generated crate this is the
@@ -973,7 +1014,10 @@ fn policy_delay(
     if !retryable {
         return None;
     }
-    let delay = retry_after.unwrap_or_else(|| jitter(policy.backoff(retries)));
+    // `Retry-After` can lengthen the backoff but never shorten it, so a server
+    // answering `Retry-After: 0` does not get every retry back to back.
+    let backoff = jitter(policy.backoff(retries));
+    let delay = retry_after.map_or(backoff, |after| after.max(backoff));
     let total = slept.checked_add(delay)?;
     (total <= policy.max_total_delay).then_some(delay)
 }
@@ -1010,6 +1054,9 @@ fn is_idempotent(method: &Method) -> bool {
 fn check_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err("the path must start with '/'".to_owned());
+    }
+    if path.contains(EMPTY_SEGMENT) {
+        return Err("a path parameter may not be empty".to_owned());
     }
     if path.chars().any(|c| c.is_control() || matches!(c, '?' | '#' | '\\')) {
         return Err(
@@ -1123,12 +1170,84 @@ pub fn encode_path_segment(value: &str) -> String {
     }
 }
 
-/// Characters percent-encoded in cookie values set with [`Request::cookie`].
-/// [`encode_path_segment`] of a value's `Display` text: how generated code puts a path
-/// parameter of any type into the path.
+/// What an empty path parameter puts in the path. No URL holds a raw NUL,
+/// and [`Core::send`] refuses a path that holds one with
+/// [`Error::InvalidRequest`]: `/calls/{id}` with an empty `id` must not
+/// become `/calls/`, which names the collection.
+const EMPTY_SEGMENT: &str = "\0";
+
+/// [`encode_path_segment`] of a value's `Display` text: how generated code puts a scalar path
+/// parameter (`style: simple`) into the path. An empty value is refused when the request is
+/// sent.
 pub fn path_segment(value: impl fmt::Display) -> String {
-    encode_path_segment(&value.to_string())
+    let text = value.to_string();
+    if text.is_empty() { EMPTY_SEGMENT.to_owned() } else { encode_path_segment(&text) }
 }
+
+/// The `style` of a path parameter that is not a plain scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `style: simple` (the default): `1,2,3`; objects `k,v,k2,v2`, or
+    /// `k=v,k2=v2` with `explode`.
+    Simple,
+    /// `style: label`: `.1,2,3`, or `.1.2.3` with `explode`.
+    Label,
+    /// `style: matrix`: `;id=1,2,3`, or `;id=1;id=2;id=3` with `explode`.
+    Matrix,
+}
+
+/// A path parameter of any serialisable type (arrays, objects, or scalars
+/// in `label` or `matrix` style), written by its `style` and `explode` as
+/// OpenAPI defines them. Every element, key and value is percent-encoded as
+/// one segment's content, so a `,` or `/` inside a value cannot be taken for
+/// a separator. An empty `simple` value is refused when the request is sent,
+/// like an empty [`path_segment`].
+pub fn path_value<T: ::serde::Serialize + ?Sized>(name: &str, value: &T, style: PathStyle, explode: bool) -> String {
+    let value = ::serde_json::to_value(value).unwrap_or(::serde_json::Value::Null);
+    let encode = |value: &::serde_json::Value| encode_path_segment(&query_text(value).unwrap_or_default());
+    // (key, value) pairs: an array's items have no key, an object's members do.
+    let members: Vec<(Option<String>, String)> = match &value {
+        ::serde_json::Value::Array(items) => items.iter().map(|item| (None, encode(item))).collect(),
+        ::serde_json::Value::Object(object) => {
+            object.iter().map(|(key, item)| (Some(encode_path_segment(key)), encode(item))).collect()
+        }
+        ::serde_json::Value::Null => Vec::new(),
+        scalar => vec![(None, encode(scalar))],
+    };
+    let name = encode_path_segment(name);
+    let text = if explode {
+        let (prefix, separator) = match style {
+            PathStyle::Simple => ("", ","),
+            PathStyle::Label => (".", "."),
+            PathStyle::Matrix => (";", ";"),
+        };
+        let parts: Vec<String> = members
+            .into_iter()
+            .map(|(key, item)| match (key, style) {
+                (Some(key), _) => format!("{key}={item}"),
+                (None, PathStyle::Matrix) => format!("{name}={item}"),
+                (None, _) => item,
+            })
+            .collect();
+        match style {
+            PathStyle::Matrix if parts.is_empty() => format!(";{name}"),
+            _ => format!("{prefix}{}", parts.join(separator)),
+        }
+    } else {
+        let flat: Vec<String> =
+            members.into_iter().flat_map(|(key, item)| key.into_iter().chain(::std::iter::once(item))).collect();
+        let joined = flat.join(",");
+        match style {
+            PathStyle::Simple => joined,
+            PathStyle::Label => format!(".{joined}"),
+            PathStyle::Matrix if joined.is_empty() => format!(";{name}"),
+            PathStyle::Matrix => format!(";{name}={joined}"),
+        }
+    };
+    if text.is_empty() { EMPTY_SEGMENT.to_owned() } else { text }
+}
+
+/// Characters percent-encoded in cookie values set with [`Request::cookie`].
 
 const COOKIE_VALUE: &::percent_encoding::AsciiSet =
     &::percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%').add(b',').add(b';').add(b'\\');

@@ -150,6 +150,62 @@ mod paths {
     }
 
     #[tokio::test]
+    async fn an_empty_path_parameter_is_refused_before_sending() {
+        let server = ok_server().await;
+        let core = core(&server);
+        for path in [
+            format!("/calls/{}", runtime::path_segment("")),
+            format!("/calls/{}/events", runtime::path_segment("")),
+            format!("/apps/{}", runtime::path_value("id", &Vec::<i32>::new(), runtime::PathStyle::Simple, false)),
+        ] {
+            let err = core.send(get(&path, NO_AUTH), text_decoder).await.unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidRequest { reason, .. } if reason == "a path parameter may not be empty"),
+                "{path:?}: {err:?}"
+            );
+        }
+        assert!(received(&server).await.is_empty(), "nothing is sent for an empty path parameter");
+        // A non-empty value still goes out, and a trailing slash of the template is kept.
+        core.send(get(&format!("/calls/{}", runtime::path_segment(0)), NO_AUTH), text_decoder).await.unwrap();
+        core.send(get("/calls/", NO_AUTH), text_decoder).await.unwrap();
+        let paths: Vec<String> = received(&server).await.iter().map(|r| r.url.path().to_owned()).collect();
+        assert_eq!(paths, ["/calls/0", "/calls/"]);
+    }
+
+    #[test]
+    fn path_values_follow_style_and_explode() {
+        use runtime::PathStyle::{Label, Matrix, Simple};
+        use runtime::path_value;
+        let ids = [3, 4, 5];
+        let words = ["a b", "c,d", "e/f"];
+        let object = serde_json::json!({"role": "admin", "first name": "Alex"});
+        let cases: &[(String, &str)] = &[
+            (path_value("id", &ids, Simple, false), "3,4,5"),
+            (path_value("id", &ids, Simple, true), "3,4,5"),
+            (path_value("id", &ids, Label, false), ".3,4,5"),
+            (path_value("id", &ids, Label, true), ".3.4.5"),
+            (path_value("id", &ids, Matrix, false), ";id=3,4,5"),
+            (path_value("id", &ids, Matrix, true), ";id=3;id=4;id=5"),
+            // Each element is one segment's content: separators inside values are encoded.
+            (path_value("w", &words, Simple, false), "a%20b,c%2Cd,e%2Ff"),
+            (path_value("o", &object, Simple, false), "role,admin,first%20name,Alex"),
+            (path_value("o", &object, Simple, true), "role=admin,first%20name=Alex"),
+            (path_value("o", &object, Label, false), ".role,admin,first%20name,Alex"),
+            (path_value("o", &object, Label, true), ".role=admin.first%20name=Alex"),
+            (path_value("o", &object, Matrix, false), ";o=role,admin,first%20name,Alex"),
+            (path_value("o", &object, Matrix, true), ";role=admin;first%20name=Alex"),
+            (path_value("n", &7, Label, false), ".7"),
+            (path_value("n", &7, Matrix, false), ";n=7"),
+            (path_value("n", &Vec::<i32>::new(), Label, false), "."),
+            (path_value("n", &Vec::<i32>::new(), Matrix, true), ";n"),
+            (path_value("n", "..", Simple, false), "%2E%2E"),
+        ];
+        for (index, (got, expected)) in cases.iter().enumerate() {
+            assert_eq!(got, expected, "case {index}");
+        }
+    }
+
+    #[tokio::test]
     async fn path_is_appended_to_base_url_with_prefix() {
         let server = ok_server().await;
         for base in [format!("{}/api/v1", server.uri()), format!("{}/api/v1/", server.uri())] {
@@ -460,6 +516,12 @@ mod auth {
         }
         assert!(core_debug.contains(&server.uri()), "{core_debug}");
         assert!(request_debug.contains("x-param"), "{request_debug}");
+        let options = runtime::RequestOptions::new().with_header("X-Api-Secret", "options-secret");
+        let options_debug = format!("{options:?}");
+        assert!(!options_debug.contains("options-secret"), "{options_debug}");
+        assert!(options_debug.contains("\"X-Api-Secret\": \"***\""), "{options_debug}");
+        let with_options = format!("{:?}", core.with_options(options));
+        assert!(!with_options.contains("options-secret"), "{with_options}");
         assert_eq!(format!("{:?}", runtime::Secret::new("hidden")), "Secret(***)");
         assert_eq!(runtime::Secret::from("hidden").expose(), "hidden");
     }
@@ -715,6 +777,93 @@ mod decoding {
     }
 }
 
+mod redirects {
+    use super::*;
+
+    const ALL_SCHEMES: &[&[&str]] = &[&["bearer", "header_key", "query_key", "cookie_key"]];
+
+    /// A builder with every kind of credential and header a client adds.
+    fn loaded(base: &str) -> ClientBuilder {
+        ClientBuilder::new(base, SCHEMES)
+            .retry_policy(RetryPolicy::none())
+            .credential("bearer", "bearer-secret")
+            .credential("header_key", "header-secret")
+            .credential("query_key", "query-secret")
+            .credential("cookie_key", "cookie-secret")
+            .default_header("x-default", "default-secret")
+    }
+
+    async fn redirect_to(server: &MockServer, location: &str) {
+        Mock::given(path("/start"))
+            .respond_with(ResponseTemplate::new(307).insert_header("location", location))
+            .mount(server)
+            .await;
+    }
+
+    fn calls(core: &Core) -> Vec<Core> {
+        let per_call = runtime::RequestOptions::new().with_header("x-per-call", "per-call-secret");
+        vec![core.clone(), core.with_options(per_call)]
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_another_origin_is_not_followed() {
+        let other = ok_server().await;
+        let server = MockServer::start().await;
+        // Another port is another origin, as another host is.
+        redirect_to(&server, &format!("{}/stolen", other.uri())).await;
+        let own = loaded(&server.uri()).build_core().unwrap();
+        let theirs = loaded(&server.uri())
+            .http_client(reqwest::Client::builder().redirect(runtime::same_origin_redirects()).build().unwrap())
+            .build_core()
+            .unwrap();
+        for core in calls(&own).iter().chain(&calls(&theirs)) {
+            let mut request = get("/start", ALL_SCHEMES);
+            request.header("x-operation", "operation-value");
+            let err = core.send(request, text_decoder).await.unwrap_err();
+            assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
+            assert_eq!(err.status(), Some(StatusCode::TEMPORARY_REDIRECT));
+            let location = err.response().unwrap().headers.get("location").unwrap().to_str().unwrap();
+            assert_eq!(location, format!("{}/stolen", other.uri()), "the caller can see where it pointed");
+        }
+        assert!(received(&other).await.is_empty(), "no request, so no credential, reached the other origin");
+        let sent = received(&server).await;
+        assert_eq!(sent.len(), 4);
+        assert_eq!(header(&sent[0], "x-api-key"), Some("header-secret"), "the first origin got the credentials");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_within_the_origin_keeps_the_credentials() {
+        let server = MockServer::start().await;
+        redirect_to(&server, "/moved").await;
+        Mock::given(path("/moved"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("here"))
+            .mount(&server)
+            .await;
+        let core = loaded(&server.uri()).build_core().unwrap();
+        for core in calls(&core) {
+            let response = core.send(get("/start", ALL_SCHEMES), text_decoder).await.unwrap();
+            assert_eq!(response.into_body(), "here");
+        }
+        let moved: Vec<wiremock::Request> =
+            received(&server).await.into_iter().filter(|r| r.url.path() == "/moved").collect();
+        assert_eq!(moved.len(), 2);
+        for request in &moved {
+            assert_eq!(header(request, "x-api-key"), Some("header-secret"));
+            assert_eq!(header(request, "x-default"), Some("default-secret"));
+        }
+        assert_eq!(header(&moved[1], "x-per-call"), Some("per-call-secret"));
+    }
+
+    #[tokio::test]
+    async fn an_endless_redirect_loop_stops() {
+        let server = MockServer::start().await;
+        redirect_to(&server, "/start").await;
+        let err = core(&server).send(get("/start", NO_AUTH), text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::Transport(_)), "{err:?}");
+        assert_eq!(received(&server).await.len(), 11, "the first request and ten redirects");
+    }
+}
+
 mod retries {
     use super::*;
 
@@ -848,7 +997,24 @@ mod retries {
     }
 
     #[tokio::test]
-    async fn retry_after_http_date_in_the_past_retries_at_once() {
+    async fn retry_after_zero_never_shortens_the_backoff() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+            .mount(&server)
+            .await;
+        let policy = RetryPolicy::default().with_max_retries(2).with_initial_backoff(ms(100)).with_max_backoff(ms(100));
+        let started = Instant::now();
+        let core = builder(&server).retry_policy(policy).build_core().unwrap();
+        let err = core.send(request(Method::GET), text_decoder).await.unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(count(&server).await, 3);
+        // Two waits of at least half the 100 ms backoff each (jitter), not zero.
+        assert!(started.elapsed() >= ms(100), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn retry_after_http_date_in_the_past_retries() {
         let server = MockServer::start().await;
         let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(60));
         Mock::given(method("GET"))
