@@ -34,13 +34,40 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file.
-pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+/// Writes every `(path, contents)`: first each to a temporary file beside its target, then, once
+/// all are written, renames them into place. If any temporary file cannot be written, the
+/// temporary files are removed and no target is touched.
+pub fn write_all_or_nothing(files: &[(PathBuf, &str)]) -> Result<()> {
+    let mut temporaries = Vec::with_capacity(files.len());
+    let written = files.iter().try_for_each(|(path, contents)| {
+        let temporary = temporary_beside(path)?;
+        temporaries.push(temporary.clone());
+        fs::write(&temporary, contents).with_context(|| format!("writing {}", temporary.display()))
+    });
+    if let Err(error) = written {
+        for temporary in &temporaries {
+            let _ = fs::remove_file(temporary);
+        }
+        return Err(error);
+    }
+    for ((path, _), temporary) in files.iter().zip(&temporaries) {
+        fs::rename(temporary, path).with_context(|| format!("moving {} into place", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A temporary file name in `path`'s folder (created if missing), for a write and a rename.
+fn temporary_beside(path: &Path) -> Result<PathBuf> {
     let parent = path.parent().context("file has no parent folder")?;
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let file_name = path.file_name().context("no file name")?.to_string_lossy();
-    let temporary = parent.join(format!(".{file_name}.tmp{}", std::process::id()));
+    Ok(parent.join(format!(".{file_name}.tmp{}", std::process::id())))
+}
+
+/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let temporary = temporary_beside(path)?;
     fs::write(&temporary, contents).with_context(|| format!("writing {}", temporary.display()))?;
     fs::rename(&temporary, path).with_context(|| format!("moving {} into place", path.display()))
 }

@@ -25,7 +25,7 @@ use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]
-  cargo xtask generate --spec FILE --out DIR --name CRATE
+  cargo xtask generate --spec FILE --out DIR --name CRATE [--force]
   cargo xtask contract
   cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]
@@ -35,9 +35,18 @@ fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", describe(&error));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What a failed command prints: `error: ...` once per problem.
+fn describe(error: &anyhow::Error) -> String {
+    match error.downcast_ref::<generator::Errors>() {
+        // Each diagnostic already reads `error: file#pointer: message`.
+        Some(diagnostics) => diagnostics.to_string(),
+        None => format!("error: {error:#}"),
     }
 }
 
@@ -56,8 +65,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let mut spec = None;
             let mut out = None;
             let mut name = None;
+            let mut force = false;
             let mut rest = rest.iter();
             while let Some(flag) = rest.next() {
+                if flag == "--force" {
+                    force = true;
+                    continue;
+                }
                 let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
                 match flag.as_str() {
                     "--spec" => spec = Some(PathBuf::from(value)),
@@ -68,7 +82,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             }
             match (spec, out, name) {
                 (Some(spec), Some(out), Some(name)) => {
-                    codegen::generate(&spec, &out, &name).map(|()| ExitCode::SUCCESS)
+                    codegen::generate(&spec, &out, &name, force).map(|()| ExitCode::SUCCESS)
                 }
                 _ => bail!("generate needs --spec, --out and --name\n{USAGE}"),
             }
@@ -109,5 +123,22 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         other => bail!("unknown command `{other}`\n{USAGE}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generator_error_is_printed_with_one_error_prefix() {
+        let root = fsutil::workspace_root();
+        let spec = root.join("tests/fixtures/errors/dangling_ref.yaml");
+        let out = root.join("target/xtask-tests/never-written");
+        let error = codegen::generate(&spec, &out, "broken", false).unwrap_err();
+        let printed = describe(&error);
+        assert!(printed.starts_with("error: ") && !printed.contains("error: error:"), "{printed}");
+        assert!(printed.contains("dangling $ref"), "{printed}");
+        assert_eq!(describe(&anyhow::anyhow!("reading x")), "error: reading x");
     }
 }

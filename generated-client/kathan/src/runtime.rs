@@ -1190,10 +1190,8 @@ pub fn path_value<T: ::serde::Serialize + ?Sized>(name: &str, value: &T, style: 
             _ => format!("{prefix}{}", parts.join(separator)),
         }
     } else {
-        let flat: Vec<String> = members
-            .into_iter()
-            .flat_map(|(key, item)| key.into_iter().chain(::std::iter::once(item)))
-            .collect();
+        let flat: Vec<String> =
+            members.into_iter().flat_map(|(key, item)| key.into_iter().chain(::std::iter::once(item))).collect();
         let joined = flat.join(",");
         match style {
             PathStyle::Simple => joined,
