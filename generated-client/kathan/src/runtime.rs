@@ -1204,7 +1204,6 @@ pub fn path_value<T: ::serde::Serialize + ?Sized>(name: &str, value: &T, style: 
 }
 
 /// Characters percent-encoded in cookie values set with [`Request::cookie`].
-
 const COOKIE_VALUE: &::percent_encoding::AsciiSet =
     &::percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%').add(b',').add(b';').add(b'\\');
 
