@@ -16,6 +16,7 @@ mod contract;
 mod corpus;
 mod fsutil;
 mod fuzz;
+mod fuzz_compile;
 mod npm;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ const USAGE: &str = "usage:
   cargo xtask contract
   cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]
+  cargo xtask fuzz-compile [--from DIR]... [--batch N] [--seconds N]
   cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]";
 
 fn main() -> ExitCode {
@@ -116,6 +118,24 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 }
             }
             corpus::corpus(&fsutil::workspace_root(), &args)
+        }
+        "fuzz-compile" => {
+            let mut args = fuzz_compile::Args::default();
+            let mut rest = rest.iter();
+            while let Some(flag) = rest.next() {
+                let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+                match flag.as_str() {
+                    "--from" => args.from.push(PathBuf::from(value)),
+                    "--batch" => {
+                        args.batch = value.parse().with_context(|| format!("--batch {value}: not a number"))?
+                    }
+                    "--seconds" => {
+                        args.seconds = value.parse().with_context(|| format!("--seconds {value}: not a number"))?
+                    }
+                    _ => bail!("unknown option {flag}\n{USAGE}"),
+                }
+            }
+            fuzz_compile::fuzz_compile(&fsutil::workspace_root(), &args)
         }
         "fuzz" => fuzz::fuzz(&fsutil::workspace_root(), &fuzz::Args::parse(rest, USAGE)?),
         "help" | "--help" | "-h" => {
