@@ -44,7 +44,7 @@ pub fn without_header(text: &str) -> &str {
 /// Every generated file but the verbatim runtime, concatenated for one snapshot.
 pub fn snapshot_text(generated: &Generated) -> String {
     let mut out = String::new();
-    for file in generated.files.iter().filter(|f| f.path != "src/runtime.rs") {
+    for file in generated.files.iter().filter(|f| !f.path.starts_with("src/runtime/")) {
         out.push_str(&format!("=== {} ===\n{}\n", file.path, file.contents));
     }
     if !generated.warnings.is_empty() {

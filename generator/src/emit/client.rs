@@ -1,6 +1,6 @@
 //! Emits `client.rs`: the `Client`, its builder's credential methods, and one async method per
 //! operation. Each method only describes its request and how to decode each status; sending,
-//! authentication, retries and error mapping live in the shared runtime (`runtime.rs`).
+//! authentication, retries and error mapping live in the shared runtime (`src/runtime/`).
 
 use proc_macro2::TokenStream;
 use quote::quote;

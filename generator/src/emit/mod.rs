@@ -10,6 +10,7 @@
 mod client;
 pub mod docs;
 mod manifest;
+mod runtime;
 pub(crate) mod syntax;
 mod types;
 
@@ -19,38 +20,7 @@ use quote::quote;
 use crate::ir::Api;
 
 pub use manifest::{CHRONO_DEPENDENCY, manifest};
-
-/// The runtime shared by every generated crate, copied as `src/runtime.rs` by [`runtime_source`].
-pub const RUNTIME_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
-
-/// The runtime for `api`: [`RUNTIME_SOURCE`] without its `// @section NAME` … `// @end-section`
-/// markers, and without the sections no operation uses, which would only cost compile time.
-pub fn runtime_source(api: &Api) -> String {
-    let used = |section: &str| match section {
-        "streaming" => api.operations.iter().any(client::streams_events),
-        "multipart" => api.operations.iter().any(|op| client::multipart_form(op).is_some()),
-        _ => true,
-    };
-    strip_sections(RUNTIME_SOURCE, used)
-}
-
-/// `source` without its section markers and without the sections `used` declines.
-fn strip_sections(source: &str, used: impl Fn(&str) -> bool) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut keep = true;
-    for line in source.lines() {
-        let marker = line.trim_start();
-        if let Some(section) = marker.strip_prefix("// @section ") {
-            keep = used(section.split(':').next().unwrap_or_default().trim());
-        } else if marker == "// @end-section" {
-            keep = true;
-        } else if keep {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
-}
+pub use runtime::runtime_files;
 
 /// Emits the tokens of one [`Part`].
 pub type Emit<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
@@ -138,43 +108,5 @@ pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runtime_sections_are_balanced_and_leave_valid_rust() {
-        let mut open: Option<&str> = None;
-        for line in RUNTIME_SOURCE.lines().map(str::trim_start) {
-            if let Some(section) = line.strip_prefix("// @section ") {
-                assert!(open.is_none(), "`{line}` inside section {open:?}");
-                let name = section.split(':').next().unwrap().trim();
-                assert!(["streaming", "multipart"].contains(&name), "unknown section `{name}`");
-                open = Some(name);
-            } else if line == "// @end-section" {
-                assert!(open.take().is_some(), "`// @end-section` outside a section");
-            }
-        }
-        assert!(open.is_none(), "section {open:?} never ends");
-
-        let all = strip_sections(RUNTIME_SOURCE, |_| true);
-        let none = strip_sections(RUNTIME_SOURCE, |_| false);
-        let only_multipart = strip_sections(RUNTIME_SOURCE, |s| s == "multipart");
-        for text in [&all, &none, &only_multipart] {
-            assert!(!text.lines().any(|l| l.trim_start().starts_with("// @")), "a marker line was copied");
-            syn::parse_file(text).expect("the runtime without some sections still parses");
-        }
-        let markers = RUNTIME_SOURCE.lines().filter(|l| l.trim_start().starts_with("// @")).count();
-        assert_eq!(all.lines().count(), RUNTIME_SOURCE.lines().count() - markers);
-        for (text, events, multipart) in [(&all, true, true), (&none, false, false), (&only_multipart, false, true)] {
-            assert_eq!(text.contains("pub struct EventStream<T>"), events);
-            assert_eq!(text.contains("pub async fn send_events<"), events);
-            assert_eq!(text.contains("pub struct Multipart {"), multipart);
-            assert_eq!(text.contains("pub fn multipart<"), multipart);
-        }
-        assert!(none.len() < all.len() * 9 / 10, "the sections are a sizeable part of the runtime");
     }
 }

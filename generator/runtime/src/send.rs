@@ -1,0 +1,415 @@
+//! [`Core`]: sending a request with credentials, retries, timeouts and a cap on the response
+//! body, and mapping the outcome to [`Error`].
+
+use ::std::fmt;
+use ::std::sync::Arc;
+use ::std::time::{Duration, SystemTime};
+
+use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use ::reqwest::{Method, StatusCode, Url};
+
+use super::config::{RedactedMap, parse_header};
+use super::request::EMPTY_SEGMENT;
+use super::security::{Apply, ResolvedCredential, describe_security};
+use super::{ApiResponse, Decoder, Error, Outcome, Request, RequestOptions, ResponseInfo, RetryPolicy, Secret};
+
+/// Configured client state shared by every clone of a [`Core`].
+pub(super) struct Shared {
+    pub(super) client: ::reqwest::Client,
+    /// Absolute URL without trailing slash.
+    pub(super) base_url: String,
+    pub(super) credentials: Vec<ResolvedCredential>,
+    pub(super) default_headers: HeaderMap,
+    pub(super) max_response_bytes: usize,
+}
+
+/// A configured client: sends [`Request`]s built by generated code. Cheap to
+/// clone.
+#[derive(Clone)]
+pub struct Core {
+    pub(super) shared: Arc<Shared>,
+    pub(super) timeout: Duration,
+    pub(super) retry: RetryPolicy,
+    /// Per-call headers from [`Core::with_options`], checked at send time.
+    pub(super) extra_headers: Arc<Vec<(String, String)>>,
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("base_url", &self.shared.base_url)
+            .field("credentials", &RedactedMap(self.shared.credentials.iter().map(|c| c.scheme).collect()))
+            .field(
+                "default_headers",
+                &RedactedMap(self.shared.default_headers.keys().map(HeaderName::as_str).collect()),
+            )
+            .field("extra_headers", &RedactedMap(self.extra_headers.iter().map(|(name, _)| name.as_str()).collect()))
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.shared.max_response_bytes)
+            .finish()
+    }
+}
+
+impl Core {
+    /// The base URL requests are sent to, without trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// A copy of this core whose requests use these overrides (per-call
+    /// timeout, retry policy, extra headers). Headers add to any set by an
+    /// earlier `with_options`.
+    pub fn with_options(&self, options: RequestOptions) -> Core {
+        let mut core = self.clone();
+        if let Some(timeout) = options.timeout {
+            core.timeout = timeout;
+        }
+        if let Some(retry) = options.retry {
+            core.retry = retry;
+        }
+        if !options.headers.is_empty() {
+            let mut headers = (*self.extra_headers).clone();
+            headers.extend(options.headers);
+            core.extra_headers = Arc::new(headers);
+        }
+        core
+    }
+
+    /// Sends a request, retrying as the retry policy allows, reads the body
+    /// and decodes it with `decode`.
+    pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
+        let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
+        let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+        let raw = self.read_body(response).await.map_err(Fault::into_error)?;
+        finish(raw, decode)
+    }
+
+    /// The first security alternative whose schemes all have credentials.
+    fn select_credentials(&self, security: &'static [&'static [&'static str]]) -> Option<Vec<&ResolvedCredential>> {
+        if security.is_empty() {
+            return Some(Vec::new());
+        }
+        security.iter().find_map(|alternative| {
+            alternative.iter().map(|name| self.shared.credentials.iter().find(|cred| cred.scheme == *name)).collect()
+        })
+    }
+
+    /// Builds everything that is sent, identically, on each attempt. A
+    /// streaming request gets no total timeout: [`Core::execute`] bounds the
+    /// wait for the response headers instead.
+    pub(super) fn prepare(&self, request: Request, streaming: bool) -> Result<Prepared, Fault> {
+        let operation = request.operation_id;
+        let invalid = |reason: String| Fault::InvalidRequest { operation, reason };
+        if let Some(reason) = &request.invalid {
+            return Err(invalid(reason.clone()));
+        }
+        let credentials = self
+            .select_credentials(request.security)
+            .ok_or_else(|| Fault::MissingCredentials { operation, schemes: describe_security(request.security) })?;
+
+        check_path(&request.path).map_err(invalid)?;
+        let mut url = Url::parse(&format!("{}{}", self.shared.base_url, request.path))
+            .map_err(|err| invalid(format!("cannot build the url: {err}")))?;
+        let query_credentials: Vec<(&str, &Secret)> = credentials
+            .iter()
+            .filter_map(|cred| match &cred.apply {
+                Apply::Query(name, secret) => Some((*name, secret)),
+                _ => None,
+            })
+            .collect();
+        if !request.query.is_empty() || !query_credentials.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+            for (name, secret) in query_credentials {
+                pairs.append_pair(name, secret.expose());
+            }
+        }
+
+        // Layers, each replacing headers of the same name set by the ones
+        // before: defaults, per-call options, operation headers, credentials.
+        let mut headers = self.shared.default_headers.clone();
+        let mut layer = HeaderMap::new();
+        for (name, value) in self.extra_headers.iter() {
+            let (name, value) =
+                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            layer.append(name, value);
+        }
+        headers.extend(layer);
+
+        let mut layer = HeaderMap::new();
+        for (name, value) in &request.headers {
+            let (name, value) =
+                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            layer.append(name, value);
+        }
+        if let Some(content_type) = &request.content_type {
+            let value = HeaderValue::from_str(content_type).map_err(|_| invalid("invalid content type".to_owned()))?;
+            layer.insert(::reqwest::header::CONTENT_TYPE, value);
+        }
+        headers.extend(layer);
+
+        let mut cookies: Vec<String> = headers
+            .get_all(::reqwest::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        cookies.extend(request.cookies.iter().map(|(name, value)| format!("{name}={value}")));
+        let mut sensitive_cookie = false;
+        for cred in &credentials {
+            match &cred.apply {
+                Apply::Header(name, value) => {
+                    headers.insert(name.clone(), value.clone());
+                }
+                Apply::Cookie(name, secret) => {
+                    sensitive_cookie = true;
+                    cookies.push(format!("{name}={}", secret.expose()));
+                }
+                Apply::Query(..) => {}
+            }
+        }
+        if !cookies.is_empty() {
+            let mut value =
+                HeaderValue::from_str(&cookies.join("; ")).map_err(|_| invalid("invalid cookie".to_owned()))?;
+            value.set_sensitive(sensitive_cookie);
+            headers.insert(::reqwest::header::COOKIE, value);
+        }
+
+        let mut template = ::reqwest::Request::new(request.method, url);
+        *template.headers_mut() = headers;
+        *template.body_mut() = request.body;
+        if !streaming {
+            *template.timeout_mut() = Some(self.timeout);
+        }
+        Ok(Prepared { template: Some(template), streaming, operation })
+    }
+
+    /// Sends the request until it succeeds or the retry policy gives up, and
+    /// returns the last response with its body unread.
+    pub(super) async fn execute(&self, prepared: &mut Prepared) -> Result<::reqwest::Response, Fault> {
+        let policy = &self.retry;
+        let replay_safe = prepared.method().is_some_and(is_idempotent) || policy.retry_non_idempotent;
+        // A streamed request body can be sent once only.
+        let max_retries = if prepared.replayable() { policy.max_retries } else { 0 };
+        let mut retries = 0u32;
+        let mut slept = Duration::ZERO;
+        loop {
+            let may_retry = retries < max_retries;
+            let attempt = prepared.attempt().ok_or_else(|| Fault::InvalidRequest {
+                operation: prepared.operation,
+                reason: "the request body cannot be sent again".to_owned(),
+            })?;
+            let sent = if prepared.streaming {
+                match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
+                    Ok(sent) => sent,
+                    Err(_) => return Err(Fault::Timeout),
+                }
+            } else {
+                self.shared.client.execute(attempt).await
+            };
+            let delay = match sent {
+                Err(err) => {
+                    // A connect failure means nothing was sent. Other request
+                    // failures (e.g. a reset keep-alive connection) may have
+                    // reached the server, so only replay-safe requests retry.
+                    let retryable = err.is_connect() || (replay_safe && err.is_request() && !err.is_timeout());
+                    match policy_delay(policy, retries, slept, may_retry && retryable, None) {
+                        Some(delay) => delay,
+                        None => return Err(Fault::Transport(err.without_url())),
+                    }
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = parse_retry_after(response.headers());
+                    let retryable = match status.as_u16() {
+                        429 => true,
+                        503 => replay_safe || retry_after.is_some(),
+                        502 | 504 => replay_safe,
+                        _ => false,
+                    };
+                    match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
+                        Some(delay) => delay,
+                        None => return Ok(response),
+                    }
+                }
+            };
+            if !delay.is_zero() {
+                ::tokio::time::sleep(delay).await;
+            }
+            slept += delay;
+            retries += 1;
+        }
+    }
+
+    /// Reads a response body, failing as soon as it exceeds the limit.
+    pub(super) async fn read_body(&self, mut response: ::reqwest::Response) -> Result<RawResponse, Fault> {
+        let status = response.status();
+        let limit = self.shared.max_response_bytes;
+        let too_large = Fault::BodyTooLarge { status, limit };
+        let announced = response.content_length();
+        if announced.is_some_and(|len| len > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return Err(too_large);
+        }
+        let headers = ::std::mem::take(response.headers_mut());
+        let initial = announced.and_then(|len| usize::try_from(len).ok()).unwrap_or(0).min(limit);
+        let mut body = Vec::with_capacity(initial);
+        while let Some(chunk) = response.chunk().await.map_err(|err| Fault::Transport(err.without_url()))? {
+            let needed = match body.len().checked_add(chunk.len()) {
+                Some(needed) if needed <= limit => needed,
+                _ => return Err(too_large),
+            };
+            if needed > body.capacity() {
+                // Grow geometrically, but never past the limit.
+                let target = body.capacity().saturating_mul(2).max(needed).min(limit);
+                body.reserve_exact(target - body.len());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse { status, headers, body })
+    }
+}
+
+/// Decodes a fully read response with the operation's decoder.
+// The error is the one `Core::send` returns, unboxed by design.
+#[allow(clippy::result_large_err)]
+pub(super) fn finish<T, E>(raw: RawResponse, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
+    match decode(raw.status, &raw.body) {
+        Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
+        Some(Ok(Outcome::Failure(body))) => {
+            Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })
+        }
+        Some(Err(source)) => {
+            Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body), source })
+        }
+        None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body))),
+    }
+}
+
+/// The delay before the next attempt, or `None` to stop retrying.
+fn policy_delay(
+    policy: &RetryPolicy,
+    retries: u32,
+    slept: Duration,
+    retryable: bool,
+    retry_after: Option<Duration>,
+) -> Option<Duration> {
+    if !retryable {
+        return None;
+    }
+    // `Retry-After` can lengthen the backoff but never shorten it, so a server
+    // answering `Retry-After: 0` does not get every retry back to back.
+    let backoff = jitter(policy.backoff(retries));
+    let delay = retry_after.map_or(backoff, |after| after.max(backoff));
+    let total = slept.checked_add(delay)?;
+    (total <= policy.max_total_delay).then_some(delay)
+}
+
+/// A random duration between 50% and 100% of `backoff`.
+fn jitter(backoff: Duration) -> Duration {
+    use ::std::hash::BuildHasher;
+    let nanos = u64::try_from(backoff.as_nanos()).unwrap_or(u64::MAX);
+    let half = nanos / 2;
+    // No `rand` dependency: every `RandomState` gets fresh random keys, so
+    // hashing anything with a new one yields a random number, which is all
+    // jitter needs.
+    let random = ::std::collections::hash_map::RandomState::new().hash_one(nanos);
+    Duration::from_nanos(half + random % (nanos - half + 1))
+}
+
+/// The delay a `Retry-After` header asks for (delta seconds or HTTP date).
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(::reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = ::httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method)
+}
+
+/// Rejects paths the URL parser would rewrite: dot segments (also
+/// percent-encoded ones, which the WHATWG URL parser treats as dots), and
+/// characters it strips or reinterprets.
+fn check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err("the path must start with '/'".to_owned());
+    }
+    if path.contains(EMPTY_SEGMENT) {
+        return Err("a path parameter may not be empty".to_owned());
+    }
+    if path.chars().any(|c| c.is_control() || matches!(c, '?' | '#' | '\\')) {
+        return Err(
+            "the path contains a character that must be percent-encoded (?, #, \\ or a control character)".to_owned()
+        );
+    }
+    for segment in path.split('/') {
+        let lower = segment.to_ascii_lowercase();
+        if matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.") {
+            return Err("a path parameter may not be \".\" or \"..\"".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// What is sent on every attempt.
+pub(super) struct Prepared {
+    /// The request; `None` once a streamed body has been sent.
+    template: Option<::reqwest::Request>,
+    /// Whether the response is streamed (no total timeout on the request).
+    streaming: bool,
+    operation: &'static str,
+}
+
+impl Prepared {
+    fn method(&self) -> Option<&Method> {
+        self.template.as_ref().map(::reqwest::Request::method)
+    }
+
+    /// Whether the body can be sent more than once (it is in memory, or there is none).
+    fn replayable(&self) -> bool {
+        self.template.as_ref().is_some_and(|request| request.body().is_none_or(|body| body.as_bytes().is_some()))
+    }
+
+    /// The request for the next attempt: a copy when the body allows it, else
+    /// the request itself (once).
+    fn attempt(&mut self) -> Option<::reqwest::Request> {
+        match self.template.as_ref()?.try_clone() {
+            Some(copy) => Some(copy),
+            None => self.template.take(),
+        }
+    }
+}
+
+/// A fully read response, before decoding.
+pub(super) struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Failures that do not depend on the operation's error type.
+pub(super) enum Fault {
+    Transport(::reqwest::Error),
+    Timeout,
+    MissingCredentials { operation: &'static str, schemes: String },
+    InvalidRequest { operation: &'static str, reason: String },
+    BodyTooLarge { status: StatusCode, limit: usize },
+}
+
+impl Fault {
+    pub(super) fn into_error<E>(self) -> Error<E> {
+        match self {
+            Fault::Transport(err) => Error::Transport(err),
+            Fault::Timeout => Error::Timeout,
+            Fault::MissingCredentials { operation, schemes } => Error::MissingCredentials { operation, schemes },
+            Fault::InvalidRequest { operation, reason } => Error::InvalidRequest { operation, reason },
+            Fault::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
+        }
+    }
+}
