@@ -28,6 +28,7 @@ use anyhow::{Context, Result, bail};
 use generator::{Options, StageTimes};
 
 use crate::corpus;
+use crate::flags::{self, BenchMode};
 use crate::fsutil::{list_files, write_atomic};
 
 /// The OpenAPI Generator release compared against. Bump it on purpose, never implicitly.
@@ -36,42 +37,6 @@ const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
 /// The limits the issue sets, reported as ratios (never enforced).
 const FLOOR_TARGET: f64 = 2.0;
 const RSS_TARGET: f64 = 10.0;
-
-/// Options of `cargo xtask bench`.
-#[derive(Debug, PartialEq)]
-struct Args {
-    /// Only the specs whose name contains this.
-    only: Option<String>,
-    /// Generation runs per spec; the fastest counts.
-    runs: usize,
-    /// Skip every `cargo` build.
-    no_check: bool,
-    /// Skip OpenAPI Generator.
-    no_compare: bool,
-}
-
-impl Args {
-    fn parse(args: &[String]) -> Result<Args> {
-        let mut parsed = Args { only: None, runs: 3, no_check: false, no_compare: false };
-        let mut rest = args.iter();
-        while let Some(flag) = rest.next() {
-            match flag.as_str() {
-                "--no-check" => parsed.no_check = true,
-                "--no-compare" => parsed.no_compare = true,
-                "--only" => parsed.only = Some(rest.next().context("--only needs a spec name")?.clone()),
-                "--runs" => {
-                    let value = rest.next().context("--runs needs a number")?;
-                    parsed.runs = value.parse().with_context(|| format!("--runs {value}: not a number"))?;
-                    if parsed.runs == 0 {
-                        bail!("--runs must be at least 1");
-                    }
-                }
-                _ => bail!("unknown option {flag}"),
-            }
-        }
-        Ok(parsed)
-    }
-}
 
 /// One spec of the benchmark.
 struct Spec {
@@ -241,14 +206,14 @@ fn vm_hwm_kib(status: &str) -> Option<u64> {
 /// lowering run there (a spawned thread would use one of glibc's secondary arenas, which grow
 /// through many more `mprotect` calls); a JSON spec's paths are read on a helper, and emitting
 /// and formatting add their own.
-pub fn bench_one(args: &[String]) -> Result<ExitCode> {
-    let report = match args {
-        [mode, spec, out, crate_name] if mode == "generate" => {
-            let report = generate_measured(Path::new(spec), Path::new(out), crate_name)?.to_report();
+pub fn bench_one(args: &flags::BenchOne) -> Result<ExitCode> {
+    let report = match (args.mode, &args.crate_name) {
+        (BenchMode::Generate, Some(crate_name)) => {
+            let report = generate_measured(&args.spec, &args.out, crate_name)?.to_report();
             // The floor's lines come from `bench-one floor`.
             report.lines().filter(|l| !l.starts_with("floor_")).map(|l| format!("{l}\n")).collect()
         }
-        [mode, spec, out] if mode == "floor" => floor_measured(Path::new(spec), Path::new(out))?,
+        (BenchMode::Floor, None) => floor_measured(&args.spec, &args.out)?,
         _ => bail!("usage: xtask bench-one generate SPEC OUT CRATE | floor SPEC OUT"),
     };
     print!("{report}");
@@ -351,8 +316,8 @@ struct Row {
 }
 
 /// `cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]`.
-pub fn bench(root: &Path, raw: &[String]) -> Result<ExitCode> {
-    let args = Args::parse(raw)?;
+pub fn bench(root: &Path, args: &flags::Bench, raw: &[String]) -> Result<ExitCode> {
+    let runs = args.runs.get();
     if cfg!(debug_assertions) {
         return rerun_in_release(root, raw);
     }
@@ -370,10 +335,10 @@ pub fn bench(root: &Path, raw: &[String]) -> Result<ExitCode> {
     fs::create_dir_all(&crates).with_context(|| format!("creating {}", crates.display()))?;
 
     println!("{}\n", machine());
-    println!("== generation ({} run(s) per spec, the fastest counts)", args.runs);
+    println!("== generation ({} run(s) per spec, the fastest counts)", runs);
     let mut rows = Vec::new();
     for spec in specs {
-        let ours = generate_ours(&spec, &crates.join(spec.ours()), args.runs).map_err(|e| format!("{e:#}"));
+        let ours = generate_ours(&spec, &crates.join(spec.ours()), runs).map_err(|e| format!("{e:#}"));
         match &ours {
             Ok(m) => println!(
                 "  {:<26} {:>9} generated in {}, floor {}, peak RSS {}",
@@ -411,7 +376,7 @@ pub fn bench(root: &Path, raw: &[String]) -> Result<ExitCode> {
     }
 
     if !args.no_check {
-        check_all(root, &crates, &dir.join("target"), &mut rows, args.runs)?;
+        check_all(root, &crates, &dir.join("target"), &mut rows, runs)?;
     }
 
     let report = report(&rows);
@@ -967,22 +932,6 @@ fn report(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn parses_the_options() {
-        assert_eq!(Args::parse(&[]).unwrap(), Args { only: None, runs: 3, no_check: false, no_compare: false });
-        assert_eq!(
-            Args::parse(&strings(&["--only", "github", "--runs", "1", "--no-check", "--no-compare"])).unwrap(),
-            Args { only: Some("github".to_owned()), runs: 1, no_check: true, no_compare: true }
-        );
-        assert!(Args::parse(&strings(&["--runs", "0"])).is_err());
-        assert!(Args::parse(&strings(&["--runs"])).is_err());
-        assert!(Args::parse(&strings(&["--fast"])).is_err());
-    }
 
     #[test]
     fn reads_the_peak_rss_from_proc_status() {

@@ -20,6 +20,7 @@ use generator::Options;
 use generator::parse::ReaderCheck;
 
 use crate::bench::{slug, twin_manifest};
+use crate::flags;
 use crate::fsutil::{list_files, write_atomic};
 use crate::npm::{self, Package};
 
@@ -57,20 +58,6 @@ pub fn fetch(root: &Path) -> Result<Corpus> {
     Ok(corpus)
 }
 
-/// Options of `cargo xtask corpus`.
-#[derive(Debug)]
-pub struct Args {
-    /// How many specs, besides Stripe, GitHub and the 3.1 specs, to compile.
-    pub sample: usize,
-    /// Only specs whose name contains this.
-    pub filter: Option<String>,
-    /// Generate only; compile nothing.
-    pub no_check: bool,
-    /// Write a digest of every generated file and diagnostic here (one line per file), so two
-    /// builds of the generator can be compared on the whole corpus with `diff`.
-    pub digest: Option<PathBuf>,
-}
-
 /// One spec of the corpus.
 #[derive(Clone)]
 struct Spec {
@@ -105,7 +92,7 @@ struct Row {
 }
 
 /// `cargo xtask corpus`.
-pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
+pub fn corpus(root: &Path, args: &flags::Corpus) -> Result<ExitCode> {
     let corpus = fetch(root)?;
     let mut specs = Vec::new();
     list_specs(&corpus.directory, &mut specs)?;
