@@ -1,8 +1,9 @@
 //! `bench`: how fast the generator is, against the floor of the work it cannot avoid, and how fast
 //! the crates it generates compile, against OpenAPI Generator's.
 //!
-//! Inputs: Truedy's spec from `spec/`, and specs of the pinned npm collections that `corpus`
-//! installs into the ignored `.corpus/npm` (GitHub's 13 MB spec, Stripe's, a few small ones).
+//! Inputs: Truedy's spec from `spec/`, and specs of the pinned npm collections the corpus also
+//! reads (`collections.rs`, in the ignored `.corpus/npm`: GitHub's 13 MB spec, Stripe's, a few
+//! small ones).
 //! OpenAPI Generator comes from PyPI (`openapi-generator-cli`, which ships its jar), pinned and
 //! installed into the ignored venv `.tools/openapi-generator`; it runs on the machine's Java.
 //!
@@ -27,9 +28,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use generator::{Options, StageTimes};
 
-use crate::corpus;
+use crate::collections::{self, Collections};
 use crate::flags::{self, BenchMode};
 use crate::fsutil::{list_files, write_atomic};
+use crate::scratch::{self, cargo, slug, twin_manifest};
 
 /// The OpenAPI Generator release compared against. Bump it on purpose, never implicitly.
 const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
@@ -64,7 +66,7 @@ impl Spec {
 }
 
 /// The specs, in the order they are reported.
-fn specs(root: &Path, corpus: &corpus::Corpus) -> Vec<Spec> {
+fn specs(root: &Path, collections: &Collections) -> Vec<Spec> {
     let spec = |name: &str, path: PathBuf, check: bool, compare: bool| Spec {
         name: name.to_owned(),
         path,
@@ -72,23 +74,18 @@ fn specs(root: &Path, corpus: &corpus::Corpus) -> Vec<Spec> {
         compare,
         release: name == "truedy",
     };
-    let dir = &corpus.directory;
+    let dir = &collections.directory;
     vec![
         spec("truedy", root.join("spec").join("truedy").join("openapi.json"), true, true),
         spec("edrv.io", dir.join("edrv.io.json"), true, true),
         spec("spotify.com", dir.join("spotify.com.json"), true, true),
         spec("asana.com", dir.join("asana.com.json"), true, true),
-        spec("stripe.com", corpus.stripe(), true, false),
-        spec("api.github.com", corpus.github.clone(), true, false),
+        spec("stripe.com", collections.stripe(), true, false),
+        spec("api.github.com", collections.github.clone(), true, false),
         // Generation only: its crate would take many minutes to check. It is the slowest spec
         // to generate of the collection, so it shows work that grows faster than the input.
         spec("microsoft.com/graph-beta", dir.join("microsoft.com").join("graph-beta.json"), false, false),
     ]
-}
-
-/// `stripe.com` → `stripe-com`: a crate-name fragment.
-pub fn slug(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 /// What one `bench-one` child measured.
@@ -322,8 +319,8 @@ pub fn bench(root: &Path, args: &flags::Bench, raw: &[String]) -> Result<ExitCod
         return rerun_in_release(root, raw);
     }
     let started = Instant::now();
-    let corpus = corpus::fetch(root)?;
-    let mut specs = specs(root, &corpus);
+    let collections = collections::fetch(root)?;
+    let mut specs = specs(root, &collections);
     if let Some(only) = &args.only {
         specs.retain(|s| s.name.contains(only.as_str()));
     }
@@ -404,10 +401,6 @@ fn rerun_in_release(root: &Path, args: &[String]) -> Result<ExitCode> {
     let status =
         Command::new(&exe).arg("bench").args(args).status().with_context(|| format!("running {}", exe.display()))?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 /// The machine, as the report states it.
@@ -546,31 +539,6 @@ fn generate_theirs(cli: &Path, spec: &Spec, out: &Path, dir: &Path) -> Result<Th
     Ok(Theirs { generation, lines })
 }
 
-/// `Cargo.toml` of the twin that builds a crate's dependencies: the same manifest with the
-/// package renamed.
-pub fn twin_manifest(manifest: &str, name: &str) -> Result<String> {
-    let mut out = String::with_capacity(manifest.len());
-    let mut section = "";
-    let mut renamed = false;
-    for line in manifest.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            section = trimmed;
-        }
-        if section == "[package]" && !renamed && trimmed.starts_with("name") && trimmed.contains('=') {
-            let _ = writeln!(out, "name = \"{name}\"");
-            renamed = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !renamed {
-        bail!("no [package] name in the manifest");
-    }
-    Ok(out)
-}
-
 /// Writes the bench workspace and times `cargo check` of every crate (and `cargo build --release`
 /// where asked), each after building its twin.
 fn check_all(root: &Path, crates: &Path, target: &Path, rows: &mut [Row], runs: usize) -> Result<()> {
@@ -591,16 +559,10 @@ fn check_all(root: &Path, crates: &Path, target: &Path, rows: &mut [Row], runs: 
         let twin = format!("{member}-deps");
         let manifest = fs::read_to_string(crates.join(member).join("Cargo.toml"))
             .with_context(|| format!("reading the manifest of {member}"))?;
-        write_atomic(&crates.join(&twin).join("Cargo.toml"), &twin_manifest(&manifest, &twin)?)?;
-        write_atomic(&crates.join(&twin).join("src").join("lib.rs"), "")?;
-        listed.push(format!("\"{member}\", \"{twin}\""));
+        scratch::write_code_less_crate(&crates.join(&twin), &twin_manifest(&manifest, &twin)?)?;
+        listed.extend([member.clone(), twin]);
     }
-    write_atomic(
-        &crates.join("Cargo.toml"),
-        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", listed.join(", ")),
-    )?;
-    // The workspace's lock file pins our crates' dependencies to what the workspace tests.
-    fs::copy(root.join("Cargo.lock"), crates.join("Cargo.lock")).context("copying Cargo.lock")?;
+    scratch::write_workspace(root, crates, &listed)?;
 
     println!(
         "\n== cargo (target dir {}; dependencies built first, untimed; the fastest of up to {runs} runs within {} s)",
@@ -1000,18 +962,7 @@ mod tests {
     }
 
     #[test]
-    fn the_twin_manifest_only_renames_the_package() {
-        let manifest = "# @generated\n[package]\nname = \"ours-truedy\"\nversion = \"1.0.0\"\n\n[dependencies]\nname = \"x\"\nserde = \"1\"\n";
-        assert_eq!(
-            twin_manifest(manifest, "ours-truedy-deps").unwrap(),
-            "# @generated\n[package]\nname = \"ours-truedy-deps\"\nversion = \"1.0.0\"\n\n[dependencies]\nname = \"x\"\nserde = \"1\"\n"
-        );
-        assert!(twin_manifest("[dependencies]\nname = \"x\"\n", "t").is_err());
-    }
-
-    #[test]
-    fn slugs_are_crate_name_fragments() {
-        assert_eq!(slug("microsoft.com/graph-beta"), "microsoft-com-graph-beta");
+    fn crate_names_are_prefixed_slugs() {
         let spec = Spec {
             name: "api.github.com".to_owned(),
             path: PathBuf::new(),

@@ -12,12 +12,14 @@
 
 mod bench;
 mod codegen;
+mod collections;
 mod contract;
 mod corpus;
 mod flags;
 mod fsutil;
 mod fuzz;
 mod npm;
+mod scratch;
 
 use std::process::ExitCode;
 
