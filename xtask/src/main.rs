@@ -7,34 +7,31 @@
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 //! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
+//! - `cargo xtask fuzz-compile` checks that the specs the fuzzer found generate crates that compile.
 //! - `cargo xtask bench` measures generation and compile times against a floor and OpenAPI
 //!   Generator.
 
 mod bench;
 mod codegen;
+mod collections;
 mod contract;
 mod corpus;
+mod flags;
 mod fsutil;
 mod fuzz;
 mod fuzz_compile;
 mod npm;
+mod scratch;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 
-const USAGE: &str = "usage:
-  cargo xtask codegen [--check]
-  cargo xtask generate --spec FILE --out DIR --name CRATE [--force]
-  cargo xtask contract
-  cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
-  cargo xtask fuzz [--seconds N] [--target generate|generate_json]
-  cargo xtask fuzz-compile [--from DIR]... [--batch N] [--seconds N]
-  cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]";
+use flags::Command;
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{}", describe(&error));
@@ -52,97 +49,29 @@ fn describe(error: &anyhow::Error) -> String {
     }
 }
 
-fn run(args: Vec<String>) -> Result<ExitCode> {
-    let Some((command, rest)) = args.split_first() else { bail!("{USAGE}") };
-    match command.as_str() {
-        "codegen" => {
-            let check = match rest {
-                [] => false,
-                [flag] if flag == "--check" => true,
-                _ => bail!("{USAGE}"),
-            };
-            codegen::codegen(&fsutil::workspace_root(), check)
+/// Runs the command `args` name; their flags are declared and parsed in `flags.rs`.
+fn run(args: &[String]) -> Result<ExitCode> {
+    let root = fsutil::workspace_root();
+    match flags::parse(args)? {
+        Command::Codegen(flags) => codegen::codegen(&root, flags.check),
+        Command::Generate(flags) => {
+            codegen::generate(&flags.spec, &flags.out, &flags.name, flags.force).map(|()| ExitCode::SUCCESS)
         }
-        "generate" => {
-            let mut spec = None;
-            let mut out = None;
-            let mut name = None;
-            let mut force = false;
-            let mut rest = rest.iter();
-            while let Some(flag) = rest.next() {
-                if flag == "--force" {
-                    force = true;
-                    continue;
-                }
-                let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
-                match flag.as_str() {
-                    "--spec" => spec = Some(PathBuf::from(value)),
-                    "--out" => out = Some(PathBuf::from(value)),
-                    "--name" => name = Some(value.clone()),
-                    _ => bail!("unknown option {flag}\n{USAGE}"),
-                }
-            }
-            match (spec, out, name) {
-                (Some(spec), Some(out), Some(name)) => {
-                    codegen::generate(&spec, &out, &name, force).map(|()| ExitCode::SUCCESS)
-                }
-                _ => bail!("generate needs --spec, --out and --name\n{USAGE}"),
-            }
-        }
-        "bench" => bench::bench(&fsutil::workspace_root(), rest),
-        // Hidden: one spec's generation in a process of its own, for `bench`.
-        "bench-one" => bench::bench_one(rest),
-        "contract" => match rest {
-            [] => contract::contract(&fsutil::workspace_root()),
-            _ => bail!("{USAGE}"),
-        },
-        "corpus" => {
-            let mut args = corpus::Args { sample: 40, filter: None, no_check: false, digest: None };
-            let mut rest = rest.iter();
-            while let Some(flag) = rest.next() {
-                match flag.as_str() {
-                    "--no-check" => args.no_check = true,
-                    "--sample" => {
-                        let value = rest.next().with_context(|| format!("--sample needs a number\n{USAGE}"))?;
-                        args.sample = value.parse().with_context(|| format!("--sample {value}: not a number"))?;
-                    }
-                    "--digest" => {
-                        let value = rest.next().with_context(|| format!("--digest needs a file\n{USAGE}"))?;
-                        args.digest = Some(PathBuf::from(value));
-                    }
-                    "--filter" => {
-                        args.filter =
-                            Some(rest.next().with_context(|| format!("--filter needs text\n{USAGE}"))?.clone());
-                    }
-                    _ => bail!("unknown option {flag}\n{USAGE}"),
-                }
-            }
-            corpus::corpus(&fsutil::workspace_root(), &args)
-        }
-        "fuzz-compile" => {
-            let mut args = fuzz_compile::Args::default();
-            let mut rest = rest.iter();
-            while let Some(flag) = rest.next() {
-                let value = rest.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
-                match flag.as_str() {
-                    "--from" => args.from.push(PathBuf::from(value)),
-                    "--batch" => {
-                        args.batch = value.parse().with_context(|| format!("--batch {value}: not a number"))?
-                    }
-                    "--seconds" => {
-                        args.seconds = value.parse().with_context(|| format!("--seconds {value}: not a number"))?
-                    }
-                    _ => bail!("unknown option {flag}\n{USAGE}"),
-                }
-            }
-            fuzz_compile::fuzz_compile(&fsutil::workspace_root(), &args)
-        }
-        "fuzz" => fuzz::fuzz(&fsutil::workspace_root(), &fuzz::Args::parse(rest, USAGE)?),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+        Command::Contract(flags::Contract {}) => contract::contract(&root),
+        Command::Corpus(flags) => corpus::corpus(&root, &flags),
+        Command::Fuzz(flags) => fuzz::fuzz(&root, &fuzz::Args::new(&flags)),
+        Command::FuzzCompile(flags) => fuzz_compile::fuzz_compile(&root, &flags),
+        // The release build `bench` may start is given the same arguments.
+        Command::Bench(flags) => bench::bench(&root, &flags, &args[1..]),
+        Command::BenchOne(flags) => bench::bench_one(&flags),
+        Command::Help(flags::Help {}) => {
+            println!("{}", flags::help());
             Ok(ExitCode::SUCCESS)
         }
-        other => bail!("unknown command `{other}`\n{USAGE}"),
+        Command::HelpFor(command) => {
+            println!("usage:\n{}", command.help());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
