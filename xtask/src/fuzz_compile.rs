@@ -7,7 +7,6 @@
 //! is a tool to run for a while by hand, not a CI step.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::{self, AssertUnwindSafe};
@@ -20,6 +19,7 @@ use generator::{Generated, Options};
 
 use crate::flags::FuzzCompile;
 use crate::fsutil::{list_files, write_atomic};
+use crate::scratch;
 
 /// A spec that generated, with the crate it gave.
 struct Candidate {
@@ -172,19 +172,16 @@ fn check_batch<'c>(root: &Path, work: &Path, batch: &'c [Candidate]) -> Result<V
     if crates.exists() {
         fs::remove_dir_all(&crates).with_context(|| format!("clearing {}", crates.display()))?;
     }
-    let mut members = String::new();
+    let mut members = Vec::new();
     for candidate in batch {
         for file in &candidate.generated.files {
             write_atomic(&crates.join(&candidate.name).join(&file.path), &file.contents)?;
         }
-        let _ = write!(members, "\"crates/{}\", ", candidate.name);
+        members.push(format!("crates/{}", candidate.name));
     }
-    write_atomic(&work.join("Cargo.toml"), &format!("[workspace]\nresolver = \"2\"\nmembers = [{members}]\n"))?;
-    // This workspace's lockfile: no new versions are resolved and the check runs offline.
-    fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock")).context("copying Cargo.lock")?;
-
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
+    // With this workspace's lock file, so the check resolves nothing new and runs offline.
+    scratch::write_workspace(root, work, &members)?;
+    let output = Command::new(scratch::cargo())
         .current_dir(work)
         .env("CARGO_TARGET_DIR", work.join("target"))
         .env("RUSTFLAGS", "-D warnings")
