@@ -106,30 +106,9 @@ impl Sink {
     }
 }
 
-/// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
-pub fn pointer_push(pointer: &str, token: &str) -> String {
-    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
-    out.push_str(pointer);
-    out.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pointer_tokens_are_escaped() {
-        assert_eq!(pointer_push("/paths", "/calls/{call_id}"), "/paths/~1calls~1{call_id}");
-        assert_eq!(pointer_push("", "a~b"), "/a~0b");
-    }
 
     #[test]
     fn the_same_problem_is_reported_once() {

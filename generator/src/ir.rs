@@ -3,7 +3,11 @@
 //! Architecture invariant: emitters read only this module's types; they never see `openapiv3`
 //! or `serde_json::Value` spec trees.
 
+mod walk;
+
 use rustc_hash::FxHashSet;
+
+pub use walk::MemberAt;
 
 /// One API: everything the emitters need to write a client crate.
 #[derive(Clone, Debug, PartialEq)]

@@ -16,6 +16,7 @@ pub mod lower;
 pub mod names;
 pub mod normalise;
 pub mod parse;
+pub mod pointer;
 
 use std::borrow::Cow;
 use std::thread;

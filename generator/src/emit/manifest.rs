@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Api, BodyEncoding, PartKind, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, BodyEncoding, PartKind, TypeRef};
 
 /// The dependency line of a crate that uses dates (`[dependencies]` is the manifest's last
 /// section, so it can be appended).
@@ -40,35 +40,14 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
 }
 
 fn uses_chrono(api: &Api) -> bool {
-    fn in_ref(ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::DateTime | TypeRef::Date => true,
-            TypeRef::Map(inner) | TypeRef::Vec(inner) | TypeRef::Option(inner) => in_ref(inner),
-            TypeRef::Tuple(items) => items.iter().any(in_ref),
-            _ => false,
-        }
-    }
-    fn in_def(def: &TypeDef) -> bool {
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().any(|f| in_ref(&f.ty)) || s.additional.as_ref().is_some_and(|a| in_ref(&a.ty))
-            }
-            TypeKind::Alias(ty) => in_ref(ty),
-            TypeKind::Responses(variants) => variants.iter().any(|v| v.ty.as_ref().is_some_and(in_ref)),
-            TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
-            TypeKind::StringEnum(_) | TypeKind::IntegerEnum(_) => false,
-        }
-    }
+    let is_date = |ty: &TypeRef| matches!(ty, TypeRef::DateTime | TypeRef::Date);
+    let in_ref = |ty: &TypeRef| ty.any_nested(&is_date);
     // Multipart form structs are emitted with the client, not in `types`.
-    fn in_form(encoding: &BodyEncoding) -> bool {
-        match encoding {
-            BodyEncoding::Multipart(form) => {
-                form.fields.iter().any(|f| f.part == PartKind::Value && in_ref(&f.field.ty))
-            }
-            _ => false,
-        }
-    }
-    api.types.iter().any(in_def)
+    let in_form = |encoding: &BodyEncoding| match encoding {
+        BodyEncoding::Multipart(form) => form.fields.iter().any(|f| f.part == PartKind::Value && in_ref(&f.field.ty)),
+        _ => false,
+    };
+    api.types.iter().any(|def| def.any_nested(&is_date))
         || api.operations.iter().any(|op| {
             op.params.iter().any(|p| in_ref(&p.ty))
                 || op.body.as_ref().is_some_and(|b| in_ref(&b.ty) || in_form(&b.encoding))

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diagnostics::{Errors, Sink, pointer_push};
+use crate::diagnostics::{Errors, Sink};
+use crate::pointer;
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -93,16 +94,16 @@ pub fn parse(file: &str, value: &mut Value, sink: &mut Sink) -> Result<OpenAPI, 
 /// Makes the part at `pointer` parse, if it is a schema or sits in `callbacks`; returns the
 /// pointer of what changed and the warning to give.
 fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, String)> {
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(decode_token).collect();
+    let tokens = pointer::tokens(pointer);
     // `callbacks` of an operation: `/paths/<path>/<method>/callbacks/...`.
     if tokens.len() > 3 && tokens[0] == "paths" && METHODS.contains(&tokens[2].as_str()) && tokens[3] == "callbacks" {
-        let owner = encode(&tokens[..3]);
+        let owner = pointer::join(&tokens[..3]);
         doc.pointer_mut(&owner)?.as_object_mut()?.remove("callbacks")?;
         let message = format!("callbacks not generated (they describe requests the server makes): {message}");
-        return Some((pointer_push(&owner, "callbacks"), message));
+        return Some((pointer::push(&owner, "callbacks"), message));
     }
     let schema_at = (0..=tokens.len()).rev().find(|&n| is_schema_position(&tokens[..n]))?;
-    let mut at = encode(&tokens[..schema_at]);
+    let mut at = pointer::join(&tokens[..schema_at]);
     // The innermost sub-schema that fails, so as little as possible is lost.
     while let Some(child) = failing_child(doc.pointer(&at)?, &at) {
         at = child;
@@ -120,7 +121,7 @@ fn repair(doc: &mut Value, pointer: &str, message: &str) -> Option<(String, Stri
     });
     if let Some(keyword) = culprit.cloned() {
         broken.as_object_mut()?.remove(&keyword);
-        return Some((pointer_push(&at, &keyword), format!("invalid `{keyword}` ignored ({detail})")));
+        return Some((pointer::push(&at, &keyword), format!("invalid `{keyword}` ignored ({detail})")));
     }
     // A `$ref` stays: in 3.0 its siblings do not count anyway.
     *broken = match broken.get("$ref") {
@@ -151,27 +152,19 @@ fn failing_child(schema: &Value, at: &str) -> Option<String> {
     let object = schema.as_object()?;
     let mut children = Vec::new();
     for (name, child) in object.get("properties").and_then(Value::as_object).into_iter().flatten() {
-        children.push((pointer_push(&pointer_push(at, "properties"), name), child));
+        children.push((pointer::push(&pointer::push(at, "properties"), name), child));
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         for (i, child) in object.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            children.push((pointer_push(&pointer_push(at, key), &i.to_string()), child));
+            children.push((pointer::push(&pointer::push(at, key), &i.to_string()), child));
         }
     }
     for key in ["items", "not", "additionalProperties"] {
         if let Some(child) = object.get(key).filter(|c| c.is_object()) {
-            children.push((pointer_push(at, key), child));
+            children.push((pointer::push(at, key), child));
         }
     }
     children.into_iter().find(|(pointer, child)| check::<Schema>(child, pointer).is_some()).map(|(pointer, _)| pointer)
-}
-
-fn decode_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-fn encode(tokens: &[String]) -> String {
-    tokens.iter().fold(String::new(), |pointer, token| pointer_push(&pointer, token))
 }
 
 /// The first component, path item, operation, parameter, body or response that fails on its own.
@@ -180,7 +173,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
         for (kind, entries) in components {
             let Some(entries) = entries.as_object() else { continue };
             for (name, entry) in entries {
-                let at = pointer_push(&pointer_push("/components", kind), name);
+                let at = pointer::push(&pointer::push("/components", kind), name);
                 let found = match kind.as_str() {
                     "schemas" => check::<Schema>(entry, &at),
                     "parameters" => check::<Parameter>(entry, &at),
@@ -197,19 +190,19 @@ fn locate(doc: &Value) -> Option<(String, String)> {
         }
     }
     for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
-        let item_at = pointer_push("/paths", path);
-        if let Some(found) = list::<Parameter>(item.get("parameters"), &pointer_push(&item_at, "parameters")) {
+        let item_at = pointer::push("/paths", path);
+        if let Some(found) = list::<Parameter>(item.get("parameters"), &pointer::push(&item_at, "parameters")) {
             return Some(found);
         }
         for method in METHODS {
             let Some(operation) = item.get(*method) else { continue };
-            let at = pointer_push(&item_at, method);
+            let at = pointer::push(&item_at, method);
             let parts = [
-                list::<Parameter>(operation.get("parameters"), &pointer_push(&at, "parameters")),
-                operation.get("requestBody").and_then(|b| check::<RequestBody>(b, &pointer_push(&at, "requestBody"))),
+                list::<Parameter>(operation.get("parameters"), &pointer::push(&at, "parameters")),
+                operation.get("requestBody").and_then(|b| check::<RequestBody>(b, &pointer::push(&at, "requestBody"))),
                 operation.get("responses").and_then(Value::as_object).and_then(|responses| {
-                    let at = pointer_push(&at, "responses");
-                    responses.iter().find_map(|(code, r)| check::<Response>(r, &pointer_push(&at, code)))
+                    let at = pointer::push(&at, "responses");
+                    responses.iter().find_map(|(code, r)| check::<Response>(r, &pointer::push(&at, code)))
                 }),
                 check::<Operation>(operation, &at),
             ];
@@ -225,7 +218,7 @@ fn locate(doc: &Value) -> Option<(String, String)> {
 }
 
 fn list<T: DeserializeOwned>(items: Option<&Value>, at: &str) -> Option<(String, String)> {
-    items?.as_array()?.iter().enumerate().find_map(|(i, item)| check::<T>(item, &pointer_push(at, &i.to_string())))
+    items?.as_array()?.iter().enumerate().find_map(|(i, item)| check::<T>(item, &pointer::push(at, &i.to_string())))
 }
 
 /// Deserialises one part (references are left to the lowering stage).
@@ -240,8 +233,8 @@ fn pointer_of(base: &str, path: &serde_path_to_error::Path) -> String {
     let mut pointer = base.to_owned();
     for segment in path.iter() {
         match segment {
-            serde_path_to_error::Segment::Map { key } => pointer = pointer_push(&pointer, key),
-            serde_path_to_error::Segment::Seq { index } => pointer = pointer_push(&pointer, &index.to_string()),
+            serde_path_to_error::Segment::Map { key } => pointer = pointer::push(&pointer, key),
+            serde_path_to_error::Segment::Seq { index } => pointer = pointer::push(&pointer, &index.to_string()),
             serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
         }
     }
@@ -430,10 +423,6 @@ mod tests {
         }
     }
 
-    fn tokens(pointer: &str) -> Vec<String> {
-        pointer.split('/').skip(1).map(decode_token).collect()
-    }
-
     #[test]
     fn schema_positions() {
         for schema in [
@@ -443,10 +432,10 @@ mod tests {
             "/paths/~1a/get/parameters/0/schema",
             "/components/schemas/A/items",
         ] {
-            assert!(is_schema_position(&tokens(schema)), "{schema}");
+            assert!(is_schema_position(&pointer::tokens(schema)), "{schema}");
         }
         for other in ["/paths/~1a/get/parameters/0", "/components/schemas", "/components/schemas/A/allOf"] {
-            assert!(!is_schema_position(&tokens(other)), "{other}");
+            assert!(!is_schema_position(&pointer::tokens(other)), "{other}");
         }
     }
 

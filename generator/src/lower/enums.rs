@@ -1,0 +1,180 @@
+//! Enumerations: `oneOf`/`anyOf` unions (tagged by a discriminator or tried in order), string
+//! enums and integer enums.
+//!
+//! **Invariant:** variant names are unique within their enum, and every enum keeps an unknown
+//! value (`Unknown`, or the tag-less `Unknown(Value)` of a tagged union) instead of failing to
+//! decode; duplicate values in the spec give one variant.
+
+use openapiv3::{Discriminator, ReferenceOr, Schema, SchemaKind, Type};
+use rustc_hash::FxHashSet;
+use serde_json::Value;
+
+use super::Lowerer;
+use crate::ir::{EnumVariant, IntegerEnum, StringEnum, TypeRef, Union, UnionVariant};
+use crate::names::{self, Scope};
+use crate::pointer;
+
+/// The name a union branch asks for (empty when it has none) and the discriminator values that
+/// select it.
+struct BranchName {
+    wanted: String,
+    tags: Vec<String>,
+}
+
+impl Lowerer<'_, '_> {
+    /// A `oneOf`/`anyOf` of two or more branches. With a discriminator and only `$ref` branches it
+    /// is tagged (explicit `mapping`, else the schema names); otherwise untagged, tried in order.
+    pub(super) fn union(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        keyword: &str,
+        branches: &[ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Union {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let all_refs = branches.iter().all(|b| matches!(b, ReferenceOr::Reference { .. }));
+        if discriminator.is_some() && !all_refs {
+            self.sink.warning(pointer, "discriminator ignored: a branch is not a $ref; the union is untagged");
+        }
+        let tagged = discriminator.filter(|_| all_refs);
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let at = pointer::push(&pointer::push(pointer, keyword), &i.to_string());
+            let BranchName { wanted, tags } = branch_name(branch, tagged);
+            let hint = if wanted.is_empty() { format!("{name}Variant{}", i + 1) } else { format!("{name}{wanted}") };
+            let ty = self.schema(branch, &hint, &at).wrapped();
+            let wanted = if wanted.is_empty() { variant_name_for(&ty) } else { wanted };
+            if tagged.is_some() && tags.is_empty() {
+                self.sink.warning(&at, "no discriminator value maps to this branch; it is never selected");
+            }
+            variants.push(UnionVariant { name: scope.claim(wanted), ty, tags, boxed: false });
+        }
+        let unknown = tagged.map(|_| scope.claim("Unknown".to_owned()));
+        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown }
+    }
+}
+
+/// A branch's wanted name (its schema's name or title) and, in a tagged union, its tags.
+fn branch_name(branch: &ReferenceOr<Schema>, tagged: Option<&Discriminator>) -> BranchName {
+    match branch {
+        ReferenceOr::Reference { reference } => {
+            let target = reference.rsplit('/').next().map(pointer::decode_ref_token).unwrap_or_default();
+            let tags = match tagged {
+                Some(d) if !d.mapping.is_empty() => d
+                    .mapping
+                    .iter()
+                    .filter(|(_, to)| *to == reference || to.rsplit('/').next() == Some(target.as_str()))
+                    .map(|(value, _)| value.clone())
+                    .collect(),
+                Some(_) => vec![target.clone()],
+                None => Vec::new(),
+            };
+            BranchName { wanted: names::type_name(&target, "Variant"), tags }
+        }
+        ReferenceOr::Item(item) => match &item.schema_data.title {
+            Some(title) => BranchName { wanted: names::type_name(title, "Variant"), tags: Vec::new() },
+            None => BranchName { wanted: String::new(), tags: Vec::new() },
+        },
+    }
+}
+
+/// The branches of a `oneOf`/`anyOf` with two or more of them (after null branches were folded
+/// away by normalisation), and the keyword they sit under.
+pub(super) fn union_branches(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
+    let (keyword, branches): (&'static str, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => ("oneOf", one_of),
+        SchemaKind::AnyOf { any_of } => ("anyOf", any_of),
+        SchemaKind::Any(any) if any.properties.is_empty() && any.all_of.is_empty() && !any.one_of.is_empty() => {
+            ("oneOf", &any.one_of)
+        }
+        SchemaKind::Any(any) if any.properties.is_empty() && any.all_of.is_empty() && !any.any_of.is_empty() => {
+            ("anyOf", &any.any_of)
+        }
+        _ => return None,
+    };
+    (branches.len() > 1).then_some((keyword, branches))
+}
+
+/// The keyword a `oneOf`/`anyOf` schema's branches sit under.
+pub(super) fn union_keyword(schema: &Schema) -> &'static str {
+    match &schema.schema_kind {
+        SchemaKind::AnyOf { .. } => "anyOf",
+        _ => "oneOf",
+    }
+}
+
+/// A variant name for an untitled inline union branch, from its Rust type.
+fn variant_name_for(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "Integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "Number".to_owned(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::Value | TypeRef::Unit => "Value".to_owned(),
+        TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),
+        TypeRef::Vec(_) => "Array".to_owned(),
+        TypeRef::Tuple(_) => "Tuple".to_owned(),
+        TypeRef::Option(inner) => variant_name_for(inner),
+        TypeRef::Named(name) => name.clone(),
+    }
+}
+
+/// The values of a string enum schema (nulls dropped), if it is one.
+pub(super) fn string_enum(schema: &Schema) -> Option<Vec<String>> {
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "string") => {
+            if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
+                any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+/// The values of an integer enum schema (nulls dropped), if it is one.
+pub(super) fn integer_enum(schema: &Schema) -> Option<Vec<i64>> {
+    let values: Vec<i64> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
+        SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "integer") => {
+            if any.enumeration.iter().all(|v| v.is_i64() || v.is_null()) {
+                any.enumeration.iter().filter_map(Value::as_i64).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+/// An integer enum of these values, each once, in order.
+pub(super) fn integer_enumeration(values: &[i64]) -> IntegerEnum {
+    let mut scope = Scope::default();
+    let mut seen = FxHashSet::default();
+    let variants = values
+        .iter()
+        .filter(|v| seen.insert(**v))
+        .map(|&value| (scope.claim(names::type_name(&value.to_string(), "Zero")), value))
+        .collect();
+    IntegerEnum { variants, other: scope.claim("Unknown".to_owned()) }
+}
+
+/// A string enum of these values, each once, in order.
+pub(super) fn enumeration(values: &[String]) -> StringEnum {
+    let mut scope = Scope::default();
+    let mut seen = FxHashSet::default();
+    let variants = values
+        .iter()
+        .filter(|v| seen.insert(v.as_str()))
+        .map(|wire| EnumVariant { name: scope.claim(names::type_name(wire, "Empty")), wire: wire.clone() })
+        .collect();
+    StringEnum { variants, other: scope.claim("Unknown".to_owned()) }
+}

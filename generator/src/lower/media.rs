@@ -1,0 +1,96 @@
+//! Media types: what kind of body a media type names, and which of a body's media types is used.
+//!
+//! **Invariant:** the choice depends only on the kinds offered, in a fixed order of preference,
+//! then document order; a media type is classified by its essence (no parameters, lowercase).
+
+use indexmap::IndexMap;
+use openapiv3::MediaType;
+
+/// What a media type is, for choosing how a body is sent or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum MediaKind {
+    Json,
+    Form,
+    Multipart,
+    Text,
+    EventStream,
+    Binary,
+}
+
+/// The media types a request body is sent as, best first.
+pub(super) const REQUEST_ORDER: [MediaKind; 5] =
+    [MediaKind::Json, MediaKind::Form, MediaKind::Multipart, MediaKind::Text, MediaKind::Binary];
+/// The media types a response body is read as, best first.
+pub(super) const RESPONSE_ORDER: [MediaKind; 4] =
+    [MediaKind::Json, MediaKind::EventStream, MediaKind::Text, MediaKind::Binary];
+
+/// The media type of a body that is used, and its kind.
+pub(super) struct Chosen<'c> {
+    pub kind: MediaKind,
+    pub media: &'c String,
+    pub content: &'c MediaType,
+}
+
+/// The first media type of `content` whose kind (by `kind_of`) comes first in `order`.
+pub(super) fn choose<'c>(
+    content: &'c IndexMap<String, MediaType>,
+    order: &[MediaKind],
+    kind_of: fn(&str) -> MediaKind,
+) -> Option<Chosen<'c>> {
+    order.iter().find_map(|kind| {
+        content.iter().find(|(media, _)| kind_of(media) == *kind).map(|(media, content)| Chosen {
+            kind: *kind,
+            media,
+            content,
+        })
+    })
+}
+
+/// `Text/Plain; charset=utf-8` → `text/plain`.
+pub(super) fn media_essence(media: &str) -> String {
+    media.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*" || essence == "application/*"
+}
+
+fn media_kind(media: &str) -> MediaKind {
+    let essence = media_essence(media);
+    let text = [
+        "application/xml",
+        "application/yaml",
+        "application/x-yaml",
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/javascript",
+        "application/graphql",
+        "application/sql",
+    ];
+    match essence.as_str() {
+        _ if is_json(&essence) => MediaKind::Json,
+        "application/x-www-form-urlencoded" => MediaKind::Form,
+        "multipart/form-data" => MediaKind::Multipart,
+        "text/event-stream" => MediaKind::EventStream,
+        e if e.starts_with("text/") || e.ends_with("+xml") || text.contains(&e) => MediaKind::Text,
+        _ => MediaKind::Binary,
+    }
+}
+
+/// How a request body of this media type is sent (an event stream is sent as text).
+pub(super) fn request_kind(media: &str) -> MediaKind {
+    match media_kind(media) {
+        MediaKind::EventStream => MediaKind::Text,
+        kind => kind,
+    }
+}
+
+/// How a response body of this media type is read (forms as text, multipart as bytes).
+pub(super) fn response_kind(media: &str) -> MediaKind {
+    match media_kind(media) {
+        MediaKind::Form => MediaKind::Text,
+        MediaKind::Multipart => MediaKind::Binary,
+        kind => kind,
+    }
+}

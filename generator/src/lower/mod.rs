@@ -1,0 +1,121 @@
+//! Lower stage: resolves references and turns the `openapiv3` model into the [`ir`](crate::ir),
+//! deciding every Rust name on the way.
+//!
+//! Inline schemas are named from where they sit: the `call_settings` property of
+//! `CallUpdateRequest` becomes `CallUpdateRequestCallSettings`, the 200 body of `update_call`
+//! becomes `UpdateCallResponse`, array items get an `Item` suffix.
+//!
+//! One [`Lowerer`] walks the document; its methods live beside the concern they serve:
+//! references ([`refs`]), the type space ([`space`]), schemas ([`schema`], [`containers`],
+//! [`objects`], [`enums`]), security schemes, operations, parameters, bodies and responses.
+//! [`lower`] fixes the phase order; the IR-to-IR [`passes`] run last, on the finished types.
+//!
+//! **Invariant:** phases run in one order (component names, component types, security
+//! schemes, operations, then the passes), and within a phase in document order, so names and
+//! type order never depend on anything but the document.
+
+mod bodies;
+mod containers;
+mod docs;
+mod enums;
+mod media;
+mod objects;
+mod operations;
+mod params;
+mod passes;
+mod refs;
+mod responses;
+mod schema;
+mod security;
+mod space;
+#[cfg(test)]
+mod tests;
+
+use openapiv3::OpenAPI;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::diagnostics::Sink;
+use crate::ir::{Api, TypeRef};
+use crate::names::Scope;
+
+pub use docs::lines;
+pub use refs::Raw;
+
+/// Lowers a parsed document; `raw` is the same document as JSON.
+pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
+    let mut lowerer = Lowerer::new(doc, raw, sink);
+    lowerer.claim_components();
+    lowerer.lower_components();
+    let security_schemes = lowerer.security_schemes();
+    let operations = lowerer.operations(&security_schemes);
+    let mut types = lowerer.into_types();
+    let directions = passes::serde_directions(&types, &operations);
+    passes::finish_presence(&mut types, &directions.serialize);
+    passes::box_recursive_fields(&mut types);
+    Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        docs: doc.info.description.as_deref().map(lines).unwrap_or_default(),
+        base_url: doc.servers.first().map(|s| s.url.clone()).unwrap_or_default(),
+        security_schemes,
+        types,
+        operations,
+        serialize: directions.serialize,
+        deserialize: directions.deserialize,
+    }
+}
+
+/// A lowered schema: its Rust type and whether `null` is a valid value.
+#[derive(Clone, Debug)]
+struct Lowered {
+    ty: TypeRef,
+    nullable: bool,
+}
+
+impl Lowered {
+    fn of(ty: TypeRef) -> Self {
+        Lowered { ty, nullable: false }
+    }
+
+    /// The type, as an `Option` when `null` is valid (a JSON value holds `null` itself).
+    fn wrapped(self) -> TypeRef {
+        if self.nullable && self.ty != TypeRef::Value { TypeRef::Option(Box::new(self.ty)) } else { self.ty }
+    }
+}
+
+/// The state of one lowering run. Fields are read and written by the modules of this stage.
+struct Lowerer<'a, 's> {
+    doc: &'a OpenAPI,
+    raw: &'a Raw<'a>,
+    sink: &'s mut Sink,
+    /// Types in emission order; a slot is reserved before a component's inline types are lowered.
+    slots: Vec<Option<crate::ir::TypeDef>>,
+    type_scope: Scope,
+    /// Component schema key → Rust type name.
+    components: FxHashMap<String, String>,
+    /// Other `$ref` targets already lowered.
+    deep_refs: FxHashMap<String, Lowered>,
+    /// `$ref`s outside components being lowered right now (cycle guard).
+    resolving: FxHashSet<String>,
+    /// Pointer → name of the inline structs and unions being lowered right now.
+    inlining: FxHashMap<String, String>,
+    /// Names of the string and integer enums defined so far (they can be parameters).
+    scalar_enums: FxHashSet<String>,
+}
+
+impl<'a, 's> Lowerer<'a, 's> {
+    fn new(doc: &'a OpenAPI, raw: &'a Raw<'a>, sink: &'s mut Sink) -> Self {
+        Lowerer {
+            doc,
+            raw,
+            sink,
+            slots: Vec::new(),
+            type_scope: Scope::with_reserved(space::RESERVED_TYPES),
+            components: FxHashMap::default(),
+            deep_refs: FxHashMap::default(),
+            resolving: FxHashSet::default(),
+            inlining: FxHashMap::default(),
+            scalar_enums: FxHashSet::default(),
+        }
+    }
+}
