@@ -310,19 +310,26 @@ pub struct Param {
     /// Form-style arrays: `explode: true` repeats the name, `false` joins with the style's
     /// separator.
     pub explode: bool,
-    /// How an array or object value is spread (query parameters).
+    /// How an array or object value is written (query and path parameters).
     pub style: ParamStyle,
-    /// The value is an object spread over the query string by `style` and `explode`.
+    /// The value is an object, spread over the query string or written into the path by
+    /// `style` and `explode`.
     pub object: bool,
     /// Doc lines.
     pub docs: Vec<String>,
 }
 
-/// A query parameter's `style`.
+/// A parameter's `style`: how an array or object value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamStyle {
-    /// `form` (the default): arrays repeat the name or join with `,`.
+    /// `form` (the default in the query and cookies): arrays repeat the name or join with `,`.
     Form,
+    /// `simple` (the default in the path): `1,2,3`, objects `k,v` or `k=v`.
+    Simple,
+    /// `label` (path): `.1,2,3` or `.1.2.3`.
+    Label,
+    /// `matrix` (path): `;id=1,2,3` or `;id=1;id=2`.
+    Matrix,
     /// `spaceDelimited`: arrays join with a space.
     SpaceDelimited,
     /// `pipeDelimited`: arrays join with `|`.

@@ -166,7 +166,9 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
         times.format += work.format;
         files.push(GeneratedFile { path: rust_file.path.to_owned(), contents });
     }
-    files.extend(emit::runtime_files(&api, &header).into_iter().map(|(path, contents)| GeneratedFile { path, contents }));
+    files.extend(
+        emit::runtime_files(&api, &header).into_iter().map(|(path, contents)| GeneratedFile { path, contents }),
+    );
     clock.lap(&mut times.output);
     let generated = Generated { files, warnings, operations: api.operations.len(), types: api.types.len() };
     Ok((generated, times))

@@ -20,6 +20,7 @@ const FIXTURES: &[&str] = &[
     "bodies.yaml",
     "repairs.yaml",
     "refs.yaml",
+    "hostile.yaml",
 ];
 
 #[test]

@@ -19,6 +19,34 @@ snapshot_fixture!(names, "names.yaml");
 snapshot_fixture!(operations, "operations.yaml");
 snapshot_fixture!(unions, "unions.yaml");
 snapshot_fixture!(bodies, "bodies.yaml");
+snapshot_fixture!(hostile, "hostile.yaml");
+
+/// Specs that once generated code that does not compile (alias cycles, array path parameters)
+/// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds
+/// the crate.
+#[test]
+fn hostile_shapes_are_warned_about_at_their_pointers() {
+    let generated = generate_fixture("hostile.yaml");
+    let warnings: Vec<(String, String)> =
+        generated.warnings.iter().map(|w| (w.pointer.clone(), w.message.clone())).collect();
+    for alias in ["Loop", "Loop2", "SelfAlias", "AllOfSelf"] {
+        let pointer = format!("/components/schemas/{alias}");
+        assert!(
+            warnings.iter().any(|(p, m)| *p == pointer && m.contains("cycle of $refs")),
+            "no warning at {pointer}: {warnings:#?}"
+        );
+        assert!(file(&generated, "src/types.rs").contains(&format!("pub type {alias} = ::serde_json::Value;")));
+    }
+    for (pointer, method) in [("/paths/~1things/put", "get_thing_2"), ("/paths/~1things/post", "get_thing_3")] {
+        assert!(
+            warnings.iter().any(|(p, m)| p == pointer && m.contains(&format!("this one is `{method}`"))),
+            "no warning at {pointer}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 6, "{warnings:#?}");
+    let client: String = file(&generated, "src/client.rs").split_whitespace().collect();
+    assert!(client.contains("runtime::path_value(\"ID\",id,runtime::PathStyle::Simple,false)"), "{client}");
+}
 
 #[test]
 fn truedy() {

@@ -415,8 +415,7 @@ fn path_expression(op: &Operation) -> Expr {
             PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(index) => {
                 template.push_str("{}");
-                let name = ident(&op.params[*index].name);
-                values.push(quote! { runtime::path_segment(#name) });
+                values.push(path_value(&op.params[*index]));
             }
         }
     }
@@ -426,6 +425,47 @@ fn path_expression(op: &Operation) -> Expr {
         // A macro's arguments are tokens to `syn` whichever way they are built.
         syntax::macro_call(syntax::path(true, &["std", "format"]), quote! { #template, #(#values),* })
     }
+}
+
+/// How one path parameter becomes its segment: `path_segment` of a scalar's text in the default
+/// `simple` style (a date-time as RFC 3339), `path_value` of anything else (arrays, objects,
+/// untyped values, or the `label` and `matrix` styles).
+fn path_value(param: &Param) -> TokenStream {
+    let name = ident(&param.name);
+    let structured = param.object || matches!(param.ty, TypeRef::Vec(_) | TypeRef::Value);
+    if param.style == ParamStyle::Simple && !structured {
+        return match param.ty {
+            TypeRef::DateTime => {
+                quote! { runtime::path_segment(#name.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)) }
+            }
+            _ => quote! { runtime::path_segment(#name) },
+        };
+    }
+    let style = match param.style {
+        ParamStyle::Label => quote! { Label },
+        ParamStyle::Matrix => quote! { Matrix },
+        _ => quote! { Simple },
+    };
+    let (wire, explode) = (&param.wire, param.explode);
+    // `path_value` takes a reference; the arguments passed by value (see `borrowed`) need one.
+    let by_value = matches!(
+        param.ty,
+        TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U32
+            | TypeRef::U64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::DateTime
+            | TypeRef::Date
+    );
+    let value = if by_value {
+        quote! { &#name }
+    } else {
+        quote! { #name }
+    };
+    quote! { runtime::path_value(#wire, #value, runtime::PathStyle::#style, #explode) }
 }
 
 /// The argument type of a parameter.
@@ -479,7 +519,7 @@ fn send_param(param: &Param) -> Stmt {
     let separator = match param.style {
         ParamStyle::SpaceDelimited => " ",
         ParamStyle::PipeDelimited => "|",
-        ParamStyle::Form | ParamStyle::DeepObject => ",",
+        ParamStyle::Form | ParamStyle::DeepObject | ParamStyle::Simple | ParamStyle::Label | ParamStyle::Matrix => ",",
     };
     let body = match &param.ty {
         _ if param.object => {

@@ -53,7 +53,10 @@ fn uses(api: &Api, part: &str) -> bool {
 pub fn runtime_files(api: &Api, header: &str) -> Vec<(String, String)> {
     files(|part| uses(api, part))
         .map(|(name, origin, text)| {
-            (format!("src/runtime/{name}"), format!("// {header}\n// Copied from generator/runtime/src/{origin}.\n{text}"))
+            (
+                format!("src/runtime/{name}"),
+                format!("// {header}\n// Copied from generator/runtime/src/{origin}.\n{text}"),
+            )
         })
         .collect()
 }
@@ -101,10 +104,8 @@ mod tests {
     #[test]
     fn every_combination_of_parts_leaves_valid_rust() {
         let root = FILES[0].source;
-        let gates: Vec<&str> = root
-            .lines()
-            .filter_map(|line| line.strip_prefix("#[cfg(feature = \"")?.strip_suffix("\")]"))
-            .collect();
+        let gates: Vec<&str> =
+            root.lines().filter_map(|line| line.strip_prefix("#[cfg(feature = \"")?.strip_suffix("\")]")).collect();
         assert!(gates.iter().all(|gate| PARTS.contains(gate)), "unknown part in {gates:?}");
         let manifest = include_str!("../../runtime/Cargo.toml");
         for part in PARTS {

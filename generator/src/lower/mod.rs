@@ -48,7 +48,16 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     lowerer.lower_components();
     let security_schemes = lowerer.security_schemes();
     let operations = lowerer.operations(&security_schemes);
+    let components: FxHashMap<String, String> =
+        lowerer.components.iter().map(|(key, name)| (name.clone(), key.clone())).collect();
     let mut types = lowerer.into_types();
+    for name in passes::break_alias_cycles(&mut types) {
+        let at = components.get(&name).map(|key| crate::pointer::push("/components/schemas", key));
+        sink.warning(
+            at.as_deref().unwrap_or_default(),
+            "a cycle of $refs between aliases that never reaches a schema; generated as serde_json::Value",
+        );
+    }
     let directions = passes::serde_directions(&types, &operations);
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);

@@ -3,14 +3,17 @@
 //!
 //! **Invariant:** operations keep document order (paths, then methods in the order `GET`, `PUT`,
 //! `POST`, `DELETE`, `OPTIONS`, `HEAD`, `PATCH`, `TRACE`), and method names are unique among
-//! the client's methods, never one the client already has.
+//! the client's methods, never one the client already has; an operation whose name had to be
+//! numbered is warned about.
 
 use std::borrow::Cow;
 
 use openapiv3::{Parameter, PathItem, ReferenceOr};
+use rustc_hash::FxHashMap;
 
 use super::Lowerer;
 use super::docs::operation_docs;
+use crate::diagnostics::Sink;
 use crate::ir::{Operation, SecurityScheme};
 use crate::names::{self, Scope};
 use crate::pointer;
@@ -31,10 +34,44 @@ pub(super) struct OperationSite<'o> {
     pub pointer: String,
 }
 
+/// The client's method names, handed out in document order. A name already taken (two ids that
+/// differ only in case or punctuation, a repeated id, or a name the client itself uses) gets a
+/// number, with a warning at the operation that gets it.
+struct MethodNames {
+    scope: Scope,
+    /// Wanted name → pointer of the operation that got it.
+    owners: FxHashMap<String, String>,
+}
+
+impl MethodNames {
+    fn new() -> Self {
+        MethodNames { scope: Scope::with_reserved(RESERVED_METHODS), owners: FxHashMap::default() }
+    }
+
+    /// The method name of the operation `id` at `pointer`.
+    fn claim(&mut self, id: &str, pointer: &str, sink: &mut Sink) -> String {
+        let wanted = names::snake_name(id, "operation");
+        let name = self.scope.claim(wanted.clone());
+        if name == wanted {
+            self.owners.insert(wanted, pointer.to_owned());
+            return name;
+        }
+        let taken = match self.owners.get(&wanted) {
+            Some(owner) => format!("is taken by the operation at #{owner}"),
+            None => "is one the client itself uses".to_owned(),
+        };
+        sink.warning(
+            pointer,
+            format!("operationId `{id}` gives the method name `{wanted}`, which {taken}; this one is `{name}`"),
+        );
+        name
+    }
+}
+
 impl Lowerer<'_, '_> {
     /// Every operation of every path item, in document order.
     pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
-        let mut scope = Scope::with_reserved(RESERVED_METHODS);
+        let mut scope = MethodNames::new();
         let mut operations = Vec::new();
         for (path, item) in &self.doc.paths.paths {
             let item_pointer = pointer::push("/paths", path);
@@ -77,10 +114,10 @@ impl Lowerer<'_, '_> {
     }
 
     /// One operation; its method is named in `scope`.
-    fn operation(&mut self, site: &OperationSite, scope: &mut Scope, schemes: &[SecurityScheme]) -> Operation {
+    fn operation(&mut self, site: &OperationSite, scope: &mut MethodNames, schemes: &[SecurityScheme]) -> Operation {
         let OperationSite { path, method, op, .. } = *site;
         let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
-        let method_name = scope.claim(names::snake_name(&id, "operation"));
+        let method_name = scope.claim(&id, &site.pointer, self.sink);
         let type_stem = names::type_name(names::bare(&method_name), "Operation");
 
         let params = self.parameters(site, &type_stem);

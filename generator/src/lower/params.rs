@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use openapiv3::{Parameter, ParameterData, ParameterSchemaOrContent, QueryStyle};
+use openapiv3::{Parameter, ParameterData, ParameterSchemaOrContent, PathStyle, QueryStyle};
 
 use super::docs::lines;
 use super::operations::OperationSite;
@@ -103,6 +103,9 @@ impl<'a> Lowerer<'a, '_> {
             Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
             Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
             Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
+            Parameter::Path { style: PathStyle::Simple, .. } => ParamStyle::Simple,
+            Parameter::Path { style: PathStyle::Label, .. } => ParamStyle::Label,
+            Parameter::Path { style: PathStyle::Matrix, .. } => ParamStyle::Matrix,
             _ => ParamStyle::Form,
         };
         let ParamType { ty, object } = self.param_type(lowered.ty, location, here);
@@ -141,16 +144,22 @@ impl<'a> Lowerer<'a, '_> {
         }
     }
 
-    /// The type a parameter in `location` is sent as: scalars, lists of scalars and scalar enums
-    /// as they are, objects spread over the query string, anything else as JSON text.
+    /// The type a parameter in `location` is sent as: scalars, scalar enums and lists of them as
+    /// they are, objects spread over the query string or written into the path by their style,
+    /// anything else as JSON text.
     fn param_type(&mut self, ty: TypeRef, location: ParamLocation, here: &str) -> ParamType {
+        let scalar = |lowerer: &Self, ty: &TypeRef| match ty {
+            TypeRef::Named(name) => lowerer.is_scalar_enum(name),
+            ty => is_scalar(ty),
+        };
         let ty = match ty {
-            TypeRef::Vec(item) if is_scalar(&item) => TypeRef::Vec(item),
+            TypeRef::Vec(item) if scalar(self, &item) => TypeRef::Vec(item),
             TypeRef::Vec(_) => TypeRef::Vec(Box::new(TypeRef::Value)),
-            ty if is_scalar(&ty) || ty == TypeRef::Value => ty,
-            TypeRef::Named(name) if self.is_scalar_enum(&name) => TypeRef::Named(name),
+            ty if scalar(self, &ty) || ty == TypeRef::Value => ty,
             // Objects in the query string are spread by their style.
             ty if location == ParamLocation::Query => return ParamType { ty, object: true },
+            // `runtime::path_value` writes them by their style.
+            ty if location == ParamLocation::Path => return ParamType { ty, object: true },
             _ => {
                 self.sink.warning(here, "object-valued header, path and cookie parameters are sent as JSON text");
                 TypeRef::Value

@@ -53,7 +53,7 @@ pub(in crate::lower) fn box_recursive_fields(types: &mut [TypeDef]) {
 }
 
 /// Tarjan's algorithm, iterative: the strongly connected component of each node, as an index.
-fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+pub(super) fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;
     let n = edges.len();
     let mut order = vec![UNSEEN; n];
