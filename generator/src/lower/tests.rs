@@ -1,10 +1,506 @@
-//! Lowering at its own boundary: a spec fragment in, IR out.
+//! Lowering at its own boundary: a spec fragment in, IR out, one test (or a few) per concern, so
+//! a lowering bug is caught before any code is emitted.
 
 use super::params::template_variables;
+use super::{Raw, lower};
+use crate::diagnostics::{Diagnostic, Sink};
+use crate::ir::{
+    Api, BodyEncoding, Operation, ParamLocation, PartKind, PathPart, Presence, ResponseBody, SchemeKind, Struct,
+    TypeDef, TypeKind, TypeRef,
+};
+
+/// Lowers a YAML document of OpenAPI `version` whose body (after `info`) is `body`; returns the
+/// IR and every diagnostic, errors included.
+fn lower_yaml(version: &str, body: &str) -> (Api, Vec<Diagnostic>) {
+    let text = format!("openapi: {version}\ninfo: {{title: t, version: '1'}}\n{body}");
+    let tree = crate::normalised_tree("t.yaml", &text).unwrap();
+    let doc = crate::parse::parse_owned(tree.clone()).expect("read directly").doc;
+    let mut sink = Sink::new("t.yaml");
+    let api = lower(&doc, &Raw::ready(tree), &mut sink);
+    let diagnostics = sink.finish().unwrap_or_else(|errors| errors.0);
+    (api, diagnostics)
+}
+
+/// [`lower_yaml`] of a 3.0 document with these component schemas (indented YAML) and no paths.
+fn lower_schemas(schemas: &str) -> (Api, Vec<Diagnostic>) {
+    lower_yaml("3.0.3", &format!("paths: {{}}\ncomponents:\n  schemas:\n{schemas}"))
+}
+
+fn def<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+    api.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type {name} in {:?}", names(api)))
+}
+
+fn names(api: &Api) -> Vec<&str> {
+    api.types.iter().map(|t| t.name.as_str()).collect()
+}
+
+fn structure<'a>(api: &'a Api, name: &str) -> &'a Struct {
+    match &def(api, name).kind {
+        TypeKind::Struct(s) => s,
+        other => panic!("{name} is not a struct: {other:?}"),
+    }
+}
+
+fn field_type(api: &Api, owner: &str, wire: &str) -> TypeRef {
+    structure(api, owner).fields.iter().find(|f| f.wire == wire).unwrap().ty.clone()
+}
+
+fn named(name: &str) -> TypeRef {
+    TypeRef::Named(name.to_owned())
+}
+
+fn messages(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics.iter().map(|d| format!("{}: {}", d.pointer, d.message)).collect()
+}
+
+fn only_operation(api: &Api) -> &Operation {
+    assert_eq!(api.operations.len(), 1);
+    &api.operations[0]
+}
+
+#[test]
+fn alias_chains_and_refs_beyond_components_resolve() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    A: {$ref: '#/components/schemas/B'}
+    B: {$ref: '#/components/schemas/C'}
+    C: {type: string, nullable: true}
+    Holder:
+      type: object
+      properties:
+        a: {$ref: '#/components/schemas/A'}
+        deep: {$ref: '#/components/schemas/Box/properties/inner'}
+        gone: {$ref: '#/components/schemas/Missing'}
+    Box:
+      type: object
+      properties:
+        inner: {type: object, properties: {x: {type: integer}}}
+"##,
+    );
+    assert_eq!(def(&api, "A").kind, TypeKind::Alias(named("B")));
+    assert_eq!(def(&api, "C").kind, TypeKind::Alias(TypeRef::Option(Box::new(TypeRef::String))));
+    // Nullability follows the alias chain to `C`.
+    let a = &structure(&api, "Holder").fields[0];
+    assert_eq!((a.ty.clone(), a.presence), (named("A"), Presence::Optional));
+    // A `$ref` into a component is lowered from the raw tree, named after its last token.
+    assert_eq!(field_type(&api, "Holder", "deep"), named("Inner"));
+    assert_eq!(field_type(&api, "Holder", "gone"), TypeRef::Value);
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "/components/schemas/Holder/properties/gone: dangling $ref `#/components/schemas/Missing`: nothing at that location"
+        ]
+    );
+}
+
+#[test]
+fn inline_types_are_named_from_where_they_sit() {
+    let (api, _) = lower_schemas(
+        r#"
+    CallUpdateRequest:
+      type: object
+      properties:
+        call_settings: {type: object, properties: {volume: {type: integer}}}
+        tags: {type: array, items: {type: object, properties: {label: {type: string}}}}
+        extra: {type: object, additionalProperties: {type: object, properties: {v: {type: string}}}}
+        mode: {type: string, enum: [fast, slow]}
+    Client: {type: object, properties: {id: {type: string}}}
+"#,
+    );
+    assert_eq!(field_type(&api, "CallUpdateRequest", "call_settings"), named("CallUpdateRequestCallSettings"));
+    assert_eq!(
+        field_type(&api, "CallUpdateRequest", "tags"),
+        TypeRef::Vec(Box::new(named("CallUpdateRequestTagsItem")))
+    );
+    assert_eq!(
+        field_type(&api, "CallUpdateRequest", "extra"),
+        TypeRef::Map(Box::new(named("CallUpdateRequestExtraValue")))
+    );
+    assert_eq!(field_type(&api, "CallUpdateRequest", "mode"), named("CallUpdateRequestMode"));
+    // A component never takes a name the crate uses for itself; the outer type comes first.
+    assert!(!names(&api).contains(&"Client"), "{:?}", names(&api));
+    assert_eq!(names(&api)[0], "CallUpdateRequest");
+}
+
+#[test]
+fn scalars_follow_their_format() {
+    let (api, diagnostics) = lower_schemas(
+        r#"
+    Scalars:
+      type: object
+      properties:
+        at: {type: string, format: date-time}
+        on: {type: string, format: date}
+        small: {type: integer, format: int32}
+        big: {type: integer, format: uint64}
+        plain: {type: integer}
+        ratio: {type: number, format: float}
+        amount: {type: number}
+        flag: {type: boolean}
+        anything: {}
+        odd: {type: [string, integer]}
+"#,
+    );
+    let types: Vec<TypeRef> = structure(&api, "Scalars").fields.iter().map(|f| f.ty.clone()).collect();
+    use TypeRef::{Bool, Date, DateTime, F32, F64, I32, I64, U64, Value};
+    // Several types are a union of them.
+    assert_eq!(types, [DateTime, Date, I32, U64, I64, F32, F64, Bool, Value, named("ScalarsOdd")]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+#[test]
+fn containers_arrays_tuples_and_maps() {
+    let (api, diagnostics) = lower_yaml(
+        "3.1.0",
+        r#"paths: {}
+components:
+  schemas:
+    Shapes:
+      type: object
+      properties:
+        pair: {type: array, prefixItems: [{type: string}, {type: integer}], items: false, minItems: 2}
+        loose: {type: array, prefixItems: [{type: string}]}
+        list: {type: array, items: {type: [string, "null"]}}
+        patterned: {type: object, patternProperties: {"^x-": {type: integer}}, additionalProperties: false}
+        free: {type: object}
+"#,
+    );
+    assert_eq!(field_type(&api, "Shapes", "pair"), TypeRef::Tuple(vec![TypeRef::String, TypeRef::I64]));
+    assert_eq!(field_type(&api, "Shapes", "loose"), TypeRef::Vec(Box::new(TypeRef::Value)));
+    let optional_string = TypeRef::Option(Box::new(TypeRef::String));
+    assert_eq!(field_type(&api, "Shapes", "list"), TypeRef::Vec(Box::new(optional_string)));
+    assert_eq!(field_type(&api, "Shapes", "patterned"), TypeRef::Map(Box::new(TypeRef::I64)));
+    assert_eq!(field_type(&api, "Shapes", "free"), TypeRef::JsonObject);
+    let warnings = messages(&diagnostics);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with("/components/schemas/Shapes/properties/loose/prefixItems: prefixItems of varying"));
+}
+
+#[test]
+fn all_of_parts_merge_into_one_struct_with_presence() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    Base:
+      type: object
+      required: [id, created]
+      properties:
+        id: {type: string}
+        created: {type: string, readOnly: true}
+        note: {type: string}
+    Derived:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - type: object
+          required: [name]
+          properties:
+            name: {type: string, nullable: true}
+            note: {type: integer}
+        - description: only words
+        - {type: string}
+"##,
+    );
+    let derived = structure(&api, "Derived");
+    let fields: Vec<(&str, Presence)> = derived.fields.iter().map(|f| (f.wire.as_str(), f.presence)).collect();
+    // First appearance keeps the place; the last part's schema wins; read-only is never required.
+    assert_eq!(
+        fields,
+        [
+            ("id", Presence::Required),
+            ("created", Presence::Optional),
+            ("note", Presence::Optional),
+            ("name", Presence::RequiredNullable)
+        ]
+    );
+    assert_eq!(field_type(&api, "Derived", "note"), TypeRef::I64);
+    assert!(!derived.default, "a required field rules out Default");
+    assert!(derived.fields[1].docs.last().unwrap().starts_with("Read-only"));
+    assert_eq!(
+        messages(&diagnostics),
+        ["/components/schemas/Derived/allOf/3: allOf part is not an object; its constraints are not modelled"]
+    );
+}
+
+#[test]
+fn unions_and_enums() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    Cat: {type: object, properties: {meow: {type: boolean}}}
+    Dog: {type: object, properties: {bark: {type: boolean}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, mapping: {cat: '#/components/schemas/Cat', kitty: '#/components/schemas/Cat'}}
+    Loose:
+      anyOf: [{type: string}, {type: integer}, {title: the thing, type: object, properties: {a: {type: string}}}]
+    Colour: {type: string, enum: [red, red, Green, '']}
+    Level: {type: integer, enum: [1, 2, 2]}
+"##,
+    );
+    let TypeKind::Union(pet) = &def(&api, "Pet").kind else { panic!() };
+    assert_eq!(pet.discriminator.as_deref(), Some("kind"));
+    let variants: Vec<(&str, &[String])> = pet.variants.iter().map(|v| (v.name.as_str(), v.tags.as_slice())).collect();
+    assert_eq!(variants, [("Cat", &["cat".to_owned(), "kitty".to_owned()][..]), ("Dog", &[][..])]);
+    assert_eq!(pet.unknown.as_deref(), Some("Unknown"));
+    assert_eq!(
+        messages(&diagnostics),
+        ["/components/schemas/Pet/oneOf/1: no discriminator value maps to this branch; it is never selected"]
+    );
+
+    let TypeKind::Union(loose) = &def(&api, "Loose").kind else { panic!() };
+    let names: Vec<&str> = loose.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["String", "Integer", "TheThing"]);
+    assert_eq!(loose.variants[2].ty, named("LooseTheThing"));
+    assert_eq!(loose.unknown, None);
+
+    let TypeKind::StringEnum(colour) = &def(&api, "Colour").kind else { panic!() };
+    let wires: Vec<(&str, &str)> = colour.variants.iter().map(|v| (v.name.as_str(), v.wire.as_str())).collect();
+    assert_eq!(wires, [("Red", "red"), ("Green", "Green"), ("Empty", "")]);
+    assert_eq!(colour.other, "Unknown");
+    let TypeKind::IntegerEnum(level) = &def(&api, "Level").kind else { panic!() };
+    assert_eq!(level.variants.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [1, 2]);
+}
+
+#[test]
+fn security_schemes_and_requirements() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r#"security: [{token: []}]
+paths:
+  /a:
+    get:
+      security: [{key: []}, {nobody: []}]
+      responses: {'204': {description: done}}
+  /b:
+    get:
+      responses: {'204': {description: done}}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer}
+    key: {type: apiKey, in: header, name: X-Key, description: From the console.}
+    build: {type: http, scheme: basic}
+"#,
+    );
+    let schemes: Vec<(&str, &str)> =
+        api.security_schemes.iter().map(|s| (s.name.as_str(), s.method.as_str())).collect();
+    // `build` is the builder's own method.
+    assert_eq!(schemes[..2], [("token", "token"), ("key", "key")]);
+    assert_ne!(schemes[2].1, "build");
+    assert_eq!(api.security_schemes[0].kind, SchemeKind::Bearer);
+    let SchemeKind::ApiKey { name, .. } = &api.security_schemes[1].kind else { panic!() };
+    assert_eq!(name, "X-Key");
+    assert_eq!(api.security_schemes[1].docs.last().map(String::as_str), Some("From the console."));
+    assert_eq!(api.operations[0].security, [vec!["key".to_owned()]]);
+    assert_eq!(api.operations[1].security, [vec!["token".to_owned()]]);
+    assert_eq!(
+        messages(&diagnostics),
+        ["/paths/~1a/get/security/1: security requirement names undeclared scheme `nobody`"]
+    );
+}
+
+#[test]
+fn parameters_and_path_templates() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r#"paths:
+  /items/{id}/{part}?q={query}&v=2:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}}
+      - {name: limit, in: query, schema: {type: integer}}
+    get:
+      operationId: getPart
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer, format: int32}}
+        - {name: X-Trace, in: header, schema: {type: object}}
+        - {name: filter, in: query, style: deepObject, schema: {type: object, properties: {a: {type: string}}}}
+        - {name: self, in: query, schema: {type: string}}
+      responses: {'204': {description: done}}
+"#,
+    );
+    let op = only_operation(&api);
+    let params: Vec<(&str, &str, ParamLocation, bool)> =
+        op.params.iter().map(|p| (p.name.as_str(), p.wire.as_str(), p.location, p.required)).collect();
+    assert_eq!(
+        params,
+        [
+            ("id", "id", ParamLocation::Path, true),
+            ("part", "part", ParamLocation::Path, true),
+            ("limit", "limit", ParamLocation::Query, true),
+            ("filter", "filter", ParamLocation::Query, false),
+            ("self_", "self", ParamLocation::Query, false),
+            ("x_trace", "X-Trace", ParamLocation::Header, false),
+            ("query", "q", ParamLocation::Query, true),
+        ]
+    );
+    // The operation's `limit` replaces the path item's.
+    assert_eq!(op.params[2].ty, TypeRef::I32);
+    assert!(op.params[3].object);
+    assert_eq!(op.params[5].ty, TypeRef::Value);
+    assert_eq!(
+        op.path_parts,
+        [
+            PathPart::Literal("/items/".to_owned()),
+            PathPart::Param(0),
+            PathPart::Literal("/".to_owned()),
+            PathPart::Param(1),
+        ]
+    );
+    assert_eq!(op.fixed_query, [("v".to_owned(), "2".to_owned())]);
+    let warnings = messages(&diagnostics);
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings[0].ends_with("object-valued header, path and cookie parameters are sent as JSON text"));
+    assert!(warnings[1].contains("`?q={query}&v=2` in the path key is not part of the path"));
+    assert!(warnings[2].contains("path template variable `part` is not declared"));
+}
 
 #[test]
 fn template_variables_in_order() {
     assert_eq!(template_variables("/a/{x}/b/{y.z}"), vec!["x", "y.z"]);
     assert_eq!(template_variables("q={q}&n={n}"), vec!["q", "n"]);
     assert!(template_variables("/plain").is_empty());
+}
+
+#[test]
+fn request_bodies_choose_a_media_kind() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r#"paths:
+  /json:
+    post:
+      requestBody:
+        content:
+          application/xml: {schema: {type: string}}
+          application/merge-patch+json: {schema: {type: object, properties: {a: {type: string}}}}
+      responses: {'204': {description: done}}
+  /upload:
+    post:
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                file: {type: string, format: binary}
+                pages: {type: array, items: {type: string, format: binary}}
+                title: {type: string}
+            encoding: {file: {contentType: image/png}}
+      responses: {'204': {description: done}}
+  /text:
+    post:
+      requestBody: {content: {'text/*': {}}}
+      responses: {'204': {description: done}}
+"#,
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let json = api.operations[0].body.as_ref().unwrap();
+    assert_eq!(
+        (json.encoding.clone(), json.content_type.as_str()),
+        (BodyEncoding::Json, "application/merge-patch+json")
+    );
+    assert_eq!(json.ty, named("PostJsonRequest"));
+    assert_eq!(json.docs, ["Sent as `application/merge-patch+json`; the API also accepts `application/xml`."]);
+
+    let upload = api.operations[1].body.as_ref().unwrap();
+    let BodyEncoding::Multipart(form) = &upload.encoding else { panic!("{:?}", upload.encoding) };
+    assert_eq!(form.name, "PostUploadForm");
+    let parts: Vec<(&str, &PartKind)> = form.fields.iter().map(|f| (f.field.wire.as_str(), &f.part)).collect();
+    assert_eq!(
+        parts,
+        [
+            ("file", &PartKind::File("image/png".to_owned())),
+            ("pages", &PartKind::Files("application/octet-stream".to_owned())),
+            ("title", &PartKind::Value)
+        ]
+    );
+    assert!(upload.required);
+
+    let text = api.operations[2].body.as_ref().unwrap();
+    assert_eq!((text.encoding.clone(), text.content_type.as_str()), (BodyEncoding::Text, "text/plain"));
+    assert_eq!(text.ty, TypeRef::String);
+}
+
+#[test]
+fn responses_make_success_and_error_types() {
+    let (api, _) = lower_yaml(
+        "3.0.3",
+        r#"paths:
+  /calls/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    patch:
+      operationId: update_call
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
+        '202': {description: later, content: {text/plain: {}}}
+        '404': {description: missing, content: {application/json: {schema: {type: object, properties: {m: {type: string}}}}}}
+        '418': {description: teapot}
+  /only-default:
+    get:
+      responses:
+        default: {description: anything, content: {application/octet-stream: {}}}
+"#,
+    );
+    let update = &api.operations[0];
+    let variants: Vec<(&str, bool)> = update.responses.iter().map(|r| (r.variant.as_str(), r.success)).collect();
+    assert_eq!(variants, [("Ok", true), ("Accepted", true), ("NotFound", false), ("ImATeapot", false)]);
+    assert!(update.success_enum);
+    assert_eq!(update.success, named("UpdateCallSuccess"));
+    assert_eq!(update.responses[0].body, ResponseBody::Json(named("UpdateCallOkResponse")));
+    assert_eq!(update.responses[2].body, ResponseBody::Json(named("UpdateCallNotFoundBody")));
+    assert_eq!(update.error_type, "UpdateCallError");
+    let TypeKind::Responses(errors) = &def(&api, "UpdateCallError").kind else { panic!() };
+    assert_eq!(errors.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["NotFound", "ImATeapot"]);
+
+    // `default` alone is the success response.
+    let download = &api.operations[1];
+    assert!(download.responses[0].success);
+    assert_eq!((download.success.clone(), download.responses[0].body.clone()), (TypeRef::Unit, ResponseBody::Binary));
+}
+
+#[test]
+fn boxing_breaks_cycles_held_in_place_only() {
+    let (api, _) = lower_schemas(
+        r##"
+    Node:
+      type: object
+      properties:
+        next: {$ref: '#/components/schemas/Node'}
+        children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+        pair: {type: object, properties: {back: {$ref: '#/components/schemas/Node'}}}
+    Tree:
+      oneOf: [{$ref: '#/components/schemas/Tree'}, {type: string}]
+"##,
+    );
+    let boxed: Vec<(&str, bool)> = structure(&api, "Node").fields.iter().map(|f| (f.wire.as_str(), f.boxed)).collect();
+    assert_eq!(boxed, [("next", true), ("children", false), ("pair", true)]);
+    assert!(structure(&api, "NodePair").fields[0].boxed);
+    let TypeKind::Union(tree) = &def(&api, "Tree").kind else { panic!() };
+    assert_eq!(tree.variants.iter().map(|v| v.boxed).collect::<Vec<_>>(), [true, false]);
+}
+
+#[test]
+fn serde_directions_and_tri_state_fields() {
+    let (api, _) = lower_yaml(
+        "3.0.3",
+        r##"paths:
+  /things:
+    post:
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Sent'}}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Received'}}}}
+components:
+  schemas:
+    Sent: {type: object, properties: {shared: {$ref: '#/components/schemas/Shared'}, maybe: {type: string, nullable: true}}}
+    Received: {type: object, properties: {maybe: {type: string, nullable: true}}}
+    Shared: {type: object, properties: {x: {type: string}}}
+    Unused: {type: object, properties: {x: {type: string}}}
+"##,
+    );
+    let has = |set: &rustc_hash::FxHashSet<String>, name: &str| set.contains(name);
+    assert!(has(&api.serialize, "Sent") && has(&api.serialize, "Shared"));
+    assert!(!has(&api.serialize, "Received") && !has(&api.serialize, "Unused"));
+    assert!(has(&api.deserialize, "Received") && has(&api.deserialize, "Unused"));
+    assert!(!has(&api.deserialize, "Sent") && !has(&api.deserialize, "Shared"));
+    // `Nullable<T>` only where a request sends it.
+    assert_eq!(structure(&api, "Sent").fields[1].presence, Presence::OptionalNullable);
+    assert_eq!(structure(&api, "Received").fields[0].presence, Presence::Optional);
 }
