@@ -140,9 +140,8 @@ fn output(api: &ir::Api, options: &Options, clock: &mut Clock) -> Result<Vec<Gen
         clock.times.format += work.format;
         files.push(GeneratedFile { path: rust_file.path.to_owned(), contents });
     }
-    files.extend(
-        emit::runtime_files(api, &header).into_iter().map(|(path, contents)| GeneratedFile { path, contents }),
-    );
+    files
+        .extend(emit::runtime_files(api, &header).into_iter().map(|(path, contents)| GeneratedFile { path, contents }));
     Ok(files)
 }
 
