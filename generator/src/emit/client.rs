@@ -146,6 +146,23 @@ fn build_operation(op: &Operation) -> ImplItem {
     let args = op.params.iter().map(|p| syntax::argument(ident(&p.name), param_type(p)));
     let args = args.chain(op.body.as_ref().map(|body| syntax::argument(ident("body"), body_type(body))));
 
+    let mut stmts = request_statements(op);
+    let (send, success) = send_statement(op);
+    stmts.push(send);
+
+    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
+    let output = syntax::path_type(syntax::generic(
+        syntax::path(true, &["std", "result", "Result"]),
+        [
+            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "ApiResponse"]), [success])),
+            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "Error"]), [error])),
+        ],
+    ));
+    syntax::async_method(attrs, ident(&op.method_name), args, output, stmts)
+}
+
+/// The statements that build the call's `request`: path, fixed query pairs, parameters, body.
+fn request_statements(op: &Operation) -> Vec<Stmt> {
     let alternatives =
         op.security.iter().map(|set| syntax::borrow(syntax::array(set.iter().map(|s| syntax::string(s)).collect())));
     let new_request = syntax::call(
@@ -168,6 +185,11 @@ fn build_operation(op: &Operation) -> ImplItem {
         stmts.push(if body.required { set } else { if_some("body", vec![set]) });
     }
 
+    stmts
+}
+
+/// The statement that sends `request` and decodes the response, and the success body type.
+fn send_statement(op: &Operation) -> (Stmt, Type) {
     let events = event_stream(op);
     let success = match (events, success_body(op)) {
         (Some(item), _) => {
@@ -203,17 +225,7 @@ fn build_operation(op: &Operation) -> ImplItem {
         None => ("send", vec![request, decoder]),
     };
     let core = syntax::field(syntax::variable("self"), "core");
-    stmts.push(Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None));
-
-    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
-    let output = syntax::path_type(syntax::generic(
-        syntax::path(true, &["std", "result", "Result"]),
-        [
-            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "ApiResponse"]), [success])),
-            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "Error"]), [error])),
-        ],
-    ));
-    syntax::async_method(attrs, ident(&op.method_name), args, output, stmts)
+    (Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None), success)
 }
 
 /// `::std::option::Option::None`.

@@ -109,10 +109,22 @@ impl Core {
         let credentials = self
             .select_credentials(request.security)
             .ok_or_else(|| Fault::MissingCredentials { operation, schemes: describe_security(request.security) })?;
+        let url = self.url(&request, &credentials).map_err(invalid)?;
+        let headers = self.headers(&request, &credentials).map_err(invalid)?;
+        let mut template = ::reqwest::Request::new(request.method, url);
+        *template.headers_mut() = headers;
+        *template.body_mut() = request.body;
+        if !streaming {
+            *template.timeout_mut() = Some(self.timeout);
+        }
+        Ok(Prepared { template: Some(template), streaming, operation })
+    }
 
-        check_path(&request.path).map_err(invalid)?;
+    /// The base URL, the checked path, the query and any query credentials.
+    fn url(&self, request: &Request, credentials: &[&ResolvedCredential]) -> Result<Url, String> {
+        check_path(&request.path)?;
         let mut url = Url::parse(&format!("{}{}", self.shared.base_url, request.path))
-            .map_err(|err| invalid(format!("cannot build the url: {err}")))?;
+            .map_err(|err| format!("cannot build the url: {err}"))?;
         let query_credentials: Vec<(&str, &Secret)> = credentials
             .iter()
             .filter_map(|cred| match &cred.apply {
@@ -129,26 +141,29 @@ impl Core {
                 pairs.append_pair(name, secret.expose());
             }
         }
+        Ok(url)
+    }
 
-        // Layers, each replacing headers of the same name set by the ones
-        // before: defaults, per-call options, operation headers, credentials.
+    /// The headers, in layers that each replace headers of the same name set by the ones
+    /// before: defaults, per-call options, operation headers, credentials; cookies joined.
+    fn headers(&self, request: &Request, credentials: &[&ResolvedCredential]) -> Result<HeaderMap, String> {
+        let parse =
+            |name: &str, value: &str| parse_header(name, value).map_err(|reason| format!("header {name:?}: {reason}"));
         let mut headers = self.shared.default_headers.clone();
         let mut layer = HeaderMap::new();
         for (name, value) in self.extra_headers.iter() {
-            let (name, value) =
-                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            let (name, value) = parse(name, value)?;
             layer.append(name, value);
         }
         headers.extend(layer);
 
         let mut layer = HeaderMap::new();
         for (name, value) in &request.headers {
-            let (name, value) =
-                parse_header(name, value).map_err(|reason| invalid(format!("header {name:?}: {reason}")))?;
+            let (name, value) = parse(name, value)?;
             layer.append(name, value);
         }
         if let Some(content_type) = &request.content_type {
-            let value = HeaderValue::from_str(content_type).map_err(|_| invalid("invalid content type".to_owned()))?;
+            let value = HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?;
             layer.insert(::reqwest::header::CONTENT_TYPE, value);
         }
         headers.extend(layer);
@@ -161,7 +176,7 @@ impl Core {
             .collect();
         cookies.extend(request.cookies.iter().map(|(name, value)| format!("{name}={value}")));
         let mut sensitive_cookie = false;
-        for cred in &credentials {
+        for cred in credentials {
             match &cred.apply {
                 Apply::Header(name, value) => {
                     headers.insert(name.clone(), value.clone());
@@ -174,19 +189,11 @@ impl Core {
             }
         }
         if !cookies.is_empty() {
-            let mut value =
-                HeaderValue::from_str(&cookies.join("; ")).map_err(|_| invalid("invalid cookie".to_owned()))?;
+            let mut value = HeaderValue::from_str(&cookies.join("; ")).map_err(|_| "invalid cookie".to_owned())?;
             value.set_sensitive(sensitive_cookie);
             headers.insert(::reqwest::header::COOKIE, value);
         }
-
-        let mut template = ::reqwest::Request::new(request.method, url);
-        *template.headers_mut() = headers;
-        *template.body_mut() = request.body;
-        if !streaming {
-            *template.timeout_mut() = Some(self.timeout);
-        }
-        Ok(Prepared { template: Some(template), streaming, operation })
+        Ok(headers)
     }
 
     /// Sends the request until it succeeds or the retry policy gives up, and
