@@ -254,6 +254,8 @@ pub struct Operation {
     pub id: String,
     /// Rust method name.
     pub method_name: String,
+    /// Name of the operation's request builder in the `operations` module.
+    pub builder: String,
     /// HTTP method, upper case.
     pub http_method: String,
     /// Path template as written in the spec.

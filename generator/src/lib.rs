@@ -127,7 +127,7 @@ fn output(api: &ir::Api, options: &Options, clock: &mut Clock) -> Result<Vec<Gen
         path: "Cargo.toml".to_owned(),
         contents: emit::manifest(api, &options.crate_name, &header),
     }];
-    for rust_file in emit::rust_files(api, &options.spec_path) {
+    for rust_file in emit::rust_files(api, &options.spec_path, &options.crate_name) {
         let (contents, work) =
             format::format_parts(&rust_file.parts, &header, clock.times.threads).map_err(|message| {
                 diagnostics::Sink::fatal(

@@ -32,17 +32,16 @@ fn content_type(request: &wiremock::Request) -> &str {
 #[tokio::test]
 async fn multipart_upload_sends_files_and_fields() {
     let (server, client) = serve(201, "/pets/p1/photo", r#"{"id":"ph1"}"#, "application/json").await;
-    let form = UploadPhotoForm {
-        photo: FilePart::new(vec![0x89, b'P', b'N', b'G', 0xff]).with_filename("rex.png"),
-        thumbnail: None,
-        title: "Rex".to_owned(),
-        rating: Some(5),
-        tags: Some(vec!["good".to_owned(), "dog".to_owned()]),
-        metadata: Some(UploadPhotoFormMetadata { camera: Some("X100".to_owned()), taken: None }),
-        attachments: vec![FilePart::new(b"notes".to_vec()).with_content_type("text/plain")],
-    };
+    let form = UploadPhotoForm::new(
+        FilePart::new(vec![0x89, b'P', b'N', b'G', 0xff]).with_filename("rex.png"),
+        "Rex".to_owned(),
+    )
+    .with_rating(5)
+    .with_tags(vec!["good".to_owned(), "dog".to_owned()])
+    .with_metadata(UploadPhotoFormMetadata::default().with_camera("X100".to_owned()))
+    .with_attachments(vec![FilePart::new(b"notes".to_vec()).with_content_type("text/plain")]);
     let photo = client.upload_photo("p1", &form).await.unwrap().into_body();
-    assert_eq!(photo, Photo { id: "ph1".to_owned(), title: None });
+    assert_eq!(photo, Photo::new("ph1".to_owned()));
 
     let sent = request(&server).await;
     assert_eq!(sent.method.as_str(), "POST");
@@ -79,15 +78,7 @@ async fn multipart_upload_sends_files_and_fields() {
 async fn problem_json_errors_are_decoded_as_json() {
     let problem = r#"{"title":"too large","status":413}"#;
     let (_server, client) = serve(413, "/pets/p1/photo", problem, "application/problem+json").await;
-    let form = UploadPhotoForm {
-        photo: FilePart::new(vec![0; 16]),
-        thumbnail: None,
-        title: String::new(),
-        rating: None,
-        tags: None,
-        metadata: None,
-        attachments: Vec::new(),
-    };
+    let form = UploadPhotoForm::new(FilePart::new(vec![0; 16]), String::new());
     let err = client.upload_photo("p1", &form).await.unwrap_err();
     assert!(
         matches!(&err, Error::Api { body: UploadPhotoError::PayloadTooLarge(p), .. } if p.title == "too large"),
@@ -98,12 +89,9 @@ async fn problem_json_errors_are_decoded_as_json() {
 #[tokio::test]
 async fn forms_are_urlencoded_and_text_responses_are_strings() {
     let (server, client) = serve(200, "/login", "token-123", "text/plain").await;
-    let form = LoginForm {
-        username: "ada lovelace".to_owned(),
-        password: "p&ss=word".to_owned(),
-        remember: Some(true),
-        scopes: Some(vec!["read".to_owned(), "write".to_owned()]),
-    };
+    let form = LoginForm::new("ada lovelace".to_owned(), "p&ss=word".to_owned())
+        .with_remember(true)
+        .with_scopes(vec!["read".to_owned(), "write".to_owned()]);
     assert_eq!(client.login(&form).await.unwrap().into_body(), "token-123");
     let sent = request(&server).await;
     assert_eq!(content_type(&sent), "application/x-www-form-urlencoded");
@@ -114,8 +102,8 @@ async fn forms_are_urlencoded_and_text_responses_are_strings() {
 
     // The form is chosen over multipart; an absent optional body sends nothing.
     let (server, client) = serve(204, "/import", "", "text/plain").await;
-    client.import_records(Some(&form)).await.unwrap();
-    client.import_records(None).await.unwrap();
+    client.import_records().body(&form).await.unwrap();
+    client.import_records().await.unwrap();
     let sent = server.received_requests().await.unwrap();
     assert_eq!(content_type(&sent[0]), "application/x-www-form-urlencoded");
     assert_eq!((content_type(&sent[1]), sent[1].body.len()), ("", 0));
@@ -124,7 +112,7 @@ async fn forms_are_urlencoded_and_text_responses_are_strings() {
 #[tokio::test]
 async fn json_is_chosen_first_and_json_media_types_are_kept() {
     let (server, client) = serve(200, "/convert", "<photo/>", "application/xml").await;
-    let photo = Photo { id: "ph1".to_owned(), title: None };
+    let photo = Photo::new("ph1".to_owned());
     assert_eq!(client.convert(&photo).await.unwrap().into_body(), "<photo/>");
     assert_eq!(content_type(&request(&server).await), "application/json");
 
@@ -145,8 +133,8 @@ async fn text_and_binary_request_bodies() {
     let (server, client) = serve(204, "/blobs/k", "", "text/plain").await;
     client.put_blob("k", vec![0u8, 1, 2, 255]).await.unwrap();
     client.put_blob("k", "text works too").await.unwrap();
-    client.append_blob("k", Some(reqwest::Body::from(vec![9u8]))).await.unwrap();
-    client.append_blob("k", None).await.unwrap();
+    client.append_blob("k").body(vec![9u8]).await.unwrap();
+    client.append_blob("k").send().await.unwrap();
     let sent = server.received_requests().await.unwrap();
     assert_eq!((content_type(&sent[0]), sent[0].body.as_slice()), ("application/octet-stream", &[0u8, 1, 2, 255][..]));
     assert_eq!(sent[1].body, b"text works too");

@@ -51,6 +51,7 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     };
     write_crate(&dir.join("crates/truedy-standalone"), &truedy);
     members.push("\"crates/truedy-standalone\"".to_owned());
+    members.extend(write_compat_crates(&dir.join("crates")));
 
     // A workspace of its own, so the crates have no path to this one; the lockfile is this
     // workspace's, so no new versions are resolved and the check runs offline.
@@ -58,12 +59,22 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    let output = cargo_in(&dir, &["clippy", "--workspace", "--offline", "--quiet", "--", "-D", "warnings"]);
+    let output = cargo_in(
+        &dir,
+        &["clippy", "--workspace", "--exclude", "fragile-v1", "--offline", "--quiet", "--", "-D", "warnings"],
+    );
     assert!(
         output.status.success(),
-        "generated crates failed to compile or lint:\n{}",
+        "generated crates (or the caller of both versions of the compat fixture) failed to compile or lint:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // What would break on the next spec change is refused already.
+    let output = cargo_in(&dir, &["check", "-p", "fragile-v1", "--offline", "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "fragile code compiled against the generated API");
+    for code in ["E0639", "E0004"] {
+        assert!(stderr.contains(code), "fragile code did not fail with {code}:\n{stderr}");
+    }
 
     // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling).
     let features = "unions/full-serde,schemas31/full-serde";
@@ -89,7 +100,19 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
     let output = cargo_in(
         &dir,
-        &["test", "--package", "unions", "--package", "schemas31", "--package", "bodies", "--offline", "--quiet"],
+        &[
+            "test",
+            "--package",
+            "unions",
+            "--package",
+            "schemas31",
+            "--package",
+            "bodies",
+            "--package",
+            "operations",
+            "--offline",
+            "--quiet",
+        ],
     );
     assert!(
         output.status.success(),
@@ -164,7 +187,8 @@ fn read_only_and_write_only_fields_may_be_absent() {
     // A response without the write-only password; a request without the read-only id.
     let account: Account = serde_json::from_value(json!({"id": "a1", "name": "n", "tier": 1})).unwrap();
     assert_eq!(account.password, None);
-    let request = Account { id: None, password: Some("secret".to_owned()), ..account };
+    let mut request = account.with_password("secret".to_owned());
+    request.id = None;
     assert_eq!(serde_json::to_value(&request).unwrap(), json!({"name": "n", "tier": 1, "password": "secret"}));
 }
 
@@ -190,6 +214,35 @@ fn pattern_properties_are_maps() {
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
 
 /// Runs cargo in the standalone workspace at `dir`, with its own target folder.
+/// The Calls API of `tests/fixtures/compat/` in two versions, `caller-v1` and `caller-v2`
+/// (one source, `tests/compat/caller.rs`, against each), and `fragile-v1`; returns the members.
+fn write_compat_crates(crates: &Path) -> Vec<String> {
+    let mut members = Vec::new();
+    for version in ["v1", "v2"] {
+        let path = format!("tests/fixtures/compat/{version}.yaml");
+        let text = std::fs::read_to_string(root().join(&path)).unwrap();
+        let api = format!("compat-{version}");
+        write_crate(&crates.join(&api), &generator::generate(&text, &crate::support::options(&path, &api)).unwrap());
+        members.push(format!("\"crates/{api}\""));
+        let callers: &[(&str, &str)] = match version {
+            "v1" => &[("caller", "caller.rs"), ("fragile", "fragile.rs")],
+            _ => &[("caller", "caller.rs")],
+        };
+        for (kind, source) in callers {
+            let name = format!("{kind}-{version}");
+            let manifest = format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+                 [dependencies]\napi = {{ package = \"{api}\", path = \"../{api}\" }}\n"
+            );
+            std::fs::create_dir_all(crates.join(&name).join("src")).unwrap();
+            std::fs::write(crates.join(&name).join("Cargo.toml"), manifest).unwrap();
+            std::fs::copy(root().join("tests/compat").join(source), crates.join(&name).join("src/lib.rs")).unwrap();
+            members.push(format!("\"crates/{name}\""));
+        }
+    }
+    members
+}
+
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(args)

@@ -58,14 +58,11 @@ fn assert_no_violations(violations: Option<impl std::fmt::Debug>, what: &str) {
 
 /// The spec's `update_settings` request example.
 fn update_settings() -> TruedyUpdate {
-    TruedyUpdate {
-        call_settings: truedy::Nullable::Value(CallUpdateRequestCallSettings {
-            recording_enabled: Some(false),
-            greeting: Some("Updated greeting".to_owned()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    TruedyUpdate::default().with_call_settings(
+        CallUpdateRequestCallSettings::default()
+            .with_recording_enabled(false)
+            .with_greeting("Updated greeting".to_owned()),
+    )
 }
 
 /// The spec's `update_variables` request example.
@@ -73,7 +70,7 @@ fn update_variables() -> TruedyUpdate {
     let serde_json::Value::Object(variables) = serde_json::json!({"status": "premium", "account_updated": true}) else {
         unreachable!()
     };
-    TruedyUpdate { variables: truedy::Nullable::Value(variables), ..Default::default() }
+    TruedyUpdate::default().with_variables(variables)
 }
 
 #[tokio::test]
@@ -84,7 +81,10 @@ async fn contract_truedy_update_call_examples() {
         ("update_settings", update_settings()),
         ("update_variables", update_variables()),
         // `null` clears a nullable field; the spec allows it for both.
-        ("nulls", TruedyUpdate { call_settings: truedy::Nullable::Null, variables: truedy::Nullable::Null }),
+        (
+            "nulls",
+            TruedyUpdate::default().with_call_settings(truedy::Nullable::Null).with_variables(truedy::Nullable::Null),
+        ),
     ];
     for (name, body) in examples {
         let response = client
@@ -152,17 +152,12 @@ async fn contract_truedy_update_call_documented_errors() {
 #[ignore = "needs Prism: run cargo xtask contract"]
 async fn contract_kathan_update_call() {
     let client = kathan_client();
-    let warm_transfer = kathan::types::CallUpdateRequest {
-        action: kathan::Nullable::Value("transfer".to_owned()),
-        to: kathan::Nullable::Value("+15551234567".to_owned()),
-        mode: kathan::Nullable::Value("warm".to_owned()),
-        ..Default::default()
-    };
-    let relabel = kathan::types::CallUpdateRequest {
-        label: kathan::Nullable::Null,
-        recording_enabled: kathan::Nullable::Value(false),
-        ..Default::default()
-    };
+    let warm_transfer = kathan::types::CallUpdateRequest::default()
+        .with_action("transfer".to_owned())
+        .with_to("+15551234567".to_owned())
+        .with_mode("warm".to_owned());
+    let relabel =
+        kathan::types::CallUpdateRequest::default().with_label(kathan::Nullable::Null).with_recording_enabled(false);
     for (name, body) in [("warm transfer", warm_transfer), ("relabel", relabel)] {
         let response = client
             .update_call("call_a1b2c3d4", &body)
@@ -182,8 +177,7 @@ async fn contract_kathan_update_call() {
 async fn contract_kathan_update_call_validation_error() {
     let options =
         kathan::RequestOptions::new().with_header("Prefer", "code=422").with_retry(kathan::RetryPolicy::none());
-    let body =
-        kathan::types::CallUpdateRequest { action: kathan::Nullable::Value("hangup".to_owned()), ..Default::default() };
+    let body = kathan::types::CallUpdateRequest::default().with_action("hangup".to_owned());
     let error = kathan_client().with_options(options).update_call("call_a1b2c3d4", &body).await.unwrap_err();
     let kathan::Error::Api { body: kathan::types::UpdateCallError::UnprocessableEntity(validation), response } = &error
     else {

@@ -44,7 +44,7 @@ fn hostile_shapes_are_warned_about_at_their_pointers() {
         );
     }
     assert_eq!(warnings.len(), 6, "{warnings:#?}");
-    let client: String = file(&generated, "src/client.rs").split_whitespace().collect();
+    let client: String = file(&generated, "src/operations.rs").split_whitespace().collect();
     assert!(client.contains("runtime::path_value(\"ID\",id,runtime::PathStyle::Simple,false)"), "{client}");
 }
 
@@ -93,22 +93,33 @@ fn references_resolve_to_components_and_to_other_places() {
     let generated = generate_fixture("refs.yaml");
     assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
     let client = without_header(file(&generated, "src/client.rs"));
+    let operations = without_header(file(&generated, "src/operations.rs"));
     let types = without_header(file(&generated, "src/types.rs"));
+    // Without whitespace, so the test does not depend on where the formatter breaks lines.
+    let compact = |text: &str| text.split_whitespace().collect::<String>();
     let signature = |method: &str| {
-        let start = client.find(&format!("pub async fn {method}(")).unwrap_or_else(|| panic!("no {method}"));
-        // Without whitespace, so the test does not depend on where the formatter breaks lines.
-        client[start..start + client[start..].find("->").unwrap()].split_whitespace().collect::<String>()
+        let start = client.find(&format!("pub fn {method}<")).unwrap_or_else(|| panic!("no {method}"));
+        compact(&client[start..start + client[start..].find("->").unwrap()])
     };
-    assert_eq!(signature("list_pets"), "pubasyncfnlist_pets(&self,per_page:i64,species:::std::option::Option<&str>,)");
-    assert_eq!(signature("create_pet"), "pubasyncfncreate_pet(&self,body:&crate::types::Pet,)");
-    assert_eq!(signature("list_shelters"), "pubasyncfnlist_shelters(&self,species:::std::option::Option<&str>,)");
-    assert!(client.contains("request.query(\"per_page\", per_page);"), "{client}");
+    assert_eq!(signature("list_pets"), "pubfnlist_pets<'a>(&'aself,per_page:i64)");
+    assert_eq!(signature("create_pet"), "pubfncreate_pet<'a>(&'aself,body:&'acrate::types::Pet,)");
+    assert_eq!(signature("list_shelters"), "pubfnlist_shelters<'a>(&'aself)");
+    // The optional `species` is set by name on the builders.
+    for builder in ["ListPets", "ListShelters"] {
+        assert!(
+            compact(operations).contains(&format!(
+                "impl<'a>{builder}<'a>{{///Setsthe`species`queryparameter.pubfnspecies(mutself,species:&'astr)->Self"
+            )),
+            "{operations}"
+        );
+    }
+    assert!(operations.contains("request.query(\"per_page\", per_page);"), "{operations}");
     assert!(types.contains("NotFound(ListPetsNotFoundBody)"), "{types}");
     assert!(
         types.contains("pub struct ListPetsNotFoundBody {") && types.contains("pub message: ::std::option::Option<"),
         "{types}"
     );
-    assert!(client.contains("runtime::ApiResponse<::std::vec::Vec<crate::types::Pet>>"), "{client}");
+    assert!(operations.contains("runtime::ApiResponse<::std::vec::Vec<crate::types::Pet>>"), "{operations}");
 }
 
 #[test]
@@ -177,11 +188,11 @@ fn slips_in_published_specs_are_repaired_with_warnings() {
     }
     let types = file(&generated, "src/types.rs");
     assert!(types.contains("pub timecode: ::std::string::String,"), "the type survives a broken keyword");
-    let client = file(&generated, "src/client.rs");
-    assert!(client.contains("request.query(\"query\", query);"), "{client}");
-    assert!(client.contains("request.query(\"kind\", \"articles\");"), "literal pairs are sent: {client}");
-    assert!(client.contains("request.query(\"n\", limit);"), "`n={{limit}}` is the parameter n: {client}");
-    assert!(client.contains("part: &str,"), "{client}");
+    let operations = file(&generated, "src/operations.rs");
+    assert!(operations.contains("request.query(\"query\", query);"), "{operations}");
+    assert!(operations.contains("request.query(\"kind\", \"articles\");"), "literal pairs are sent: {operations}");
+    assert!(operations.contains("request.query(\"n\", limit);"), "`n={{limit}}` is the parameter n: {operations}");
+    assert!(operations.contains("pub(crate) part: &'a str,"), "{operations}");
 }
 
 #[test]

@@ -146,24 +146,22 @@ async fn call_id_is_percent_encoded_as_one_path_segment() {
 
 #[tokio::test]
 async fn warm_transfer_sends_exactly_action_to_and_mode() {
-    let body = CallUpdateRequest {
-        action: Nullable::Value("transfer".to_owned()),
-        to: Nullable::Value("+15551234567".to_owned()),
-        mode: Nullable::Value("warm".to_owned()),
-        ..CallUpdateRequest::default()
-    };
+    let body = CallUpdateRequest::default()
+        .with_action("transfer".to_owned())
+        .with_to("+15551234567".to_owned())
+        .with_mode("warm".to_owned());
     assert_eq!(sent_body(body).await, json!({"action": "transfer", "to": "+15551234567", "mode": "warm"}));
 }
 
 #[tokio::test]
 async fn hangup_sends_exactly_the_action() {
-    let body = CallUpdateRequest { action: "hangup".to_owned().into(), ..Default::default() };
+    let body = CallUpdateRequest::default().with_action("hangup".to_owned());
     assert_eq!(sent_body(body).await, json!({"action": "hangup"}));
 }
 
 #[tokio::test]
 async fn explicit_null_clears_the_label() {
-    let body = CallUpdateRequest { label: Nullable::Null, ..Default::default() };
+    let body = CallUpdateRequest::default().with_label(Nullable::Null);
     assert_eq!(sent_body(body).await, json!({"label": null}));
 }
 

@@ -42,21 +42,18 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn settings_update() -> CallUpdateRequest {
-    CallUpdateRequest {
-        call_settings: Nullable::Value(CallUpdateRequestCallSettings {
-            recording_enabled: Some(false),
-            greeting: Some("Updated greeting".to_owned()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    CallUpdateRequest::default().with_call_settings(
+        CallUpdateRequestCallSettings::default()
+            .with_recording_enabled(false)
+            .with_greeting("Updated greeting".to_owned()),
+    )
 }
 
 fn variables_update() -> CallUpdateRequest {
     let mut variables = serde_json::Map::new();
     variables.insert("status".to_owned(), json!("premium"));
     variables.insert("account_updated".to_owned(), json!(true));
-    CallUpdateRequest { variables: Nullable::Value(variables), ..Default::default() }
+    CallUpdateRequest::default().with_variables(variables)
 }
 
 #[test]
@@ -84,9 +81,9 @@ fn seed_response_example_deserialises_despite_undeclared_fields() {
 fn patch_semantics_distinguish_absent_null_and_value() {
     let untouched = CallUpdateRequest::default();
     assert_eq!(serde_json::to_value(&untouched).unwrap(), json!({}));
-    let cleared = CallUpdateRequest { call_settings: Nullable::Null, ..Default::default() };
+    let cleared = CallUpdateRequest::default().with_call_settings(Nullable::Null);
     assert_eq!(serde_json::to_value(&cleared).unwrap(), json!({"call_settings": null}));
-    let cleared_both = CallUpdateRequest { call_settings: Nullable::Null, variables: None.into() };
+    let cleared_both = CallUpdateRequest::default().with_call_settings(Nullable::Null).with_variables(None);
     assert_eq!(serde_json::to_value(&cleared_both).unwrap(), json!({"call_settings": null, "variables": null}));
     // And back: absent, null and a value survive a round trip.
     let parsed: CallUpdateRequest = serde_json::from_value(json!({"variables": null})).unwrap();

@@ -10,6 +10,7 @@
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct CallResponse {
     /// Id
     pub id: ::std::string::String,
@@ -83,6 +84,7 @@ pub struct CallResponse {
     ::serde::Serialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
+#[non_exhaustive]
 pub struct CallUpdateRequest {
     /// Label
     #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
@@ -101,6 +103,55 @@ pub struct CallUpdateRequest {
     pub mode: crate::runtime::Nullable<::std::string::String>,
 }
 
+impl CallUpdateRequest {
+    /// Sets [`label`](Self::label).
+    pub fn with_label(
+        mut self,
+        label: impl ::std::convert::Into<crate::runtime::Nullable<::std::string::String>>,
+    ) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets [`recording_enabled`](Self::recording_enabled).
+    pub fn with_recording_enabled(
+        mut self,
+        recording_enabled: impl ::std::convert::Into<crate::runtime::Nullable<bool>>,
+    ) -> Self {
+        self.recording_enabled = recording_enabled.into();
+        self
+    }
+
+    /// Sets [`action`](Self::action).
+    pub fn with_action(
+        mut self,
+        action: impl ::std::convert::Into<
+            crate::runtime::Nullable<::std::string::String>,
+        >,
+    ) -> Self {
+        self.action = action.into();
+        self
+    }
+
+    /// Sets [`to`](Self::to).
+    pub fn with_to(
+        mut self,
+        to: impl ::std::convert::Into<crate::runtime::Nullable<::std::string::String>>,
+    ) -> Self {
+        self.to = to.into();
+        self
+    }
+
+    /// Sets [`mode`](Self::mode).
+    pub fn with_mode(
+        mut self,
+        mode: impl ::std::convert::Into<crate::runtime::Nullable<::std::string::String>>,
+    ) -> Self {
+        self.mode = mode.into();
+        self
+    }
+}
+
 /// HTTPValidationError
 #[derive(
     ::std::clone::Clone,
@@ -110,6 +161,7 @@ pub struct CallUpdateRequest {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct HttpValidationError {
     /// Detail
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -124,6 +176,7 @@ pub struct HttpValidationError {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct ValidationError {
     /// Location
     pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
@@ -141,6 +194,7 @@ pub struct ValidationError {
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ValidationErrorLocItem {
     String(::std::string::String),
     Integer(i64),
@@ -148,6 +202,7 @@ pub enum ValidationErrorLocItem {
 
 /// The error responses this operation documents, by status.
 #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum UpdateCallError {
     /// Validation Error
     UnprocessableEntity(HttpValidationError),

@@ -10,6 +10,7 @@
     ::serde::Serialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
+#[non_exhaustive]
 pub struct CallUpdateRequest {
     /// Updated call settings
     #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
@@ -23,6 +24,32 @@ pub struct CallUpdateRequest {
     >,
 }
 
+impl CallUpdateRequest {
+    /// Sets [`call_settings`](Self::call_settings).
+    pub fn with_call_settings(
+        mut self,
+        call_settings: impl ::std::convert::Into<
+            crate::runtime::Nullable<CallUpdateRequestCallSettings>,
+        >,
+    ) -> Self {
+        self.call_settings = call_settings.into();
+        self
+    }
+
+    /// Sets [`variables`](Self::variables).
+    pub fn with_variables(
+        mut self,
+        variables: impl ::std::convert::Into<
+            crate::runtime::Nullable<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+    ) -> Self {
+        self.variables = variables.into();
+        self
+    }
+}
+
 /// Updated call settings
 #[derive(
     ::std::clone::Clone,
@@ -32,6 +59,7 @@ pub struct CallUpdateRequest {
     ::serde::Serialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
+#[non_exhaustive]
 pub struct CallUpdateRequestCallSettings {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_enabled: ::std::option::Option<bool>,
@@ -41,6 +69,26 @@ pub struct CallUpdateRequestCallSettings {
     pub greeting: ::std::option::Option<::std::string::String>,
 }
 
+impl CallUpdateRequestCallSettings {
+    /// Sets [`recording_enabled`](Self::recording_enabled).
+    pub fn with_recording_enabled(mut self, recording_enabled: bool) -> Self {
+        self.recording_enabled = ::std::option::Option::Some(recording_enabled);
+        self
+    }
+
+    /// Sets [`transcription_enabled`](Self::transcription_enabled).
+    pub fn with_transcription_enabled(mut self, transcription_enabled: bool) -> Self {
+        self.transcription_enabled = ::std::option::Option::Some(transcription_enabled);
+        self
+    }
+
+    /// Sets [`greeting`](Self::greeting).
+    pub fn with_greeting(mut self, greeting: ::std::string::String) -> Self {
+        self.greeting = ::std::option::Option::Some(greeting);
+        self
+    }
+}
+
 #[derive(
     ::std::clone::Clone,
     ::std::fmt::Debug,
@@ -48,6 +96,7 @@ pub struct CallUpdateRequestCallSettings {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct CallResponse {
     /// Unique call identifier
     ///
@@ -150,6 +199,7 @@ pub struct CallResponse {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub enum CallResponseDirection {
     /// `inbound`
     #[serde(rename = "inbound")]
@@ -191,6 +241,7 @@ impl ::std::fmt::Display for CallResponseDirection {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub enum CallResponseStatus {
     /// `queued`
     #[serde(rename = "queued")]
@@ -244,6 +295,7 @@ impl ::std::fmt::Display for CallResponseStatus {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub enum CallResponseSentiment {
     /// `positive`
     #[serde(rename = "positive")]
@@ -284,6 +336,7 @@ impl ::std::fmt::Display for CallResponseSentiment {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct ResponseMeta {
     /// Unique request identifier for debugging and support
     ///
@@ -302,6 +355,7 @@ pub struct ResponseMeta {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct ErrorResponse {
     pub error: ErrorResponseError,
 }
@@ -313,6 +367,7 @@ pub struct ErrorResponse {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct ErrorResponseError {
     /// Error code
     ///
@@ -339,6 +394,7 @@ pub struct ErrorResponseError {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct HttpValidationError {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<HttpValidationErrorDetailItem>>,
@@ -352,6 +408,7 @@ pub struct HttpValidationError {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct HttpValidationErrorDetailItem {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub loc: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -368,6 +425,7 @@ pub struct HttpValidationErrorDetailItem {
     ::serde::Deserialize,
 )]
 #[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[non_exhaustive]
 pub struct UpdateCallResponse {
     pub data: CallResponse,
     pub meta: ResponseMeta,
@@ -375,6 +433,7 @@ pub struct UpdateCallResponse {
 
 /// The error responses this operation documents, by status.
 #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum UpdateCallError {
     /// Bad request
     BadRequest(ErrorResponse),

@@ -33,7 +33,7 @@ pub use events::{ByteStream, Event, EventStream, StreamError};
 #[cfg(feature = "multipart")]
 pub use multipart::FilePart;
 pub use nullable::Nullable;
-pub use response::{ApiResponse, DecodeError, ResponseInfo};
+pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 
 // What generated code calls: public so that it can, hidden from the docs because callers never
 // need it.

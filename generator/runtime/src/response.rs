@@ -224,3 +224,8 @@ fn request_id_from_body(body: &[u8]) -> Option<String> {
         })
     })
 }
+
+/// What `.await`ing an operation's request builder runs: the call, boxed so the builder can
+/// name it.
+pub type CallFuture<'a, T, E> =
+    ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ApiResponse<T>, super::Error<E>>> + Send + 'a>>;

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Arm, Expr, ImplItem, Stmt, Type};
+use syn::{Arm, Expr, Stmt, Type};
 
 use super::types::{std_generic, std_string, type_syntax, type_tokens};
 use super::{Part, api_name, docs, ident, syntax};
@@ -17,7 +17,9 @@ use crate::ir::{
 /// multipart form types.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
-    parts.extend(api.operations.iter().map(|op| Part::Methods(Box::new(move || vec![build_operation(op)]))));
+    parts.extend(
+        api.operations.iter().map(|op| Part::Methods(Box::new(move || vec![super::operations::build_constructor(op)]))),
+    );
     parts.push(Part::CloseImpl);
     parts.extend(api.operations.iter().filter_map(|op| {
         let form = multipart_form(op)?;
@@ -74,7 +76,7 @@ fn expand_head(api: &Api) -> TokenStream {
         "Cheap to clone: clones share one connection pool. Build it with [`Client::builder`].".to_owned(),
     ]);
     quote! {
-        //! The API client: one async method per operation.
+        //! The API client: one method per operation, which returns its request builder.
 
         use crate::runtime;
 
@@ -100,7 +102,7 @@ fn expand_head(api: &Api) -> TokenStream {
         #client_doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct Client {
-            core: runtime::Core,
+            pub(crate) core: runtime::Core,
         }
     }
 }
@@ -129,40 +131,8 @@ fn expand_impl_client() -> TokenStream {
     }
 }
 
-fn build_operation(op: &Operation) -> ImplItem {
-    let mut doc_lines = op.docs.clone();
-    if let Some(body) = &op.body
-        && !body.docs.is_empty()
-    {
-        doc_lines.push(String::new());
-        doc_lines.push("# Request body".to_owned());
-        doc_lines.push(String::new());
-        doc_lines.extend(body.docs.iter().cloned());
-    }
-    let mut attrs = docs::outer_attributes(&doc_lines);
-    if op.deprecated {
-        attrs.push(syntax::name_value_attribute("deprecated", "deprecated in the API specification"));
-    }
-    let args = op.params.iter().map(|p| syntax::argument(ident(&p.name), param_type(p)));
-    let args = args.chain(op.body.as_ref().map(|body| syntax::argument(ident("body"), body_type(body))));
-
-    let mut stmts = request_statements(op);
-    let (send, success) = send_statement(op);
-    stmts.push(send);
-
-    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
-    let output = syntax::path_type(syntax::generic(
-        syntax::path(true, &["std", "result", "Result"]),
-        [
-            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "ApiResponse"]), [success])),
-            syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "Error"]), [error])),
-        ],
-    ));
-    syntax::async_method(attrs, ident(&op.method_name), args, output, stmts)
-}
-
 /// The statements that build the call's `request`: path, fixed query pairs, parameters, body.
-fn request_statements(op: &Operation) -> Vec<Stmt> {
+pub(super) fn request_statements(op: &Operation) -> Vec<Stmt> {
     let alternatives =
         op.security.iter().map(|set| syntax::borrow(syntax::array(set.iter().map(|s| syntax::string(s)).collect())));
     let new_request = syntax::call(
@@ -189,7 +159,7 @@ fn request_statements(op: &Operation) -> Vec<Stmt> {
 }
 
 /// The statement that sends `request` and decodes the response, and the success body type.
-fn send_statement(op: &Operation) -> (Stmt, Type) {
+pub(super) fn send_statement(op: &Operation, client: Expr) -> (Stmt, Type) {
     let events = event_stream(op);
     let success = match (events, success_body(op)) {
         (Some(item), _) => {
@@ -224,7 +194,7 @@ fn send_statement(op: &Operation) -> (Stmt, Type) {
         Some(None) => ("send_events", vec![request, stream("text"), decoder]),
         None => ("send", vec![request, decoder]),
     };
-    let core = syntax::field(syntax::variable("self"), "core");
+    let core = syntax::field(client, "core");
     (Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None), success)
 }
 
@@ -247,11 +217,6 @@ fn request_call(method: &str, args: Vec<Expr>) -> Expr {
 /// The type named by one identifier.
 fn named_type(name: &str) -> Type {
     syntax::named_type(ident(name))
-}
-
-/// `::std::option::Option<ty>`.
-fn option(ty: Type) -> Type {
-    std_generic(&["std", "option", "Option"], ty)
 }
 
 /// The body every success response of `op` shares, unless it has a success enum.
@@ -280,22 +245,6 @@ fn event_stream(op: &Operation) -> Option<Option<&TypeRef>> {
     match success_body(op)? {
         ResponseBody::EventStream(item) => Some(item.as_ref()),
         _ => None,
-    }
-}
-
-/// The type of the `body` argument of an operation method.
-fn body_type(body: &RequestBody) -> Type {
-    let optional = |ty: Type| if body.required { ty } else { option(ty) };
-    match &body.encoding {
-        BodyEncoding::Json | BodyEncoding::Form => optional(borrowed(&body.ty, true)),
-        BodyEncoding::Text => optional(syntax::reference(named_type("str"))),
-        BodyEncoding::Multipart(form) => optional(syntax::reference(named_type(&form.name))),
-        // Anything reqwest can send: bytes, a string, or a stream (sent once, never retried).
-        BodyEncoding::Binary if body.required => syntax::impl_trait(syntax::generic(
-            syntax::path(true, &["std", "convert", "Into"]),
-            [syntax::path_type(syntax::path(true, &["reqwest", "Body"]))],
-        )),
-        BodyEncoding::Binary => option(syntax::path_type(syntax::path(true, &["reqwest", "Body"]))),
     }
 }
 
@@ -329,19 +278,73 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
         .iter()
         .all(|f| !required(f.field.presence) || matches!(f.part, PartKind::Files(_)))
         .then(|| quote! { ::std::default::Default, });
-    let fields = form.fields.iter().map(|f| {
-        let doc = docs::outer(&f.field.docs);
-        let field = ident(&f.field.name);
+    // The type each field holds, and whether it is an `Option` of it.
+    let typed = |f: &crate::ir::FormField| {
         let ty = match &f.part {
             PartKind::Value => type_tokens(&f.field.ty, true),
             PartKind::File(_) => quote! { runtime::FilePart },
             PartKind::Files(_) => quote! { ::std::vec::Vec<runtime::FilePart> },
         };
-        let ty = match (&f.part, required(f.field.presence)) {
-            (PartKind::Files(_), _) | (_, true) => ty,
-            (_, false) => quote! { ::std::option::Option<#ty> },
+        (ty, !required(f.field.presence) && !matches!(f.part, PartKind::Files(_)))
+    };
+    let fields = form.fields.iter().map(|f| {
+        let doc = docs::outer(&f.field.docs);
+        let field = ident(&f.field.name);
+        let (ty, optional) = typed(f);
+        let ty = if optional {
+            quote! { ::std::option::Option<#ty> }
+        } else {
+            ty
         };
         quote! { #doc pub #field: #ty, }
+    });
+    // `new` takes the required fields; every other field has a `with_` setter, so callers never
+    // need the struct literal that `#[non_exhaustive]` forbids.
+    let arguments: Vec<TokenStream> = form
+        .fields
+        .iter()
+        .filter(|f| required(f.field.presence))
+        .map(|f| {
+            let field = ident(&f.field.name);
+            let (ty, _) = typed(f);
+            quote! { #field: #ty }
+        })
+        .collect();
+    let many = (arguments.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    let new = (!arguments.is_empty()).then(|| {
+        let values = form.fields.iter().map(|f| {
+            let field = ident(&f.field.name);
+            match (required(f.field.presence), &f.part) {
+                (true, _) => quote! { #field },
+                (false, PartKind::Files(_)) => quote! { #field: ::std::vec::Vec::new() },
+                (false, _) => quote! { #field: ::std::option::Option::None },
+            }
+        });
+        quote! {
+            /// A form with its required fields; the optional ones are set with the `with_` methods.
+            #many
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#values),* }
+            }
+        }
+    });
+    let setters = form.fields.iter().filter(|f| !required(f.field.presence)).map(|f| {
+        let field = ident(&f.field.name);
+        let setter = ident(&format!("with_{}", crate::names::bare(&f.field.name)));
+        let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&f.field.name));
+        let (ty, optional) = typed(f);
+        let value = if optional {
+            quote! { ::std::option::Option::Some(#field) }
+        } else {
+            quote! { #field }
+        };
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, #field: #ty) -> Self {
+                self.#field = #value;
+                self
+            }
+        }
     });
     let writes = form.fields.iter().map(|f| {
         let field = ident(&f.field.name);
@@ -359,8 +362,14 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+        }
+
+        impl #name {
+            #new
+            #(#setters)*
         }
 
         impl runtime::MultipartForm for #name {
@@ -480,34 +489,6 @@ fn path_value(param: &Param) -> TokenStream {
     quote! { runtime::path_value(#wire, #value, runtime::PathStyle::#style, #explode) }
 }
 
-/// The argument type of a parameter.
-fn param_type(param: &Param) -> Type {
-    let ty = borrowed(&param.ty, false);
-    if param.required { ty } else { option(ty) }
-}
-
-/// How a value of `ty` is taken as an argument: strings and slices borrowed, small values by value.
-fn borrowed(ty: &TypeRef, body: bool) -> Type {
-    match ty {
-        TypeRef::String => syntax::reference(named_type("str")),
-        TypeRef::Vec(inner) => syntax::slice_reference(type_syntax(inner, true)),
-        TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::U32
-        | TypeRef::U64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::DateTime
-        | TypeRef::Date
-            if !body =>
-        {
-            type_syntax(ty, true)
-        }
-        other => syntax::reference(type_syntax(other, true)),
-    }
-}
-
 /// The statement adding one query, header or cookie parameter to `request`.
 fn send_param(param: &Param) -> Stmt {
     let name = || syntax::variable(&param.name);
@@ -595,8 +576,11 @@ mod tests {
     fn built_methods_print_as_their_parsed_tokens() {
         let mut all = String::new();
         for op in operations() {
-            let wrapper = syntax::impl_block(None, syntax::named_type(ident("Wrapper")), vec![build_operation(&op)]);
-            let built = syn::File { shebang: None, attrs: Vec::new(), items: vec![wrapper] };
+            let constructor = super::super::operations::build_constructor(&op);
+            let wrapper = syntax::impl_block(None, syntax::named_type(ident("Wrapper")), vec![constructor]);
+            let mut items = vec![wrapper];
+            items.extend(super::super::operations::build_builder(&op));
+            let built = syn::File { shebang: None, attrs: Vec::new(), items };
             let parsed: syn::File = syn::parse2(built.to_token_stream()).unwrap();
             let text = prettyplease::unparse(&built);
             assert_eq!(text, prettyplease::unparse(&parsed), "{}", op.method_name);

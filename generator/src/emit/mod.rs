@@ -9,7 +9,9 @@
 
 mod client;
 pub mod docs;
+mod example;
 mod manifest;
+mod operations;
 mod runtime;
 pub(crate) mod syntax;
 mod types;
@@ -56,25 +58,37 @@ pub struct RustFile<'a> {
 }
 
 /// The Rust files of the crate, in order. Nothing is emitted until a part's [`Emit`] runs.
-pub fn rust_files<'a>(api: &'a Api, origin: &'a str) -> Vec<RustFile<'a>> {
+pub fn rust_files<'a>(api: &'a Api, origin: &'a str, crate_name: &'a str) -> Vec<RustFile<'a>> {
     vec![
-        RustFile { path: "src/lib.rs", parts: vec![Part::Items(Box::new(move || expand_lib(api, origin)))] },
+        RustFile {
+            path: "src/lib.rs",
+            parts: vec![Part::Items(Box::new(move || expand_lib(api, origin, crate_name)))],
+        },
         RustFile { path: "src/types.rs", parts: types::parts(api) },
         RustFile { path: "src/client.rs", parts: client::parts(api) },
+        RustFile { path: "src/operations.rs", parts: operations::parts(api) },
     ]
 }
 
-fn expand_lib(api: &Api, origin: &str) -> TokenStream {
+fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
     let mut lines = vec![format!("Client for {} (version {}).", api_name(&api.title), api.version)];
-    if !api.docs.is_empty() {
-        lines.push(String::new());
-        lines.extend(api.docs.iter().cloned());
-    }
     lines.push(String::new());
-    lines.push(format!("Generated from `{origin}`. Start with [`Client::builder`]."));
+    lines.push(format!("Generated from `{origin}`. Start with [`Client::builder`]:"));
+    lines.push(String::new());
+    // The example is ours, a doc test meant to run; spec text is sanitised so it never does.
+    let example = example::lines(api, &crate_name.replace('-', "_"));
+    let example = quote! { #( #![doc = #example] )* };
+    let mut about = Vec::new();
+    if !api.docs.is_empty() {
+        about.extend(["".to_owned(), "# About the API".to_owned(), String::new()]);
+        about.extend(api.docs.iter().cloned());
+    }
     let doc = docs::inner(&lines);
+    let about = docs::inner(&about);
     quote! {
         #doc
+        #example
+        #about
         #![forbid(unsafe_code)]
         // Doc text comes from the spec, which is not written for rustdoc or clippy.
         #![allow(
@@ -89,6 +103,7 @@ fn expand_lib(api: &Api, origin: &str) -> TokenStream {
         )]
 
         pub mod client;
+        pub mod operations;
         pub mod runtime;
         pub mod types;
 

@@ -14,8 +14,7 @@ use syn::{
     FieldsUnnamed, FnArg, GenericArgument, Generics, Ident, ImplItem, ImplItemFn, Item, ItemImpl, Lifetime, Lit,
     LitBool, LitInt, LitStr, Local, LocalInit, Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat,
     PatIdent, PatPath, PatTupleStruct, PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver,
-    ReturnType, Signature, Stmt, TraitBound, TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound,
-    TypePath, TypeReference, TypeSlice, TypeTuple, Variant, Visibility,
+    ReturnType, Signature, Stmt, Type, TypeInfer, TypePath, TypeReference, TypeTuple, Variant, Visibility,
 };
 
 use super::ident;
@@ -74,20 +73,6 @@ pub fn reference(ty: Type) -> Type {
     })
 }
 
-/// `&[ty]`.
-pub fn slice_reference(ty: Type) -> Type {
-    reference(Type::Slice(TypeSlice { bracket_token: Default::default(), elem: Box::new(ty) }))
-}
-
-/// `impl path`.
-pub fn impl_trait(path: Path) -> Type {
-    let bound = TraitBound { paren_token: None, modifier: TraitBoundModifier::None, lifetimes: None, path };
-    Type::ImplTrait(TypeImplTrait {
-        impl_token: Default::default(),
-        bounds: Punctuated::from_iter([TypeParamBound::Trait(bound)]),
-    })
-}
-
 /// `#[doc = "text"]`.
 pub fn doc(text: String) -> Attribute {
     name_value_attribute("doc", &text)
@@ -100,6 +85,11 @@ pub fn name_value_attribute(name: &str, value: &str) -> Attribute {
         eq_token: Default::default(),
         value: string(value),
     }))
+}
+
+/// `#[name]`.
+pub fn word_attribute(name: &str) -> Attribute {
+    outer(Meta::Path(path(false, &[name])))
 }
 
 /// `#[name(tokens)]`.

@@ -27,7 +27,15 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         let doc = move || docs::outer_attributes(&def.docs);
         let name = move || ident(&def.name);
         match &def.kind {
-            TypeKind::Struct(s) => Part::Syntax(Box::new(move || vec![build_struct(doc(), name(), s, serde)])),
+            TypeKind::Struct(s) => Part::Syntax(Box::new(move || {
+                let mut items = vec![build_struct(doc(), name(), s, serde)];
+                // Callers build request bodies: `new` and `with_` setters stand in for the
+                // struct literal `#[non_exhaustive]` forbids.
+                if serde.serialize {
+                    items.extend(build_constructors(&name(), s));
+                }
+                items
+            })),
             TypeKind::StringEnum(e) => Part::Syntax(Box::new(move || build_enum(doc(), name(), e, serde))),
             TypeKind::Alias(ty) => Part::Syntax(Box::new(move || vec![build_alias(doc(), name(), ty)])),
             TypeKind::Responses(variants) => {
@@ -127,6 +135,7 @@ fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
 
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
     attrs.extend(serde.derive_attributes(if s.default { StdTraits::DataWithDefault } else { StdTraits::Data }));
+    attrs.push(syntax::word_attribute("non_exhaustive"));
     let additional = s.additional.as_ref().map(|extra| {
         let map = syntax::generic(
             syntax::path(true, &["std", "collections", "BTreeMap"]),
@@ -147,6 +156,100 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
         fields: syntax::named_fields(s.fields.iter().map(build_field).chain(additional)),
         semi_token: None,
     })
+}
+
+/// `new` with the required fields (when there are any; otherwise `Default` serves) and a
+/// `with_<field>` setter per optional field, so a caller never needs a struct literal.
+fn build_constructors(name: &Ident, s: &Struct) -> Option<Item> {
+    let value = |field: &Field, input: TokenStream| {
+        if field.boxed {
+            quote! { ::std::boxed::Box::new(#input) }
+        } else {
+            input
+        }
+    };
+    let required: Vec<&Field> =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
+    let new = (!required.is_empty()).then(|| {
+        let arguments = required.iter().map(|field| {
+            let name = ident(&field.name);
+            let ty = type_tokens(&field.ty, false);
+            match field.presence {
+                Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
+                _ => quote! { #name: #ty },
+            }
+        });
+        let fields = s.fields.iter().map(|field| {
+            let name = ident(&field.name);
+            match field.presence {
+                Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
+                Presence::Required => quote! { #name },
+                Presence::RequiredNullable if field.boxed => {
+                    quote! { #name: #name.map(::std::boxed::Box::new) }
+                }
+                Presence::RequiredNullable => quote! { #name },
+                Presence::Optional => quote! { #name: ::std::option::Option::None },
+                Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
+            }
+        });
+        let additional = s.additional.as_ref().map(|extra| {
+            let name = ident(&extra.name);
+            quote! { #name: ::std::collections::BTreeMap::new(), }
+        });
+        let doc = format!(" A `{name}` with its required fields; the optional ones are set with the `with_` methods.");
+        let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+        quote! {
+            #[doc = #doc]
+            #many
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#fields,)* #additional }
+            }
+        }
+    });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
+        .map(|field| {
+            let name = ident(&field.name);
+            let setter = ident(&format!("with_{}", crate::names::bare(&field.name)));
+            let ty = type_tokens(&field.ty, false);
+            let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
+            if field.presence == Presence::Optional {
+                let stored = value(field, quote! { #name });
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, #name: #ty) -> Self {
+                        self.#name = ::std::option::Option::Some(#stored);
+                        self
+                    }
+                }
+            } else {
+                let ty = if field.boxed {
+                    quote! { ::std::boxed::Box<#ty> }
+                } else {
+                    ty
+                };
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, #name: impl ::std::convert::Into<crate::runtime::Nullable<#ty>>) -> Self {
+                        self.#name = #name.into();
+                        self
+                    }
+                }
+            }
+        });
+    let setters: Vec<TokenStream> = setters.collect();
+    if new.is_none() && setters.is_empty() {
+        return None;
+    }
+    let tokens = quote! {
+        impl #name {
+            #new
+            #(#setters)*
+        }
+    };
+    Some(syn::parse2(tokens.clone()).unwrap_or(Item::Verbatim(tokens)))
 }
 
 fn build_field(field: &Field) -> syn::Field {
@@ -209,6 +312,7 @@ fn build_enum_item(attrs: Vec<Attribute>, name: Ident, variants: impl IntoIterat
 /// A string enum, its `as_str` and its `Display`.
 fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Serde) -> Vec<Item> {
     attrs.extend(serde.derive_attributes(StdTraits::Names));
+    attrs.push(syntax::word_attribute("non_exhaustive"));
     let variants = e.variants.iter().map(|v| {
         let wire = &v.wire;
         let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
@@ -246,6 +350,7 @@ fn build_responses(mut attrs: Vec<Attribute>, name: Ident, variants: &[ResponseV
         "derive",
         quote! { ::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq },
     ));
+    attrs.push(syntax::word_attribute("non_exhaustive"));
     let variants = variants.iter().map(|v| {
         let fields = v.ty.as_ref().map_or(Fields::Unit, |ty| syntax::tuple_fields(type_syntax(ty, false)));
         syntax::variant(docs::outer_attributes(&v.docs), ident(&v.name), fields)
@@ -273,6 +378,7 @@ fn build_union_variant(v: &UnionVariant) -> Variant {
 fn build_untagged_union(mut attrs: Vec<Attribute>, name: Ident, union: &Union, serde: Serde) -> Item {
     attrs.extend(serde.derive_attributes(StdTraits::Data));
     attrs.push(syntax::list_attribute("serde", quote! { untagged }));
+    attrs.push(syntax::word_attribute("non_exhaustive"));
     build_enum_item(attrs, name, union.variants.iter().map(build_union_variant))
 }
 
@@ -300,6 +406,7 @@ fn expand_integer_enum(doc: &[Attribute], name: &Ident, e: &IntegerEnum, serde: 
         #(#doc)*
         #(#derives)*
         #[serde(from = "i64", into = "i64")]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know yet, kept as sent.
@@ -387,6 +494,7 @@ fn expand_discriminated_union(
         #(#doc)*
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
         #untagged
+        #[non_exhaustive]
         pub enum #name {
             #(#variants,)*
             #[doc = #unknown_doc]

@@ -39,13 +39,19 @@ pub(super) struct OperationSite<'o> {
 /// number, with a warning at the operation that gets it.
 struct MethodNames {
     scope: Scope,
+    /// Builder names (`ListCalls`), unique in the `operations` module.
+    builders: Scope,
     /// Wanted name → pointer of the operation that got it.
     owners: FxHashMap<String, String>,
 }
 
 impl MethodNames {
     fn new() -> Self {
-        MethodNames { scope: Scope::with_reserved(RESERVED_METHODS), owners: FxHashMap::default() }
+        MethodNames {
+            scope: Scope::with_reserved(RESERVED_METHODS),
+            builders: Scope::default(),
+            owners: FxHashMap::default(),
+        }
     }
 
     /// The method name of the operation `id` at `pointer`.
@@ -119,6 +125,7 @@ impl Lowerer<'_, '_> {
         let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
         let method_name = scope.claim(&id, &site.pointer, self.sink);
         let type_stem = names::type_name(names::bare(&method_name), "Operation");
+        let builder = scope.builders.claim(type_stem.clone());
 
         let params = self.parameters(site, &type_stem);
         let body = op.request_body.as_ref().and_then(|body| {
@@ -130,6 +137,7 @@ impl Lowerer<'_, '_> {
         Operation {
             id,
             method_name,
+            builder,
             http_method: method.to_owned(),
             path: path.to_owned(),
             path_parts: params.path_parts,

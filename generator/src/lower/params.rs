@@ -39,8 +39,8 @@ impl<'a> Lowerer<'a, '_> {
     /// The parameters of the operation at `site`; `type_stem` names their inline types.
     pub(super) fn parameters(&mut self, site: &OperationSite, type_stem: &str) -> Parameters {
         let resolved = self.resolve_parameters(site);
-        // The names a generated method body uses for itself.
-        let mut scope = Scope::with_reserved(&["body", "request", "self"]);
+        // The names a generated request builder uses for itself.
+        let mut scope = Scope::with_reserved(&["body", "client", "request", "self", "send"]);
         let mut params = Vec::new();
         for (param, here) in resolved {
             params.push(self.param(&param, &here, type_stem, &mut scope));

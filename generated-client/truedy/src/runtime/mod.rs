@@ -27,7 +27,7 @@ mod send;
 pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_origin_redirects};
 pub use error::Error;
 pub use nullable::Nullable;
-pub use response::{ApiResponse, DecodeError, ResponseInfo};
+pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 
 // What generated code calls: public so that it can, hidden from the docs because callers never
 // need it.
