@@ -21,6 +21,7 @@ const FIXTURES: &[&str] = &[
     "repairs.yaml",
     "refs.yaml",
     "hostile.yaml",
+    "fastapi_names.json",
 ];
 
 #[test]

@@ -20,6 +20,7 @@ snapshot_fixture!(operations, "operations.yaml");
 snapshot_fixture!(unions, "unions.yaml");
 snapshot_fixture!(bodies, "bodies.yaml");
 snapshot_fixture!(hostile, "hostile.yaml");
+snapshot_fixture!(fastapi_names, "fastapi_names.json");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds
@@ -46,6 +47,60 @@ fn hostile_shapes_are_warned_about_at_their_pointers() {
     assert_eq!(warnings.len(), 6, "{warnings:#?}");
     let client: String = file(&generated, "src/operations.rs").split_whitespace().collect();
     assert!(client.contains("runtime::path_value(\"ID\",id,runtime::PathStyle::Simple,false)"), "{client}");
+}
+
+/// Ids a framework generated lose its noise when the shorter name stays unique: FastAPI's
+/// `{function}{path}_{method}` and NestJS's `{Controller}_{method}`. Two routes that clean to the
+/// same name, or a cleaned name another id already gives, keep their ids; a hand-written id is
+/// never touched. Types named from the method follow the cleaned name.
+#[test]
+fn generated_operation_ids_give_clean_method_names() {
+    let generated = generate_fixture("fastapi_names.json");
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let client = file(&generated, "src/client.rs");
+    let methods: Vec<&str> = client
+        .split("    pub fn ")
+        // `build`, `builder`, `base_url` and `with_options` come first.
+        .skip(5)
+        .map(|rest| &rest[..rest.find(['(', '<']).unwrap()])
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "list_agents",
+            "create_agent",
+            "get_agent",
+            // `delete_agent` is the hand-written id of the legacy route.
+            "delete_agent_agents_agent_id_delete",
+            "update_agent",
+            "get_agent_stats",
+            "delete_agent",
+            "add_contact",
+            // One function on two routes: both would be `get_items`.
+            "get_items_items_get",
+            "get_items_v2_items_get",
+            // `find_all` is in two controllers, `update` in one.
+            "calls_find_all",
+            "update",
+            "users_find_all",
+            "health",
+        ]
+    );
+    // The raw id is still what errors name.
+    let operations = file(&generated, "src/operations.rs");
+    assert!(operations.contains("\"get_agent_agents__agent_id__get\""), "{operations}");
+    let types = file(&generated, "src/types.rs");
+    for name in
+        ["GetAgentError", "GetAgentNotFoundBody", "UpdateAgentRequest", "GetAgentStatsResponse", "UpdateRequest"]
+    {
+        assert!(
+            types.contains(&format!("pub struct {name} ")) || types.contains(&format!("pub enum {name} ")),
+            "no {name}"
+        );
+    }
+    for noisy in ["GetAgentAgents", "UpdateAgentAgents", "AddContactCampaignsCampaignIdContactsPostError"] {
+        assert!(!types.contains(noisy), "{noisy} in {types}");
+    }
 }
 
 #[test]

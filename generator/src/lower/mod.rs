@@ -19,6 +19,7 @@ mod containers;
 mod docs;
 mod enums;
 mod media;
+mod method_names;
 mod objects;
 mod operations;
 mod params;

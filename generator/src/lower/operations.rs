@@ -4,22 +4,17 @@
 //! **Invariant:** operations keep document order (paths, then methods in the order `GET`, `PUT`,
 //! `POST`, `DELETE`, `OPTIONS`, `HEAD`, `PATCH`, `TRACE`), and method names are unique among
 //! the client's methods, never one the client already has; an operation whose name had to be
-//! numbered is warned about.
+//! numbered is warned about. Names come from [`method_names`], which sees every id first.
 
 use std::borrow::Cow;
 
-use openapiv3::{Parameter, PathItem, ReferenceOr};
-use rustc_hash::FxHashMap;
-
 use super::Lowerer;
 use super::docs::operation_docs;
-use crate::diagnostics::Sink;
+use super::method_names::{self, MethodNames, Naming};
 use crate::ir::{Operation, SecurityScheme};
-use crate::names::{self, Scope};
+use crate::names;
 use crate::pointer;
-
-/// Method names [`Client`](crate) already has.
-const RESERVED_METHODS: &[&str] = &["new", "builder", "with_options", "base_url", "core"];
+use openapiv3::{Parameter, PathItem, ReferenceOr};
 
 /// Where an operation sits in the document.
 pub(super) struct OperationSite<'o> {
@@ -32,56 +27,23 @@ pub(super) struct OperationSite<'o> {
     pub shared_params: &'o [ReferenceOr<Parameter>],
     /// `/paths/<path>/<method>`.
     pub pointer: String,
-}
-
-/// The client's method names, handed out in document order. A name already taken (two ids that
-/// differ only in case or punctuation, a repeated id, or a name the client itself uses) gets a
-/// number, with a warning at the operation that gets it.
-struct MethodNames {
-    scope: Scope,
-    /// Builder names (`ListCalls`), unique in the `operations` module.
-    builders: Scope,
-    /// Wanted name → pointer of the operation that got it.
-    owners: FxHashMap<String, String>,
-}
-
-impl MethodNames {
-    fn new() -> Self {
-        MethodNames {
-            scope: Scope::with_reserved(RESERVED_METHODS),
-            builders: Scope::default(),
-            owners: FxHashMap::default(),
-        }
-    }
-
-    /// The method name of the operation `id` at `pointer`.
-    fn claim(&mut self, id: &str, pointer: &str, sink: &mut Sink) -> String {
-        let wanted = names::snake_name(id, "operation");
-        let name = self.scope.claim(wanted.clone());
-        if name == wanted {
-            self.owners.insert(wanted, pointer.to_owned());
-            return name;
-        }
-        let taken = match self.owners.get(&wanted) {
-            Some(owner) => format!("is taken by the operation at #{owner}"),
-            None => "is one the client itself uses".to_owned(),
-        };
-        sink.warning(
-            pointer,
-            format!("operationId `{id}` gives the method name `{wanted}`, which {taken}; this one is `{name}`"),
-        );
-        name
-    }
+    /// `operationId`, or `get /path` when there is none.
+    pub id: String,
 }
 
 impl Lowerer<'_, '_> {
     /// Every operation of every path item, in document order.
     pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
-        let mut scope = MethodNames::new();
-        let mut operations = Vec::new();
-        for (path, item) in &self.doc.paths.paths {
+        let doc = self.doc;
+        let mut items = Vec::new();
+        for (path, item) in &doc.paths.paths {
             let item_pointer = pointer::push("/paths", path);
-            let Some(item) = self.path_item(item, &item_pointer) else { continue };
+            if let Some(item) = self.path_item(item, &item_pointer) {
+                items.push((path.as_str(), item_pointer, item));
+            }
+        }
+        let mut sites = Vec::new();
+        for (path, item_pointer, item) in &items {
             let methods = [
                 ("GET", &item.get),
                 ("PUT", &item.put),
@@ -94,12 +56,17 @@ impl Lowerer<'_, '_> {
             ];
             for (method, op) in methods {
                 let Some(op) = op else { continue };
-                let pointer = pointer::push(&item_pointer, &method.to_ascii_lowercase());
-                let site = OperationSite { path, method, op, shared_params: &item.parameters, pointer };
-                operations.push(self.operation(&site, &mut scope, schemes));
+                let pointer = pointer::push(item_pointer, &method.to_ascii_lowercase());
+                let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
+                sites.push(OperationSite { path, method, op, shared_params: &item.parameters, pointer, id });
             }
         }
-        operations
+        // Every name is wanted before any is handed out: a cleaned name depends on all the ids.
+        let namings: Vec<Naming> =
+            sites.iter().map(|site| Naming { id: &site.id, path: site.path, method: site.method }).collect();
+        let wanted = method_names::wanted_names(&namings);
+        let mut scope = MethodNames::new();
+        sites.iter().zip(wanted).map(|(site, wanted)| self.operation(site, wanted, &mut scope, schemes)).collect()
     }
 
     /// A path item written in place or referenced (from anywhere: path items are not components).
@@ -119,13 +86,18 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// One operation; its method is named in `scope`.
-    fn operation(&mut self, site: &OperationSite, scope: &mut MethodNames, schemes: &[SecurityScheme]) -> Operation {
+    /// One operation; its method is named in `scope`, `wanted` if that is free.
+    fn operation(
+        &mut self,
+        site: &OperationSite,
+        wanted: String,
+        scope: &mut MethodNames,
+        schemes: &[SecurityScheme],
+    ) -> Operation {
         let OperationSite { path, method, op, .. } = *site;
-        let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
-        let method_name = scope.claim(&id, &site.pointer, self.sink);
+        let method_name = scope.claim(&site.id, wanted, &site.pointer, self.sink);
         let type_stem = names::type_name(names::bare(&method_name), "Operation");
-        let builder = scope.builders.claim(type_stem.clone());
+        let builder = scope.builder(&method_name);
 
         let params = self.parameters(site, &type_stem);
         let body = op.request_body.as_ref().and_then(|body| {
@@ -135,7 +107,7 @@ impl Lowerer<'_, '_> {
         let security = self.requirements(op.security.as_ref(), &site.pointer, schemes);
 
         Operation {
-            id,
+            id: site.id.clone(),
             method_name,
             builder,
             http_method: method.to_owned(),
