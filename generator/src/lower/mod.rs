@@ -106,8 +106,10 @@ struct Lowerer<'a, 's> {
     deep_refs: FxHashMap<String, Lowered>,
     /// `$ref`s outside components being lowered right now (cycle guard).
     resolving: FxHashSet<String>,
-    /// Pointer → name of the inline structs and unions being lowered right now.
-    inlining: FxHashMap<String, String>,
+    /// Pointer → the inline structs and unions being lowered right now.
+    inlining: FxHashMap<String, space::Inlining>,
+    /// Shape → the type that stands for it (inline schemas of one shape are one type).
+    shapes: FxHashMap<space::Shape, space::Holder>,
     /// Names of the string and integer enums defined so far (they can be parameters).
     scalar_enums: FxHashSet<String>,
 }
@@ -124,6 +126,7 @@ impl<'a, 's> Lowerer<'a, 's> {
             deep_refs: FxHashMap::default(),
             resolving: FxHashSet::default(),
             inlining: FxHashMap::default(),
+            shapes: FxHashMap::default(),
             scalar_enums: FxHashSet::default(),
         }
     }
