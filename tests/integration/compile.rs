@@ -21,6 +21,7 @@ const FIXTURES: &[&str] = &[
     "repairs.yaml",
     "refs.yaml",
     "hostile.yaml",
+    "dedupe.yaml",
 ];
 
 #[test]
@@ -34,7 +35,9 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    for (krate, tests) in [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS)] {
+    for (krate, tests) in
+        [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS), ("dedupe", DEDUPE_TESTS)]
+    {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
@@ -89,7 +92,19 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
     let output = cargo_in(
         &dir,
-        &["test", "--package", "unions", "--package", "schemas31", "--package", "bodies", "--offline", "--quiet"],
+        &[
+            "test",
+            "--package",
+            "unions",
+            "--package",
+            "schemas31",
+            "--package",
+            "bodies",
+            "--package",
+            "dedupe",
+            "--offline",
+            "--quiet",
+        ],
     );
     assert!(
         output.status.success(),
@@ -188,6 +203,57 @@ fn pattern_properties_are_maps() {
 
 /// Run inside the generated `bodies` crate: request and response bodies of every kind.
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
+
+/// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
+/// response goes back into a request as it is, and one function handles every operation's
+/// validation error.
+const DEDUPE_TESTS: &str = r#"
+use dedupe::Nullable;
+use dedupe::types::{
+    Agent, CreateAgentAgentsPostError, CreateAgentAgentsPostRequest, GetAgentAgentsAgentIdGetError,
+    ListAgentsAgentsGetUnprocessableEntityBody as ValidationError, UpdateAgentAgentsAgentIdPatchError,
+    UpdateAgentAgentsAgentIdPatchRequest, Voice,
+};
+use serde_json::json;
+
+fn messages(error: &ValidationError) -> Vec<String> {
+    error.detail.iter().flatten().map(|item| item.msg.clone()).collect()
+}
+
+#[test]
+fn a_value_read_from_a_response_goes_back_into_a_request() {
+    let agent: Agent = serde_json::from_value(json!({"id": "a1", "name": "Ada", "language": "fr"})).unwrap();
+    let create = CreateAgentAgentsPostRequest { name: agent.name.clone(), language: agent.language.clone() };
+    assert_eq!(serde_json::to_value(&create).unwrap(), json!({"name": "Ada", "language": "fr"}));
+    let update = UpdateAgentAgentsAgentIdPatchRequest { language: Nullable::Value(agent.language), ..Default::default() };
+    assert_eq!(serde_json::to_value(&update).unwrap(), json!({"language": "fr"}));
+    // A component of the same shape stays a type of its own.
+    let voice: Voice = serde_json::from_value(json!({"id": "v1", "name": "Alto", "language": "de"})).unwrap();
+    assert_eq!(voice.language.as_str(), "de");
+}
+
+#[test]
+fn one_handler_serves_every_validation_error() {
+    let body: ValidationError =
+        serde_json::from_value(json!({"detail": [{"loc": ["body", 0], "msg": "field required", "type": "missing"}]}))
+            .unwrap();
+    let errors = [
+        match CreateAgentAgentsPostError::UnprocessableEntity(body.clone()) {
+            CreateAgentAgentsPostError::UnprocessableEntity(e) => messages(&e),
+            CreateAgentAgentsPostError::BadRequest(_) => Vec::new(),
+        },
+        match GetAgentAgentsAgentIdGetError::UnprocessableEntity(body.clone()) {
+            GetAgentAgentsAgentIdGetError::UnprocessableEntity(e) => messages(&e),
+            GetAgentAgentsAgentIdGetError::NotFound(_) => Vec::new(),
+        },
+        match UpdateAgentAgentsAgentIdPatchError::UnprocessableEntity(body) {
+            UpdateAgentAgentsAgentIdPatchError::UnprocessableEntity(e) => messages(&e),
+            UpdateAgentAgentsAgentIdPatchError::NotFound(_) => Vec::new(),
+        },
+    ];
+    assert!(errors.iter().all(|m| m == &["field required"]), "{errors:?}");
+}
+"#;
 
 /// Runs cargo in the standalone workspace at `dir`, with its own target folder.
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {
