@@ -3,7 +3,8 @@
 //!
 //! Inline schemas are named from where they sit: the `call_settings` property of
 //! `CallUpdateRequest` becomes `CallUpdateRequestCallSettings`, the 200 body of `update_call`
-//! becomes `UpdateCallResponse`, array items get an `Item` suffix.
+//! becomes `UpdateCallResponse`, array items get an `Item` suffix. Inline schemas of one lowered
+//! shape are one type, named from the first of them or the component they equal ([`space`]).
 //!
 //! One [`Lowerer`] walks the document; its methods live beside the concern they serve:
 //! references ([`refs`]), the type space ([`space`]), schemas ([`schema`], [`containers`],
