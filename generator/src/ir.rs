@@ -104,7 +104,7 @@ pub enum TypeKind {
 }
 
 /// A union of schemas: tagged by a discriminator property, or tried in order (untagged).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Union {
     /// The discriminator property, when the spec names one and every branch is a reference.
     pub discriminator: Option<String>,
@@ -115,7 +115,7 @@ pub struct Union {
 }
 
 /// One branch of a [`Union`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnionVariant {
     /// Variant name.
     pub name: String,
@@ -139,7 +139,7 @@ pub struct Struct {
 }
 
 /// The map that collects properties a struct does not name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Additional {
     /// Rust field name of the flattened map.
     pub name: String,
@@ -167,7 +167,7 @@ pub struct Field {
 }
 
 /// How a field is spelled in Rust, from `required` and `nullable`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Presence {
     /// Required, not nullable: `T`.
     Required,
@@ -180,7 +180,7 @@ pub enum Presence {
 }
 
 /// A string enum.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StringEnum {
     /// Known values.
     pub variants: Vec<EnumVariant>,
@@ -189,7 +189,7 @@ pub struct StringEnum {
 }
 
 /// An integer enum.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IntegerEnum {
     /// Known values: Rust variant name and value.
     pub variants: Vec<(String, i64)>,
@@ -198,7 +198,7 @@ pub struct IntegerEnum {
 }
 
 /// One known enum value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnumVariant {
     /// Rust variant name.
     pub name: String,

@@ -2,7 +2,9 @@
 //! collision resolution. No other module invents an identifier.
 //!
 //! Architecture invariant: two different spec items never receive the same Rust name in one
-//! scope; a [`Scope`] hands out a numbered variant (`Name2`, `name_2`) instead of merging.
+//! scope; a [`Scope`] hands out a numbered variant (`Name2`, `name_2`) instead of merging. (Inline
+//! schemas of one shape are one type by design, decided by lowering's type space on the lowered
+//! shape, never by a name: see `lower/space.rs`.)
 
 use rustc_hash::FxHashSet;
 
@@ -47,6 +49,12 @@ impl Scope {
             .map(|n| format!("{stem}{separator}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
             .unwrap_or_default()
+    }
+
+    /// Gives back a name claimed for an item that turned out not to need one (an inline type
+    /// that is another type's twin), so the next item that wants it gets it unnumbered.
+    pub fn release(&mut self, name: &str) {
+        self.taken.remove(name);
     }
 }
 

@@ -22,6 +22,7 @@ const FIXTURES: &[&str] = &[
     "refs.yaml",
     "hostile.yaml",
     "fastapi_names.json",
+    "dedupe.yaml",
 ];
 
 #[test]
@@ -35,7 +36,9 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    for (krate, tests) in [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS)] {
+    for (krate, tests) in
+        [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS), ("dedupe", DEDUPE_TESTS)]
+    {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
@@ -111,6 +114,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "bodies",
             "--package",
             "operations",
+            "--package",
+            "dedupe",
             "--offline",
             "--quiet",
         ],
@@ -214,7 +219,56 @@ fn pattern_properties_are_maps() {
 /// Run inside the generated `bodies` crate: request and response bodies of every kind.
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
 
-/// Runs cargo in the standalone workspace at `dir`, with its own target folder.
+/// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
+/// response goes back into a request as it is, and one function handles every operation's
+/// validation error.
+const DEDUPE_TESTS: &str = r#"
+use dedupe::Nullable;
+use dedupe::types::{
+    Agent, CreateAgentError, CreateAgentRequest, GetAgentError, ListAgentsUnprocessableEntityBody as ValidationError,
+    UpdateAgentError, UpdateAgentRequest, Voice,
+};
+use serde_json::json;
+
+fn messages(error: &ValidationError) -> Vec<String> {
+    error.detail.iter().flatten().map(|item| item.msg.clone()).collect()
+}
+
+#[test]
+fn a_value_read_from_a_response_goes_back_into_a_request() {
+    let agent: Agent = serde_json::from_value(json!({"id": "a1", "name": "Ada", "language": "fr"})).unwrap();
+    let create = CreateAgentRequest::new(agent.name.clone(), agent.language.clone());
+    assert_eq!(serde_json::to_value(&create).unwrap(), json!({"name": "Ada", "language": "fr"}));
+    let update = UpdateAgentRequest::default().with_language(Nullable::Value(agent.language));
+    assert_eq!(serde_json::to_value(&update).unwrap(), json!({"language": "fr"}));
+    // A component of the same shape stays a type of its own.
+    let voice: Voice = serde_json::from_value(json!({"id": "v1", "name": "Alto", "language": "de"})).unwrap();
+    assert_eq!(voice.language.as_str(), "de");
+}
+
+#[test]
+fn one_handler_serves_every_validation_error() {
+    let body: ValidationError =
+        serde_json::from_value(json!({"detail": [{"loc": ["body", 0], "msg": "field required", "type": "missing"}]}))
+            .unwrap();
+    let errors = [
+        match CreateAgentError::UnprocessableEntity(body.clone()) {
+            CreateAgentError::UnprocessableEntity(e) => messages(&e),
+            _ => Vec::new(),
+        },
+        match GetAgentError::UnprocessableEntity(body.clone()) {
+            GetAgentError::UnprocessableEntity(e) => messages(&e),
+            _ => Vec::new(),
+        },
+        match UpdateAgentError::UnprocessableEntity(body) {
+            UpdateAgentError::UnprocessableEntity(e) => messages(&e),
+            _ => Vec::new(),
+        },
+    ];
+    assert!(errors.iter().all(|m| m == &["field required"]), "{errors:?}");
+}
+"#;
+
 /// The Calls API of `tests/fixtures/compat/` in two versions, `caller-v1` and `caller-v2`
 /// (one source, `tests/compat/caller.rs`, against each), and `fragile-v1`; returns the members.
 fn write_compat_crates(crates: &Path) -> Vec<String> {
@@ -244,6 +298,7 @@ fn write_compat_crates(crates: &Path) -> Vec<String> {
     members
 }
 
+/// Runs cargo in the standalone workspace at `dir`, with its own target folder.
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(args)

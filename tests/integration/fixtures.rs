@@ -21,6 +21,7 @@ snapshot_fixture!(unions, "unions.yaml");
 snapshot_fixture!(bodies, "bodies.yaml");
 snapshot_fixture!(hostile, "hostile.yaml");
 snapshot_fixture!(fastapi_names, "fastapi_names.json");
+snapshot_fixture!(dedupe, "dedupe.yaml");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds

@@ -42,6 +42,8 @@ enum Outcome {
         operations: usize,
         warnings: usize,
         lines: usize,
+        /// Generated types.
+        types: usize,
         /// `path hash` per generated file, plus one line for the warnings.
         digest: Vec<String>,
     },
@@ -159,6 +161,7 @@ fn generate_one(spec: &Spec) -> Row {
             operations: generated.operations,
             warnings: generated.warnings.len(),
             lines: generated.files.iter().map(|f| f.contents.lines().count()).sum(),
+            types: generated.types,
             digest: generated
                 .files
                 .iter()
@@ -195,16 +198,18 @@ fn hash(text: &str) -> u64 {
     hasher.finish()
 }
 
-/// One line per generated file (`spec path hash`), per rejection and per panic, in spec order.
+/// One line per generated file (`spec path hash`), per rejection and per panic, in spec order;
+/// a generated spec also gets a line of counts (`spec counts types T lines L`).
 fn digest(rows: &[Row]) -> String {
     let mut out = String::new();
     for row in rows {
         let name = &row.spec.name;
         match &row.outcome {
-            Outcome::Generated { digest, .. } => {
+            Outcome::Generated { digest, types, lines, .. } => {
                 for line in digest {
                     let _ = writeln!(out, "{name} {line}");
                 }
+                let _ = writeln!(out, "{name} counts types {types} lines {lines}");
             }
             Outcome::Rejected(message) => {
                 let _ = writeln!(out, "{name} rejected {:016x}", hash(message));

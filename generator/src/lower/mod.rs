@@ -3,7 +3,8 @@
 //!
 //! Inline schemas are named from where they sit: the `call_settings` property of
 //! `CallUpdateRequest` becomes `CallUpdateRequestCallSettings`, the 200 body of `update_call`
-//! becomes `UpdateCallResponse`, array items get an `Item` suffix.
+//! becomes `UpdateCallResponse`, array items get an `Item` suffix. Inline schemas of one lowered
+//! shape are one type, named from the first of them or the component they equal ([`space`]).
 //!
 //! One [`Lowerer`] walks the document; its methods live beside the concern they serve:
 //! references ([`refs`]), the type space ([`space`]), schemas ([`schema`], [`containers`],
@@ -107,8 +108,10 @@ struct Lowerer<'a, 's> {
     deep_refs: FxHashMap<String, Lowered>,
     /// `$ref`s outside components being lowered right now (cycle guard).
     resolving: FxHashSet<String>,
-    /// Pointer → name of the inline structs and unions being lowered right now.
-    inlining: FxHashMap<String, String>,
+    /// Pointer → the inline structs and unions being lowered right now.
+    inlining: FxHashMap<String, space::Inlining>,
+    /// Shape → the type that stands for it (inline schemas of one shape are one type).
+    shapes: FxHashMap<space::Shape, space::Holder>,
     /// Names of the string and integer enums defined so far (they can be parameters).
     scalar_enums: FxHashSet<String>,
 }
@@ -125,6 +128,7 @@ impl<'a, 's> Lowerer<'a, 's> {
             deep_refs: FxHashMap::default(),
             resolving: FxHashSet::default(),
             inlining: FxHashMap::default(),
+            shapes: FxHashMap::default(),
             scalar_enums: FxHashSet::default(),
         }
     }

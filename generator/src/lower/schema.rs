@@ -32,7 +32,7 @@ impl Lowerer<'_, '_> {
                 }
                 ReferenceOr::Item(schema) => self.named_definition(name, schema, &pointer),
             };
-            self.fill(slot, def);
+            self.fill_component(slot, def);
         }
     }
 
@@ -82,12 +82,13 @@ impl Lowerer<'_, '_> {
         let nullable = schema.schema_data.nullable;
         // An inline schema reached again while its own type is being built (through `allOf`
         // parts that copy properties from a component) is that type: recursion, boxed later.
-        if let Some(name) = self.inlining.get(pointer) {
-            return Lowered { ty: TypeRef::Named(name.clone()), nullable };
+        if let Some(inlining) = self.inlining.get_mut(pointer) {
+            inlining.met_again = true;
+            return Lowered { ty: TypeRef::Named(inlining.name.clone()), nullable };
         }
         if let Some((keyword, branches)) = union_branches(schema) {
-            let name = self.type_scope.claim(names::type_name(hint, "Union"));
-            let ty = self.define_inline(name, pointer, schema_docs(schema), |this, name| {
+            let wanted = names::type_name(hint, "Union");
+            let ty = self.define_inline(wanted, pointer, schema_docs(schema), |this, name| {
                 TypeKind::Union(this.union(name, schema, keyword, branches, pointer))
             });
             return Lowered { ty, nullable };
@@ -95,8 +96,8 @@ impl Lowerer<'_, '_> {
         if let Some(parts) = self.object_parts(schema, pointer)
             && !parts.properties.is_empty()
         {
-            let name = self.type_scope.claim(names::type_name(hint, "Object"));
-            let ty = self.define_inline(name, pointer, schema_docs(schema), |this, name| {
+            let wanted = names::type_name(hint, "Object");
+            let ty = self.define_inline(wanted, pointer, schema_docs(schema), |this, name| {
                 TypeKind::Struct(this.structure(name, parts))
             });
             return Lowered { ty, nullable };
@@ -108,9 +109,8 @@ impl Lowerer<'_, '_> {
         } else {
             return self.schema_body(schema, hint, pointer);
         };
-        let name = self.type_scope.claim(names::type_name(hint, "Enum"));
-        self.push(TypeDef { name: name.clone(), docs: schema_docs(schema), kind });
-        Lowered { ty: TypeRef::Named(name), nullable }
+        let ty = self.define_enum(names::type_name(hint, "Enum"), schema_docs(schema), kind);
+        Lowered { ty, nullable }
     }
 
     /// Everything that is not a struct or an enum: primitives, arrays, maps, references through `allOf`.

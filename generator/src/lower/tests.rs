@@ -504,3 +504,180 @@ components:
     assert_eq!(structure(&api, "Sent").fields[1].presence, Presence::OptionalNullable);
     assert_eq!(structure(&api, "Received").fields[0].presence, Presence::Optional);
 }
+
+/// The operations of a FastAPI-like spec: `count` operations whose 422 body is the same inline
+/// validation error, then a create and a read of one resource with the same inline enum.
+fn one_concept_spec(count: usize) -> String {
+    let error = "{type: object, required: [detail], properties: {detail: {type: array, items: \
+                 {type: object, required: [loc, msg], properties: {loc: {type: array, items: {type: string}}, \
+                 msg: {type: string}}}}}}";
+    let mut paths = String::from("paths:\n");
+    for i in 0..count {
+        paths.push_str(&format!(
+            "  /things{i}:\n    get:\n      operationId: list_things_{i}\n      responses:\n        \
+             '204': {{description: ok}}\n        '422': {{description: invalid, content: \
+             {{application/json: {{schema: {error}}}}}}}\n"
+        ));
+    }
+    paths.push_str(
+        r#"  /agents:
+    post:
+      operationId: create_agent
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [language]
+              properties:
+                language: {type: string, description: Spoken language., enum: [en, fr]}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string}
+                  language: {type: string, enum: [en, fr]}
+"#,
+    );
+    paths
+}
+
+#[test]
+fn equal_inline_enums_in_a_request_and_a_response_are_one_type() {
+    let (api, _) = lower_yaml("3.0.3", &one_concept_spec(0));
+    let op = only_operation(&api);
+    let sent = op.body.as_ref().unwrap().ty.clone();
+    assert_eq!(sent, named("CreateAgentRequest"));
+    assert_eq!(field_type(&api, "CreateAgentRequest", "language"), named("CreateAgentRequestLanguage"));
+    assert_eq!(field_type(&api, "CreateAgentResponse", "language"), named("CreateAgentRequestLanguage"));
+    assert!(!names(&api).contains(&"CreateAgentResponseLanguage"), "{:?}", names(&api));
+    // The first use's docs; both directions derive their trait.
+    assert_eq!(def(&api, "CreateAgentRequestLanguage").docs, ["Spoken language."]);
+    assert!(api.serialize.contains("CreateAgentRequestLanguage"));
+    assert!(api.deserialize.contains("CreateAgentRequestLanguage"));
+}
+
+#[test]
+fn identical_inline_error_bodies_are_one_type() {
+    let (api, _) = lower_yaml("3.0.3", &one_concept_spec(15));
+    assert_eq!(api.operations.len(), 16);
+    for op in &api.operations[..15] {
+        assert_eq!(op.responses[1].body, ResponseBody::Json(named("ListThings0UnprocessableEntityBody")));
+    }
+    let bodies = names(&api).into_iter().filter(|n| n.ends_with("Body") || n.ends_with("Item")).collect::<Vec<_>>();
+    assert_eq!(bodies, ["ListThings0UnprocessableEntityBody", "ListThings0UnprocessableEntityBodyDetailItem"]);
+    // Each operation keeps its own error enum, over the one body.
+    assert_eq!(api.types.iter().filter(|t| matches!(t.kind, TypeKind::Responses(_))).count(), 16);
+}
+
+#[test]
+fn an_inline_schema_equal_to_a_component_is_the_component() {
+    let (api, _) = lower_yaml(
+        "3.0.3",
+        r##"paths:
+  /pets:
+    get:
+      operationId: get_pet
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, required: [name], properties: {name: {type: string}, kind: {type: string, enum: [cat, dog]}}}
+components:
+  schemas:
+    Pet:
+      description: A pet.
+      type: object
+      required: [name]
+      properties: {name: {type: string}, kind: {$ref: '#/components/schemas/Kind'}}
+    Kind: {type: string, enum: [cat, dog]}
+    Twin: {type: string, enum: [cat, dog]}
+"##,
+    );
+    // The inline enum is `Kind` (the first component of its shape, `Twin` is another concept);
+    // the inline object then has `Pet`'s shape.
+    assert_eq!(only_operation(&api).success, named("Pet"));
+    assert_eq!(names(&api), ["Pet", "Kind", "Twin", "GetPetError"]);
+}
+
+#[test]
+fn shapes_that_differ_stay_apart_and_names_are_given_back() {
+    let (api, _) = lower_schemas(
+        r#"
+    Holder:
+      type: object
+      properties:
+        x: {type: object, properties: {p: {type: string}}}
+        y: {type: object, description: Same as x., properties: {p: {type: string}}}
+        Y: {type: object, properties: {q: {type: integer}}}
+        required: {type: object, required: [p], properties: {p: {type: string}}}
+        nullable: {type: object, properties: {p: {type: string, nullable: true}}}
+        open: {type: object, additionalProperties: true, properties: {p: {type: string}}}
+        order: {type: string, enum: [a, b]}
+        reorder: {type: string, enum: [b, a]}
+        again: {type: string, enum: [a, b]}
+        number: {type: integer, enum: [1, 2]}
+        numbers: {type: integer, enum: [1, 2]}
+        union: {oneOf: [{type: string}, {type: integer}]}
+        onion: {oneOf: [{type: string}, {type: integer}]}
+    B: {type: object, properties: {p: {type: string}}}
+    C: {type: object, properties: {p: {type: string}}}
+"#,
+    );
+    let ty = |wire| field_type(&api, "Holder", wire);
+    assert_eq!((ty("x"), ty("y")), (named("HolderX"), named("HolderX")));
+    // `y`'s twin gave its name back, so `Y` gets it unnumbered.
+    assert_eq!(ty("Y"), named("HolderY"));
+    for wire in ["required", "nullable", "open"] {
+        assert_ne!(ty(wire), named("HolderX"), "{wire}");
+    }
+    assert_eq!((ty("order"), ty("again")), (named("HolderOrder"), named("HolderOrder")));
+    assert_eq!(ty("reorder"), named("HolderReorder"));
+    assert_eq!((ty("number"), ty("numbers")), (named("HolderNumber"), named("HolderNumber")));
+    assert_eq!((ty("union"), ty("onion")), (named("HolderUnion"), named("HolderUnion")));
+    // Two components of one shape are two concepts; an inline schema met before them stays too.
+    assert!(names(&api).contains(&"B") && names(&api).contains(&"C"));
+    assert_eq!(def(&api, "HolderX").docs, Vec::<String>::new());
+}
+
+#[test]
+fn an_inline_type_met_again_inside_itself_is_kept() {
+    let (api, _) = lower_schemas(
+        r##"
+    Tree:
+      type: object
+      properties:
+        child:
+          allOf:
+            - {$ref: '#/components/schemas/Tree'}
+            - {type: object, properties: {depth: {type: integer}}}
+    Other:
+      type: object
+      properties:
+        child:
+          allOf:
+            - {$ref: '#/components/schemas/Tree'}
+            - {type: object, properties: {depth: {type: integer}}}
+"##,
+    );
+    // `TreeChild` holds itself. Reached again from `Other`, the schema is a type that holds
+    // itself too (a type met again inside itself is never swapped for a twin), so every name a
+    // field refers to is defined. `Other`'s `child` (a `child` of that type and a `depth`) has
+    // the shape of that type, so it is that type.
+    let child = structure(&api, "TreeChild");
+    assert_eq!((child.fields[0].ty.clone(), child.fields[0].boxed), (named("TreeChild"), true));
+    assert_eq!(field_type(&api, "Tree", "child"), named("TreeChild"));
+    let other = field_type(&api, "Other", "child");
+    let TypeRef::Named(other) = other else { panic!() };
+    for field in &structure(&api, &other).fields {
+        if let TypeRef::Named(name) = &field.ty {
+            assert!(names(&api).contains(&name.as_str()), "{name} is not defined: {:?}", names(&api));
+        }
+    }
+    assert_eq!(names(&api), ["Tree", "TreeChild", "Other", "OtherChildChild"]);
+}
