@@ -45,7 +45,7 @@ fn hostile_shapes_are_warned_about_at_their_pointers() {
             "no warning at {pointer}: {warnings:#?}"
         );
     }
-    assert_eq!(warnings.len(), 6, "{warnings:#?}");
+    assert_eq!(warnings.len(), 8, "{warnings:#?}");
     let client: String = file(&generated, "src/operations.rs").split_whitespace().collect();
     assert!(client.contains("runtime::path_value(\"ID\",id,runtime::PathStyle::Simple,false)"), "{client}");
 }

@@ -14,7 +14,7 @@ use syn::{FnArg, ImplItem, Item, Stmt};
 use super::client::{request_statements, send_statement};
 use super::types::type_tokens;
 use super::{Part, docs, ident, syntax};
-use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, RequestBody, TypeRef};
+use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, PathPart, RequestBody, TypeRef};
 
 /// The `operations.rs` module: its head, then one part per operation's builder.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
@@ -41,6 +41,8 @@ struct Input {
     /// Binary bodies are taken as `impl Into<::reqwest::Body>` and converted.
     into_body: bool,
     required: bool,
+    /// A declared path parameter the path template lacks: taken, never sent (lowering warns).
+    unsent: bool,
     docs: Vec<String>,
 }
 
@@ -67,7 +69,15 @@ impl Input {
 
 /// The operation's parameters (in argument order) and body.
 fn inputs(op: &Operation) -> Vec<Input> {
-    let params = op.params.iter().map(|p| {
+    let in_path: Vec<usize> = op
+        .path_parts
+        .iter()
+        .filter_map(|part| match part {
+            PathPart::Param(index) => Some(*index),
+            PathPart::Literal(_) => None,
+        })
+        .collect();
+    let params = op.params.iter().enumerate().map(|(index, p)| {
         let location = match p.location {
             ParamLocation::Path => "path parameter",
             ParamLocation::Query => "query parameter",
@@ -79,7 +89,8 @@ fn inputs(op: &Operation) -> Vec<Input> {
             docs.push(String::new());
             docs.extend(p.docs.iter().cloned());
         }
-        Input { name: p.name.clone(), ty: held(&p.ty, false), into_body: false, required: p.required, docs }
+        let unsent = p.location == ParamLocation::Path && !in_path.contains(&index);
+        Input { name: p.name.clone(), ty: held(&p.ty, false), into_body: false, required: p.required, unsent, docs }
     });
     params.chain(op.body.as_ref().map(body_input)).collect()
 }
@@ -100,7 +111,7 @@ fn body_input(body: &RequestBody) -> Input {
         docs.push(String::new());
         docs.extend(body.docs.iter().cloned());
     }
-    Input { name: "body".to_owned(), ty, into_body, required: body.required, docs }
+    Input { name: "body".to_owned(), ty, into_body, required: body.required, unsent: false, docs }
 }
 
 /// How a value of `ty` is held: strings and slices borrowed, small values by value (a body
@@ -205,7 +216,9 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
     let fields = inputs.iter().map(|input| {
         let name = ident(&input.name);
         let ty = &input.ty;
-        if input.required {
+        if input.unsent {
+            quote! { #[allow(dead_code)] pub(crate) #name: #ty }
+        } else if input.required {
             quote! { pub(crate) #name: #ty }
         } else {
             quote! { pub(crate) #name: ::std::option::Option<#ty> }
@@ -263,7 +276,14 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
 /// `pub async fn send(self) -> ...`: takes the builder apart and sends the request, as built by
 /// the client emitter; also returns the success type.
 fn build_send(op: &Operation, inputs: &[Input]) -> (ImplItem, TokenStream) {
-    let names = inputs.iter().map(|input| ident(&input.name));
+    let names = inputs.iter().map(|input| {
+        let name = ident(&input.name);
+        if input.unsent {
+            quote! { #name: _ }
+        } else {
+            quote! { #name }
+        }
+    });
     let unpack = quote! { let Self { client, #(#names),* } = self; };
     let unpack = syn::parse2(unpack.clone()).unwrap_or(Stmt::Item(Item::Verbatim(unpack)));
     let mut stmts = vec![unpack];
