@@ -468,20 +468,8 @@ fn path_value(param: &Param) -> TokenStream {
         _ => quote! { Simple },
     };
     let (wire, explode) = (&param.wire, param.explode);
-    // `path_value` takes a reference; the arguments passed by value (see `borrowed`) need one.
-    let by_value = matches!(
-        param.ty,
-        TypeRef::Bool
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::U32
-            | TypeRef::U64
-            | TypeRef::F32
-            | TypeRef::F64
-            | TypeRef::DateTime
-            | TypeRef::Date
-    );
-    let value = if by_value {
+    // `path_value` takes a reference; the values a builder holds by value need one.
+    let value = if super::operations::held_by_value(&param.ty) {
         quote! { &#name }
     } else {
         quote! { #name }
