@@ -58,6 +58,12 @@ impl Scope {
     }
 }
 
+/// The `with_` setter of the field `field` (a Rust field name, possibly raw): `with_type` for
+/// `r#type`. Unique among a struct's setters because field names are.
+pub fn setter_name(field: &str) -> String {
+    format!("with_{}", bare(field))
+}
+
 /// `UpperCamelCase` type or variant name for `raw`, or `fallback` when `raw` has no letters or digits.
 pub fn type_name(raw: &str, fallback: &str) -> String {
     let mut name = upper_camel(raw);

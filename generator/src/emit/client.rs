@@ -278,19 +278,10 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
         .iter()
         .all(|f| !required(f.field.presence) || matches!(f.part, PartKind::Files(_)))
         .then(|| quote! { ::std::default::Default, });
-    // The type each field holds, and whether it is an `Option` of it.
-    let typed = |f: &crate::ir::FormField| {
-        let ty = match &f.part {
-            PartKind::Value => type_tokens(&f.field.ty, true),
-            PartKind::File(_) => quote! { runtime::FilePart },
-            PartKind::Files(_) => quote! { ::std::vec::Vec<runtime::FilePart> },
-        };
-        (ty, !required(f.field.presence) && !matches!(f.part, PartKind::Files(_)))
-    };
     let fields = form.fields.iter().map(|f| {
         let doc = docs::outer(&f.field.docs);
         let field = ident(&f.field.name);
-        let (ty, optional) = typed(f);
+        let (ty, optional) = form_field_type(f);
         let ty = if optional {
             quote! { ::std::option::Option<#ty> }
         } else {
@@ -298,15 +289,62 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
         };
         quote! { #doc pub #field: #ty, }
     });
-    // `new` takes the required fields; every other field has a `with_` setter, so callers never
-    // need the struct literal that `#[non_exhaustive]` forbids.
+    let constructors = form_constructors(form);
+    let writes = form.fields.iter().map(|f| {
+        let field = ident(&f.field.name);
+        let wire = &f.field.wire;
+        match &f.part {
+            PartKind::Value => quote! { form.field(#wire, &self.#field); },
+            PartKind::File(content_type) if required(f.field.presence) => {
+                quote! { form.file(#wire, &self.#field, #content_type); }
+            }
+            PartKind::File(content_type) | PartKind::Files(content_type) => {
+                quote! { form.files(#wire, &self.#field, #content_type); }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #constructors
+        }
+
+        impl runtime::MultipartForm for #name {
+            fn write_parts(&self, form: &mut runtime::Multipart) {
+                #(#writes)*
+            }
+        }
+    }
+}
+
+/// The type a form field holds, and whether the field is an `Option` of it (optional fields but
+/// file lists, which are empty when absent).
+fn form_field_type(f: &crate::ir::FormField) -> (TokenStream, bool) {
+    let ty = match &f.part {
+        PartKind::Value => type_tokens(&f.field.ty, true),
+        PartKind::File(_) => quote! { runtime::FilePart },
+        PartKind::Files(_) => quote! { ::std::vec::Vec<runtime::FilePart> },
+    };
+    (ty, f.field.presence != Presence::Required && !matches!(f.part, PartKind::Files(_)))
+}
+
+/// A form's `new` (its required fields) and a `with_` setter per other field, so callers never
+/// need the struct literal that `#[non_exhaustive]` forbids.
+fn form_constructors(form: &MultipartForm) -> TokenStream {
+    let required = |presence: Presence| presence == Presence::Required;
     let arguments: Vec<TokenStream> = form
         .fields
         .iter()
         .filter(|f| required(f.field.presence))
         .map(|f| {
             let field = ident(&f.field.name);
-            let (ty, _) = typed(f);
+            let (ty, _) = form_field_type(f);
             quote! { #field: #ty }
         })
         .collect();
@@ -330,9 +368,9 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
     });
     let setters = form.fields.iter().filter(|f| !required(f.field.presence)).map(|f| {
         let field = ident(&f.field.name);
-        let setter = ident(&format!("with_{}", crate::names::bare(&f.field.name)));
+        let setter = ident(&crate::names::setter_name(&f.field.name));
         let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&f.field.name));
-        let (ty, optional) = typed(f);
+        let (ty, optional) = form_field_type(f);
         let value = if optional {
             quote! { ::std::option::Option::Some(#field) }
         } else {
@@ -346,37 +384,9 @@ fn expand_form(form: &MultipartForm, method: &str) -> TokenStream {
             }
         }
     });
-    let writes = form.fields.iter().map(|f| {
-        let field = ident(&f.field.name);
-        let wire = &f.field.wire;
-        match &f.part {
-            PartKind::Value => quote! { form.field(#wire, &self.#field); },
-            PartKind::File(content_type) if required(f.field.presence) => {
-                quote! { form.file(#wire, &self.#field, #content_type); }
-            }
-            PartKind::File(content_type) | PartKind::Files(content_type) => {
-                quote! { form.files(#wire, &self.#field, #content_type); }
-            }
-        }
-    });
     quote! {
-        #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, #default ::std::cmp::PartialEq)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
-
-        impl #name {
-            #new
-            #(#setters)*
-        }
-
-        impl runtime::MultipartForm for #name {
-            fn write_parts(&self, form: &mut runtime::Multipart) {
-                #(#writes)*
-            }
-        }
+        #new
+        #(#setters)*
     }
 }
 

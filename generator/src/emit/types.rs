@@ -161,85 +161,13 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
 /// `new` with the required fields (when there are any; otherwise `Default` serves) and a
 /// `with_<field>` setter per optional field, so a caller never needs a struct literal.
 fn build_constructors(name: &Ident, s: &Struct) -> Option<Item> {
-    let value = |field: &Field, input: TokenStream| {
-        if field.boxed {
-            quote! { ::std::boxed::Box::new(#input) }
-        } else {
-            input
-        }
-    };
-    let required: Vec<&Field> =
-        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
-    let new = (!required.is_empty()).then(|| {
-        let arguments = required.iter().map(|field| {
-            let name = ident(&field.name);
-            let ty = type_tokens(&field.ty, false);
-            match field.presence {
-                Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
-                _ => quote! { #name: #ty },
-            }
-        });
-        let fields = s.fields.iter().map(|field| {
-            let name = ident(&field.name);
-            match field.presence {
-                Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
-                Presence::Required => quote! { #name },
-                Presence::RequiredNullable if field.boxed => {
-                    quote! { #name: #name.map(::std::boxed::Box::new) }
-                }
-                Presence::RequiredNullable => quote! { #name },
-                Presence::Optional => quote! { #name: ::std::option::Option::None },
-                Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
-            }
-        });
-        let additional = s.additional.as_ref().map(|extra| {
-            let name = ident(&extra.name);
-            quote! { #name: ::std::collections::BTreeMap::new(), }
-        });
-        let doc = format!(" A `{name}` with its required fields; the optional ones are set with the `with_` methods.");
-        let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-        quote! {
-            #[doc = #doc]
-            #many
-            pub fn new(#(#arguments),*) -> Self {
-                Self { #(#fields,)* #additional }
-            }
-        }
-    });
-    let setters = s
+    let new = expand_new(name, s);
+    let setters: Vec<TokenStream> = s
         .fields
         .iter()
         .filter(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
-        .map(|field| {
-            let name = ident(&field.name);
-            let setter = ident(&format!("with_{}", crate::names::bare(&field.name)));
-            let ty = type_tokens(&field.ty, false);
-            let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
-            if field.presence == Presence::Optional {
-                let stored = value(field, quote! { #name });
-                quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, #name: #ty) -> Self {
-                        self.#name = ::std::option::Option::Some(#stored);
-                        self
-                    }
-                }
-            } else {
-                let ty = if field.boxed {
-                    quote! { ::std::boxed::Box<#ty> }
-                } else {
-                    ty
-                };
-                quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, #name: impl ::std::convert::Into<crate::runtime::Nullable<#ty>>) -> Self {
-                        self.#name = #name.into();
-                        self
-                    }
-                }
-            }
-        });
-    let setters: Vec<TokenStream> = setters.collect();
+        .map(expand_setter)
+        .collect();
     if new.is_none() && setters.is_empty() {
         return None;
     }
@@ -250,6 +178,82 @@ fn build_constructors(name: &Ident, s: &Struct) -> Option<Item> {
         }
     };
     Some(syn::parse2(tokens.clone()).unwrap_or(Item::Verbatim(tokens)))
+}
+
+/// `new` with the struct's required fields; `None` when it has none (`Default` serves).
+fn expand_new(name: &Ident, s: &Struct) -> Option<TokenStream> {
+    let required: Vec<&Field> =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
+    if required.is_empty() {
+        return None;
+    }
+    let arguments = required.iter().map(|field| {
+        let name = ident(&field.name);
+        let ty = type_tokens(&field.ty, false);
+        match field.presence {
+            Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
+            _ => quote! { #name: #ty },
+        }
+    });
+    let fields = s.fields.iter().map(|field| {
+        let name = ident(&field.name);
+        match field.presence {
+            Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
+            Presence::Required => quote! { #name },
+            Presence::RequiredNullable if field.boxed => quote! { #name: #name.map(::std::boxed::Box::new) },
+            Presence::RequiredNullable => quote! { #name },
+            Presence::Optional => quote! { #name: ::std::option::Option::None },
+            Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
+        }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let name = ident(&extra.name);
+        quote! { #name: ::std::collections::BTreeMap::new(), }
+    });
+    let doc = format!(" A `{name}` with its required fields; the optional ones are set with the `with_` methods.");
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    Some(quote! {
+        #[doc = #doc]
+        #many
+        pub fn new(#(#arguments),*) -> Self {
+            Self { #(#fields,)* #additional }
+        }
+    })
+}
+
+/// The `with_` setter of an optional field: `Option<T>` fields take `T`, `Nullable<T>` fields
+/// anything that converts (`T`, `Option<T>`, `Nullable::Null`).
+fn expand_setter(field: &Field) -> TokenStream {
+    let name = ident(&field.name);
+    let setter = ident(&crate::names::setter_name(&field.name));
+    let mut ty = type_tokens(&field.ty, false);
+    let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
+    if field.boxed {
+        ty = quote! { ::std::boxed::Box<#ty> };
+    }
+    if field.presence == Presence::Optional {
+        let stored = if field.boxed {
+            quote! { ::std::boxed::Box::new(#name) }
+        } else {
+            quote! { #name }
+        };
+        let ty = type_tokens(&field.ty, false);
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, #name: #ty) -> Self {
+                self.#name = ::std::option::Option::Some(#stored);
+                self
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, #name: impl ::std::convert::Into<crate::runtime::Nullable<#ty>>) -> Self {
+                self.#name = #name.into();
+                self
+            }
+        }
+    }
 }
 
 fn build_field(field: &Field) -> syn::Field {
