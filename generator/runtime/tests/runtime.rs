@@ -414,20 +414,27 @@ mod auth {
     }
 
     #[tokio::test]
-    async fn first_satisfiable_alternative_wins() {
+    async fn every_configured_credential_the_requirements_name_is_sent() {
+        // FastAPI's spelling of two dependencies it checks together.
         const EITHER: &[&[&str]] = &[&["bearer"], &["header_key"]];
         let server = ok_server().await;
-        // Only the second alternative is satisfiable.
+        // Only the second alternative is satisfiable: its credential is sent.
         send_with(builder(&server).credential("header_key", "key-1"), EITHER).await.unwrap();
-        // Both are: the first one is used, and only it.
-        send_with(builder(&server).credential("header_key", "key-1").credential("bearer", "tok-1"), EITHER)
-            .await
-            .unwrap();
+        // Both are: both credentials are sent, and no other configured one.
+        let both = builder(&server).credential("header_key", "key-1").credential("bearer", "tok-1");
+        send_with(both.credential("query_key", "unnamed"), EITHER).await.unwrap();
+        // An optional requirement (`{}`) sends a configured credential, and needs none.
+        const OPTIONAL: &[&[&str]] = &[&[], &["bearer"]];
+        send_with(builder(&server).credential("bearer", "tok-2"), OPTIONAL).await.unwrap();
+        send_with(builder(&server), OPTIONAL).await.unwrap();
         let requests = received(&server).await;
         assert_eq!(header(&requests[0], "x-api-key"), Some("key-1"));
         assert_eq!(header(&requests[0], "authorization"), None);
         assert_eq!(header(&requests[1], "authorization"), Some("Bearer tok-1"));
-        assert_eq!(header(&requests[1], "x-api-key"), None);
+        assert_eq!(header(&requests[1], "x-api-key"), Some("key-1"));
+        assert_eq!(requests[1].url.query(), None, "a scheme the operation does not name is not sent");
+        assert_eq!(header(&requests[2], "authorization"), Some("Bearer tok-2"));
+        assert_eq!(header(&requests[3], "authorization"), None);
     }
 
     #[tokio::test]

@@ -87,14 +87,28 @@ impl Core {
         finish(raw, decode)
     }
 
-    /// The first security alternative whose schemes all have credentials.
+    /// The credentials sent: once some security alternative has every one of its schemes
+    /// configured, every configured credential that any alternative names, in the order the
+    /// requirements name them. `None` when no alternative is satisfied.
+    ///
+    /// Frameworks write requirements they check together as alternatives (FastAPI lists two
+    /// dependencies as `[{HTTPBearer: []}, {APIKeyHeader: []}]` and needs both), and a server
+    /// ignores a credential it does not need, so sending all of them is what works; each goes
+    /// only where its scheme says, and only to the request's origin.
     fn select_credentials(&self, security: &'static [&'static [&'static str]]) -> Option<Vec<&ResolvedCredential>> {
-        if security.is_empty() {
-            return Some(Vec::new());
+        let configured = |name: &str| self.shared.credentials.iter().find(|cred| cred.scheme == name);
+        if !security.is_empty()
+            && !security.iter().any(|alternative| alternative.iter().all(|n| configured(n).is_some()))
+        {
+            return None;
         }
-        security.iter().find_map(|alternative| {
-            alternative.iter().map(|name| self.shared.credentials.iter().find(|cred| cred.scheme == *name)).collect()
-        })
+        let mut chosen: Vec<&ResolvedCredential> = Vec::new();
+        for cred in security.iter().flat_map(|alternative| alternative.iter()).filter_map(|name| configured(name)) {
+            if !chosen.iter().any(|known| known.scheme == cred.scheme) {
+                chosen.push(cred);
+            }
+        }
+        Some(chosen)
     }
 
     /// Builds everything that is sent, identically, on each attempt. A
