@@ -58,10 +58,12 @@ impl Scope {
     }
 }
 
-/// The `with_` setter of the field `field` (a Rust field name, possibly raw): `with_type` for
-/// `r#type`. Unique among a struct's setters because field names are.
-pub fn setter_name(field: &str) -> String {
-    format!("with_{}", bare(field))
+/// The `with_` setters of a struct's fields (Rust field names, possibly raw or with leading
+/// underscores), in order and unique among themselves: `r#type` → `with_type`, `_16x16` →
+/// `with_16x16`, `_links` beside `links` → `with_links` then `with_links_2`.
+pub fn setter_names<'f>(fields: impl IntoIterator<Item = &'f str>) -> Vec<String> {
+    let mut scope = Scope::default();
+    fields.into_iter().map(|field| scope.claim(format!("with_{}", bare(field).trim_start_matches('_')))).collect()
 }
 
 /// `UpperCamelCase` type or variant name for `raw`, or `fallback` when `raw` has no letters or digits.
@@ -161,6 +163,14 @@ fn ascii_snake_bytes(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setter_names_are_snake_case_and_unique() {
+        assert_eq!(
+            setter_names(["r#type", "_16x16", "_links", "links", "label"]),
+            ["with_type", "with_16x16", "with_links", "with_links_2", "with_label"]
+        );
+    }
 
     #[test]
     fn keywords_are_escaped() {

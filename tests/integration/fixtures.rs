@@ -302,3 +302,23 @@ fn deep_all_of_chains_stop_merging_with_a_warning() {
     let types = file(&generated, "src/types.rs");
     assert!(types.contains("pub struct S0 {"), "the chain's head is still a struct");
 }
+
+/// FastAPI adds `application/json: {schema: {}}` beside every route's own media type; the media
+/// type with a schema that says something is the one read.
+#[test]
+fn a_typed_media_type_wins_over_an_empty_json_schema() {
+    let generated = generate_fixture("bodies.yaml");
+    let operations = file(&generated, "src/operations.rs");
+    let send_of = |builder: &str| {
+        let start = operations.find(&format!("impl<'a> {builder}<'a> {{")).unwrap_or_else(|| panic!("no {builder}"));
+        let end = start + operations[start..].find("\n}\n").unwrap();
+        operations[start..end].split_whitespace().collect::<String>()
+    };
+    let avatar = send_of("GetAvatar");
+    assert!(
+        avatar.contains("runtime::ApiResponse<::std::vec::Vec<u8>>") && avatar.contains("runtime::ok_bytes"),
+        "{avatar}"
+    );
+    let live = send_of("LiveEvents");
+    assert!(live.contains(".send_events(") && live.contains("runtime::EventStream::json"), "{live}");
+}

@@ -366,9 +366,11 @@ fn form_constructors(form: &MultipartForm) -> TokenStream {
             }
         }
     });
-    let setters = form.fields.iter().filter(|f| !required(f.field.presence)).map(|f| {
+    let optional: Vec<&crate::ir::FormField> = form.fields.iter().filter(|f| !required(f.field.presence)).collect();
+    let names = crate::names::setter_names(optional.iter().map(|f| f.field.name.as_str()));
+    let setters = optional.iter().zip(&names).map(|(f, setter)| {
         let field = ident(&f.field.name);
-        let setter = ident(&crate::names::setter_name(&f.field.name));
+        let setter = ident(setter);
         let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&f.field.name));
         let (ty, optional) = form_field_type(f);
         let value = if optional {

@@ -162,12 +162,11 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
 /// `with_<field>` setter per optional field, so a caller never needs a struct literal.
 fn build_constructors(name: &Ident, s: &Struct) -> Option<Item> {
     let new = expand_new(name, s);
-    let setters: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable))
-        .map(expand_setter)
-        .collect();
+    let optional: Vec<&Field> =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable)).collect();
+    let names = crate::names::setter_names(optional.iter().map(|f| f.name.as_str()));
+    let setters: Vec<TokenStream> =
+        optional.iter().zip(&names).map(|(field, name)| expand_setter(field, name)).collect();
     if new.is_none() && setters.is_empty() {
         return None;
     }
@@ -223,9 +222,9 @@ fn expand_new(name: &Ident, s: &Struct) -> Option<TokenStream> {
 
 /// The `with_` setter of an optional field: `Option<T>` fields take `T`, `Nullable<T>` fields
 /// anything that converts (`T`, `Option<T>`, `Nullable::Null`).
-fn expand_setter(field: &Field) -> TokenStream {
+fn expand_setter(field: &Field, setter: &str) -> TokenStream {
     let name = ident(&field.name);
-    let setter = ident(&crate::names::setter_name(&field.name));
+    let setter = ident(setter);
     let mut ty = type_tokens(&field.ty, false);
     let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
     if field.boxed {

@@ -1,10 +1,12 @@
 //! Media types: what kind of body a media type names, and which of a body's media types is used.
 //!
-//! **Invariant:** the choice depends only on the kinds offered, in a fixed order of preference,
-//! then document order; a media type is classified by its essence (no parameters, lowercase).
+//! **Invariant:** the choice depends only on the media types offered: those with a schema that
+//! says something come before those without one (FastAPI adds `application/json: {schema: {}}`
+//! beside every route's real media type), then kinds in a fixed order of preference, then
+//! document order; a media type is classified by its essence (no parameters, lowercase).
 
 use indexmap::IndexMap;
-use openapiv3::MediaType;
+use openapiv3::{AnySchema, MediaType, ReferenceOr, SchemaKind};
 
 /// What a media type is, for choosing how a body is sent or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,19 +33,33 @@ pub(super) struct Chosen<'c> {
     pub content: &'c MediaType,
 }
 
-/// The first media type of `content` whose kind (by `kind_of`) comes first in `order`.
+/// The media type of `content` to use: among those with a schema that says something (any, if
+/// none has), the first whose kind (by `kind_of`) comes first in `order`.
 pub(super) fn choose<'c>(
     content: &'c IndexMap<String, MediaType>,
     order: &[MediaKind],
     kind_of: fn(&str) -> MediaKind,
 ) -> Option<Chosen<'c>> {
+    let typed = content.values().any(says_something);
     order.iter().find_map(|kind| {
-        content.iter().find(|(media, _)| kind_of(media) == *kind).map(|(media, content)| Chosen {
-            kind: *kind,
-            media,
-            content,
-        })
+        content
+            .iter()
+            .filter(|(_, content)| !typed || says_something(content))
+            .find(|(media, _)| kind_of(media) == *kind)
+            .map(|(media, content)| Chosen { kind: *kind, media, content })
     })
+}
+
+/// Whether a media type has a schema that constrains its value: a `$ref`, or a schema with any
+/// keyword but annotations (`{}` and `{description: ..}` say nothing).
+fn says_something(content: &MediaType) -> bool {
+    match &content.schema {
+        None => false,
+        Some(ReferenceOr::Reference { .. }) => true,
+        Some(ReferenceOr::Item(schema)) => {
+            !matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
+        }
+    }
 }
 
 /// `Text/Plain; charset=utf-8` → `text/plain`.
