@@ -470,3 +470,28 @@ pub struct ResponseVariant {
     /// Doc lines.
     pub docs: Vec<String>,
 }
+
+impl TypeRef {
+    /// Whether a value of this type is one scalar (a number, string, date or boolean), sent as
+    /// its text in a path, query, header or cookie.
+    pub fn is_scalar(&self) -> bool {
+        self.is_copy_scalar() || *self == TypeRef::String
+    }
+
+    /// Whether it is a scalar that is `Copy` (every scalar but a string): arguments of these
+    /// types are taken by value.
+    pub fn is_copy_scalar(&self) -> bool {
+        matches!(
+            self,
+            TypeRef::Bool
+                | TypeRef::I32
+                | TypeRef::I64
+                | TypeRef::U32
+                | TypeRef::U64
+                | TypeRef::F32
+                | TypeRef::F64
+                | TypeRef::DateTime
+                | TypeRef::Date
+        )
+    }
+}

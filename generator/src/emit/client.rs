@@ -481,7 +481,7 @@ fn path_value(param: &Param) -> TokenStream {
     };
     let (wire, explode) = (&param.wire, param.explode);
     // `path_value` takes a reference; the values a builder holds by value need one.
-    let value = if super::operations::held_by_value(&param.ty) {
+    let value = if param.ty.is_copy_scalar() {
         quote! { &#name }
     } else {
         quote! { #name }

@@ -123,28 +123,12 @@ fn held(ty: &TypeRef, body: bool) -> TokenStream {
             let inner = type_tokens(inner, true);
             quote! { &'a [#inner] }
         }
-        ty if !body && held_by_value(ty) => type_tokens(ty, true),
+        ty if !body && ty.is_copy_scalar() => type_tokens(ty, true),
         other => {
             let ty = type_tokens(other, true);
             quote! { &'a #ty }
         }
     }
-}
-
-/// Whether a parameter of type `ty` is held (and taken) by value: small `Copy` values.
-pub(super) fn held_by_value(ty: &TypeRef) -> bool {
-    matches!(
-        ty,
-        TypeRef::Bool
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::U32
-            | TypeRef::U64
-            | TypeRef::F32
-            | TypeRef::F64
-            | TypeRef::DateTime
-            | TypeRef::Date
-    )
 }
 
 /// The `Client` method that starts the operation's builder from its required inputs.

@@ -13,7 +13,6 @@ use openapiv3::{Parameter, ParameterData, ParameterSchemaOrContent, PathStyle, Q
 
 use super::docs::lines;
 use super::operations::OperationSite;
-use super::schema::is_scalar;
 use super::{Lowered, Lowerer};
 use crate::ir::{Param, ParamLocation, ParamStyle, PathPart, TypeRef};
 use crate::names::{self, Scope};
@@ -133,7 +132,7 @@ impl<'a> Lowerer<'a, '_> {
                         let lowered = self.schema(schema, hint, &at);
                         // Content-encoded parameters are sent as their JSON text.
                         Lowered {
-                            ty: if is_scalar(&lowered.ty) { lowered.ty } else { TypeRef::Value },
+                            ty: if lowered.ty.is_scalar() { lowered.ty } else { TypeRef::Value },
                             nullable: lowered.nullable,
                         }
                     }
@@ -150,7 +149,7 @@ impl<'a> Lowerer<'a, '_> {
     fn param_type(&mut self, ty: TypeRef, location: ParamLocation, here: &str) -> ParamType {
         let scalar = |lowerer: &Self, ty: &TypeRef| match ty {
             TypeRef::Named(name) => lowerer.is_scalar_enum(name),
-            ty => is_scalar(ty),
+            ty => ty.is_scalar(),
         };
         let ty = match ty {
             TypeRef::Vec(item) if scalar(self, &item) => TypeRef::Vec(item),

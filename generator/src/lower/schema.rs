@@ -226,20 +226,3 @@ fn number_type(format: Option<&str>) -> TypeRef {
         _ => TypeRef::F64,
     }
 }
-
-/// Whether a type is sent as a single value (a number, string, date or boolean).
-pub(super) fn is_scalar(ty: &TypeRef) -> bool {
-    matches!(
-        ty,
-        TypeRef::Bool
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::U32
-            | TypeRef::U64
-            | TypeRef::F32
-            | TypeRef::F64
-            | TypeRef::String
-            | TypeRef::DateTime
-            | TypeRef::Date
-    )
-}
