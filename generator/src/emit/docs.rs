@@ -28,7 +28,8 @@ pub fn sanitise(lines: &[String]) -> Vec<String> {
     let mut fence: Option<String> = None;
     let mut indented = false;
     for line in lines {
-        let line = line.replace('\t', "    ");
+        // A bare CR is a compile error in a doc comment.
+        let line = line.replace('\t', "    ").replace('\r', " ");
         let trimmed = line.trim_start();
         if let Some(marker) = &fence {
             if trimmed.starts_with(marker.as_str()) && trimmed.trim_end_matches(['`', '~']).trim().is_empty() {

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 /// Splits spec text into doc lines, trimming trailing blank lines.
 pub fn lines(text: &str) -> Vec<String> {
+    // `\r\n` and a lone `\r` end lines too: rustdoc refuses a bare CR in a doc comment.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<String> = text.lines().map(|l| l.trim_end().to_owned()).collect();
     while out.last().is_some_and(String::is_empty) {
         out.pop();

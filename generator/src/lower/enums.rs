@@ -40,13 +40,24 @@ impl Lowerer<'_, '_> {
         let tagged = discriminator.filter(|_| all_refs);
         let mut scope = Scope::default();
         let mut variants = Vec::new();
+        // A discriminator value selects the first branch it maps to; a later one never sees it.
+        let mut selected: Vec<String> = Vec::new();
         for (i, branch) in branches.iter().enumerate() {
             let at = pointer::push(&pointer::push(pointer, keyword), &i.to_string());
-            let BranchName { wanted, tags } = branch_name(branch, tagged);
+            let BranchName { wanted, mut tags } = branch_name(branch, tagged);
+            let mapped = !tags.is_empty();
+            tags.retain(|tag| !selected.contains(tag));
+            selected.extend(tags.iter().cloned());
+            if mapped && tags.is_empty() {
+                self.sink.warning(
+                    &at,
+                    "every discriminator value of this branch selects an earlier one; it is never selected",
+                );
+            }
             let hint = if wanted.is_empty() { format!("{name}Variant{}", i + 1) } else { format!("{name}{wanted}") };
             let ty = self.schema(branch, &hint, &at).wrapped();
             let wanted = if wanted.is_empty() { variant_name_for(&ty) } else { wanted };
-            if tagged.is_some() && tags.is_empty() {
+            if tagged.is_some() && !mapped {
                 self.sink.warning(&at, "no discriminator value maps to this branch; it is never selected");
             }
             variants.push(UnionVariant { name: scope.claim(wanted), ty, tags, boxed: false });
