@@ -20,6 +20,9 @@
 //! ```
 #![forbid(unsafe_code)]
 #![allow(
+    uncommon_codepoints,
+    confusable_idents,
+    mixed_script_confusables,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,

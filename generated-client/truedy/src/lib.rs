@@ -43,6 +43,9 @@
 //! Errors return appropriate HTTP status codes with structured error messages. Always check the `error` field in the response body for details.
 #![forbid(unsafe_code)]
 #![allow(
+    uncommon_codepoints,
+    confusable_idents,
+    mixed_script_confusables,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,

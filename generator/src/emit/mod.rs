@@ -90,8 +90,12 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
         #example
         #about
         #![forbid(unsafe_code)]
-        // Doc text comes from the spec, which is not written for rustdoc or clippy.
+        // Doc text and names come from the spec, which is not written for rustdoc or clippy: a
+        // property may be called `Marʿa`, whose letter rustc calls uncommon.
         #![allow(
+            uncommon_codepoints,
+            confusable_idents,
+            mixed_script_confusables,
             rustdoc::bare_urls,
             rustdoc::broken_intra_doc_links,
             rustdoc::invalid_html_tags,
