@@ -181,13 +181,17 @@ fn check_batch<'c>(root: &Path, work: &Path, batch: &'c [Candidate]) -> Result<V
     }
     // With this workspace's lock file, so the check resolves nothing new and runs offline.
     scratch::write_workspace(root, work, &members)?;
+    let target = work.join("target");
     let output = Command::new(scratch::cargo())
         .current_dir(work)
-        .env("CARGO_TARGET_DIR", work.join("target"))
+        .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", "-D warnings")
+        // Incremental state of thousands of throwaway crates would fill the disk.
+        .env("CARGO_INCREMENTAL", "0")
         .args(["check", "--workspace", "--keep-going", "--offline", "--message-format=short"])
         .output()
         .context("running cargo check")?;
+    remove_crate_artifacts(&target.join("debug"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let failed = failed_crates(&stderr);
     if !output.status.success() && failed.is_empty() {
@@ -198,6 +202,24 @@ fn check_batch<'c>(root: &Path, work: &Path, batch: &'c [Candidate]) -> Result<V
         .filter(|candidate| failed.contains(candidate.name.as_str()))
         .map(|candidate| (candidate, messages_about(&stderr, &candidate.name)))
         .collect())
+}
+
+/// Removes what checking the generated crates (`fc-<hash>`) left in the target's `debug` folder,
+/// keeping the dependencies' artifacts for the next batch: a long run checks thousands of crates
+/// and would otherwise keep every one's metadata.
+fn remove_crate_artifacts(debug: &Path) -> Result<()> {
+    for folder in ["deps", ".fingerprint", "build"] {
+        let Ok(entries) = fs::read_dir(debug.join(folder)) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("fc-") || name.starts_with("fc_") || name.starts_with("libfc_") {
+                let path = entry.path();
+                let removed = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+                removed.with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The crates `cargo check` names in `error: could not compile `NAME``.
