@@ -1,6 +1,8 @@
-//! Emits `client.rs`: the `Client`, its builder's credential methods, and one async method per
-//! operation. Each method only describes its request and how to decode each status; sending,
-//! authentication, retries and error mapping live in the shared runtime (`src/runtime/`).
+//! Emits `client.rs`: the `Client`, its builder's credential methods, one method per operation
+//! that starts the operation's request builder (see `operations`), and the multipart form
+//! structs. The body of a builder's `send` is built here too: it only describes the request and
+//! how to decode each status; sending, authentication, retries and error mapping live in the
+//! shared runtime (`src/runtime/`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
