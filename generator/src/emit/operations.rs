@@ -84,11 +84,7 @@ fn inputs(op: &Operation) -> Vec<Input> {
             ParamLocation::Header => "header",
             ParamLocation::Cookie => "cookie",
         };
-        let mut docs = vec![format!("Sets the `{}` {location}.", p.wire)];
-        if !p.docs.is_empty() {
-            docs.push(String::new());
-            docs.extend(p.docs.iter().cloned());
-        }
+        let docs = headed(format!("Sets the `{}` {location}.", p.wire), &p.docs);
         let unsent = p.location == ParamLocation::Path && !in_path.contains(&index);
         Input { name: p.name.clone(), ty: held(&p.ty, false), into_body: false, required: p.required, unsent, docs }
     });
@@ -106,12 +102,18 @@ fn body_input(body: &RequestBody) -> Input {
         // Anything reqwest can send: bytes, a string, or a stream (sent once, never retried).
         BodyEncoding::Binary => (quote! { ::reqwest::Body }, true),
     };
-    let mut docs = vec![format!("Sets the request body, sent as `{}`.", body.content_type)];
-    if !body.docs.is_empty() {
-        docs.push(String::new());
-        docs.extend(body.docs.iter().cloned());
-    }
+    let docs = headed(format!("Sets the request body, sent as `{}`.", body.content_type), &body.docs);
     Input { name: "body".to_owned(), ty, into_body, required: body.required, unsent: false, docs }
+}
+
+/// Doc lines: `first`, then the spec's `details` after a blank line if there are any.
+fn headed(first: String, details: &[String]) -> Vec<String> {
+    let mut lines = vec![first];
+    if !details.is_empty() {
+        lines.push(String::new());
+        lines.extend(details.iter().cloned());
+    }
+    lines
 }
 
 /// How a value of `ty` is held: strings and slices borrowed, small values by value (a body
@@ -236,10 +238,7 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
         }
     });
     let error = ident(&op.error_type);
-    let (send, success) = build_send(op, &inputs);
-    let output = quote! {
-        ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>>
-    };
+    let SendMethod { method: send, success, output } = build_send(op, &inputs);
     let mut methods = item(quote! {
         impl<'a> #builder<'a> {
             #(#setters)*
@@ -261,9 +260,17 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
     vec![structure, methods, into_future]
 }
 
+/// A builder's `send` method, with its success type and its whole output type (what `.await`
+/// gives too).
+struct SendMethod {
+    method: ImplItem,
+    success: TokenStream,
+    output: TokenStream,
+}
+
 /// `pub async fn send(self) -> ...`: takes the builder apart and sends the request, as built by
-/// the client emitter; also returns the success type.
-fn build_send(op: &Operation, inputs: &[Input]) -> (ImplItem, TokenStream) {
+/// the client emitter.
+fn build_send(op: &Operation, inputs: &[Input]) -> SendMethod {
     let names = inputs.iter().map(|input| {
         let name = ident(&input.name);
         if input.unsent {
@@ -283,9 +290,9 @@ fn build_send(op: &Operation, inputs: &[Input]) -> (ImplItem, TokenStream) {
     let output = quote! {
         ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>>
     };
-    let output = syn::parse2(output.clone()).unwrap_or(syn::Type::Verbatim(output));
+    let output_type = syn::parse2(output.clone()).unwrap_or(syn::Type::Verbatim(output.clone()));
     let doc = docs::outer_attributes(&["Sends the request; `.await`ing the builder does the same.".to_owned()]);
-    let mut method = syntax::async_method(doc, ident("send"), Vec::<FnArg>::new(), output, stmts);
+    let mut method = syntax::async_method(doc, ident("send"), Vec::<FnArg>::new(), output_type, stmts);
     // `send` takes the builder by value.
     if let ImplItem::Fn(function) = &mut method
         && let Some(FnArg::Receiver(receiver)) = function.sig.inputs.first_mut()
@@ -293,7 +300,7 @@ fn build_send(op: &Operation, inputs: &[Input]) -> (ImplItem, TokenStream) {
         receiver.reference = None;
         *receiver.ty = syntax::named_type(ident("Self"));
     }
-    (method, success)
+    SendMethod { method, success, output }
 }
 
 /// Tokens this module built, as an item; they always parse, and if they ever did not, they would

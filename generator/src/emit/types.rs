@@ -225,18 +225,14 @@ fn expand_new(name: &Ident, s: &Struct) -> Option<TokenStream> {
 fn expand_setter(field: &Field, setter: &str) -> TokenStream {
     let name = ident(&field.name);
     let setter = ident(setter);
-    let mut ty = type_tokens(&field.ty, false);
+    let ty = type_tokens(&field.ty, false);
     let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
-    if field.boxed {
-        ty = quote! { ::std::boxed::Box<#ty> };
-    }
     if field.presence == Presence::Optional {
         let stored = if field.boxed {
             quote! { ::std::boxed::Box::new(#name) }
         } else {
             quote! { #name }
         };
-        let ty = type_tokens(&field.ty, false);
         quote! {
             #[doc = #doc]
             pub fn #setter(mut self, #name: #ty) -> Self {
@@ -245,6 +241,11 @@ fn expand_setter(field: &Field, setter: &str) -> TokenStream {
             }
         }
     } else {
+        let ty = if field.boxed {
+            quote! { ::std::boxed::Box<#ty> }
+        } else {
+            ty
+        };
         quote! {
             #[doc = #doc]
             pub fn #setter(mut self, #name: impl ::std::convert::Into<crate::runtime::Nullable<#ty>>) -> Self {
