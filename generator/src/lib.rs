@@ -8,6 +8,7 @@
 //! (on two threads for JSON, with repairs). The library does no I/O: it takes the spec's text and
 //! returns the files' contents; the `xtask` driver reads and writes.
 
+pub mod api_diff;
 pub mod diagnostics;
 pub mod emit;
 pub mod format;

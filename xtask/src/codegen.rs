@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use generator::api_diff::Report;
 use generator::{Generated, Options};
 
+use crate::api_changes;
 use crate::fsutil::{list_files, write_all_or_nothing};
 
 /// The spec file names looked for in each `spec/<api>/` folder, in order.
@@ -95,15 +97,28 @@ pub struct Stale {
 
 /// Generates every workspace API in memory and lists the files that differ on disk. Nothing is
 /// written. Fails before listing anything if any spec fails to generate.
+#[cfg(test)]
 pub fn stale_files(root: &Path) -> Result<(Vec<Stale>, Vec<String>)> {
+    stale_files_reporting(root).map(|(stale, summaries, _)| (stale, summaries))
+}
+
+/// Each checked-in crate with a stale file, by name, and what regenerating it changes for callers.
+type Reports = Vec<(String, Report)>;
+
+/// [`stale_files`], plus the API change report of every checked-in crate with a stale file.
+fn stale_files_reporting(root: &Path) -> Result<(Vec<Stale>, Vec<String>, Reports)> {
     let mut stale = Vec::new();
     let mut summaries = Vec::new();
+    let mut reports = Vec::new();
     for api in workspace_specs(root)? {
         let started = Instant::now();
         let generated = run_generator(root, &api.spec, &api.name, "cargo xtask codegen")?;
         let elapsed = started.elapsed();
         let crate_stale = stale_in(&root.join(&api.out), &generated)?;
         let changed = crate_stale.len();
+        if changed > 0 && root.join(&api.out).join("Cargo.toml").is_file() {
+            reports.push((api.name.clone(), api_changes::report(&root.join(&api.out), &generated)));
+        }
         stale.extend(crate_stale.into_iter().map(|file| Stale { path: format!("{}/{}", api.out, file.path), ..file }));
         summaries.push(format!(
             "{}: {} operations, {} types, {} warnings, {:.0?} ({changed} files to update)",
@@ -114,7 +129,7 @@ pub fn stale_files(root: &Path) -> Result<(Vec<Stale>, Vec<String>)> {
             elapsed
         ));
     }
-    Ok((stale, summaries))
+    Ok((stale, summaries, reports))
 }
 
 /// The files of the crate in `dir` that differ from `generated`, with paths relative to `dir`:
@@ -151,7 +166,7 @@ fn apply(root: &Path, stale: &[Stale]) -> Result<()> {
 
 /// `cargo xtask codegen [--check]`.
 pub fn codegen(root: &Path, check: bool) -> Result<ExitCode> {
-    let (stale, summaries) = stale_files(root)?;
+    let (stale, summaries, reports) = stale_files_reporting(root)?;
     for line in &summaries {
         println!("{line}");
     }
@@ -162,6 +177,9 @@ pub fn codegen(root: &Path, check: bool) -> Result<ExitCode> {
         for file in &stale {
             print!("{}", unified_diff(file));
         }
+        for (name, report) in &reports {
+            print!("\n{}", report.markdown(name));
+        }
         eprintln!("error: {} generated file(s) are stale; run `cargo xtask codegen` and commit", stale.len());
         return Ok(ExitCode::FAILURE);
     }
@@ -169,6 +187,12 @@ pub fn codegen(root: &Path, check: bool) -> Result<ExitCode> {
     for file in &stale {
         let verb = if file.wanted.is_some() { "wrote" } else { "removed" };
         println!("  {verb} {}", file.path);
+    }
+    for (name, report) in &reports {
+        let markdown = report.markdown(name);
+        let path = api_changes::write_report(root, name, &markdown)?;
+        print!("\n{markdown}");
+        println!("(written to {})", path.strip_prefix(root).unwrap_or(&path).display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -116,6 +116,18 @@ commands! {
         force: bool = "--force",
     }
 
+    /// Report what going from one spec to another changes for a generated client's callers.
+    "diff" => Diff {
+        /// The spec callers compiled against.
+        old: PathBuf = "OLD",
+        /// The spec the crate is regenerated from.
+        new: PathBuf = "NEW",
+        /// The crate's name in the report.
+        name: String = "--name CRATE" default "client",
+        /// Also write the Markdown report here.
+        out: Option<PathBuf> = "--out FILE",
+    }
+
     /// Run the clients' contract tests against Prism mock servers.
     "contract" => Contract {}
 
@@ -565,6 +577,7 @@ mod tests {
             "usage:
   cargo xtask codegen [--check]
   cargo xtask generate --spec FILE --out DIR --name CRATE [--force]
+  cargo xtask diff OLD NEW [--name CRATE] [--out FILE]
   cargo xtask contract
   cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]

@@ -4,6 +4,7 @@
 //! - `cargo xtask codegen` regenerates every client under `generated-client/` from `spec/`.
 //! - `cargo xtask codegen --check` writes nothing and fails with a diff when a client is stale.
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
+//! - `cargo xtask diff OLD NEW` reports what going from one spec to another changes for callers.
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 //! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
@@ -11,6 +12,7 @@
 //! - `cargo xtask bench` measures generation and compile times against a floor and OpenAPI
 //!   Generator.
 
+mod api_changes;
 mod bench;
 mod codegen;
 mod collections;
@@ -57,6 +59,8 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Command::Generate(flags) => {
             codegen::generate(&flags.spec, &flags.out, &flags.name, flags.force).map(|()| ExitCode::SUCCESS)
         }
+        Command::Diff(flags) => api_changes::diff_specs(&flags.old, &flags.new, &flags.name, flags.out.as_deref())
+            .map(|_| ExitCode::SUCCESS),
         Command::Contract(flags::Contract {}) => contract::contract(&root),
         Command::Corpus(flags) => corpus::corpus(&root, &flags),
         Command::Fuzz(flags) => fuzz::fuzz(&root, &fuzz::Args::new(&flags)),
