@@ -32,6 +32,23 @@ pub struct Api {
     /// Types that derive `Deserialize`: those a response can reach, and those nothing reaches
     /// (webhook payloads and other schemas a caller may decode).
     pub deserialize: FxHashSet<String>,
+    /// Every example of the spec with the type of its place, in document order.
+    pub examples: Vec<Example>,
+}
+
+/// An example from the spec, checked against the type of its place (`lower::examples`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Name of its test in the generated `examples` module, unique there.
+    pub name: String,
+    /// JSON pointer of the example's value in the spec.
+    pub pointer: String,
+    /// The type it should deserialise into.
+    pub ty: TypeRef,
+    /// The example as compact JSON text.
+    pub json: String,
+    /// Why it does not deserialise or serialise back (the warning generation gave), if so.
+    pub problem: Option<String>,
 }
 
 /// A declared security scheme and the builder method that supplies its credential.

@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "hostile.yaml",
     "fastapi_names.json",
     "dedupe.yaml",
+    "examples.yaml",
 ];
 
 #[test]
@@ -116,6 +117,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "operations",
             "--package",
             "dedupe",
+            "--package",
+            "examples",
             "--offline",
             "--quiet",
         ],
@@ -126,6 +129,18 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+
+    // The spec's examples round-trip under `full-serde` (above, they only deserialise where a
+    // type derives `Deserialize` alone), and the ones the generator warned about really fail.
+    let output = cargo_in(&dir, &["test", "-p", "examples", "--features", "full-serde", "--offline", "--quiet"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "example tests failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let output = cargo_in(
+        &dir,
+        &["test", "-p", "examples", "--features", "full-serde", "--offline", "--quiet", "--", "--ignored"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("0 passed; 6 failed"), "every ignored example test fails:\n{stdout}");
 }
 
 /// Run inside the generated `unions` crate: generated unions decode and encode as specified.

@@ -22,6 +22,54 @@ snapshot_fixture!(bodies, "bodies.yaml");
 snapshot_fixture!(hostile, "hostile.yaml");
 snapshot_fixture!(fastapi_names, "fastapi_names.json");
 snapshot_fixture!(dedupe, "dedupe.yaml");
+snapshot_fixture!(examples, "examples.yaml");
+
+/// Every example is checked against its type: those that would not deserialise, or would not
+/// serialise back (a property the type lacks), are warned about at their pointers; the ones that
+/// match are not. The generated crate's own tests run serde on them (`compile`).
+#[test]
+fn examples_that_do_not_match_their_types_are_warned_about_at_their_pointers() {
+    let generated = generate_fixture("examples.yaml");
+    let warnings: Vec<(&str, &str)> =
+        generated.warnings.iter().map(|w| (w.pointer.as_str(), w.message.as_str())).collect();
+    let expected = [
+        (
+            "/components/schemas/Call/properties/started_at/example",
+            "`\"2026-01-02 03:04\"` is not an RFC 3339 date-time (it does not deserialise)",
+        ),
+        ("/components/schemas/Call/properties/tags/example", "at `1`, `1` is not a string (it does not deserialise)"),
+        (
+            "/components/schemas/Leg/example",
+            "the required property `number` of `Phone` is missing (it does not deserialise)",
+        ),
+        (
+            "/paths/~1calls~1{call_id}/get/parameters/0/examples/bad/value",
+            "`\"yesterday\"` is not an RFC 3339 date-time",
+        ),
+        (
+            "/paths/~1calls~1{call_id}/get/responses/200/content/application~1json/examples/extra_property/value",
+            "`Call` has no property `cost_credits`, which is dropped (it does not serialise back to the same JSON)",
+        ),
+        (
+            "/paths/~1calls~1{call_id}/get/responses/200/content/application~1json/examples/missing_required/value",
+            "the required property `id` of `Call` is missing",
+        ),
+        (
+            "/paths/~1calls~1{call_id}/patch/requestBody/content/application~1json/examples/wrong_type/value",
+            "at `priority`, `\"high\"` is not an integer",
+        ),
+    ];
+    for (pointer, message) in expected {
+        assert!(
+            warnings.iter().any(|(p, m)| *p == pointer && m.contains(message)),
+            "no warning `{message}` at {pointer}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), expected.len(), "matching examples are not warned about: {warnings:#?}");
+    let tests = file(&generated, "src/examples.rs");
+    assert_eq!(tests.matches("#[ignore").count(), 6, "each wrong example of a tested type is ignored:\n{tests}");
+    assert!(file(&generated, "src/lib.rs").contains("#[cfg(test)]\nmod examples;"));
+}
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds
@@ -113,7 +161,17 @@ fn truedy() {
     let path = "spec/truedy/openapi.json";
     let text = std::fs::read_to_string(crate::support::root().join(path)).unwrap();
     let generated = generator::generate(&text, &crate::support::options(path, "truedy")).unwrap();
-    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    // Truedy's own 200 example has properties `CallResponse` lacks; that is the only warning.
+    let warnings: Vec<(&str, &str)> =
+        generated.warnings.iter().map(|w| (w.pointer.as_str(), w.message.as_str())).collect();
+    assert_eq!(
+        warnings,
+        [(
+            "/paths/~1calls~1{call_id}/patch/responses/200/content/application~1json/example",
+            "the example does not match its type: at `data`, `CallResponse` has no properties `to`, `from`, \
+             `transcript_url`, `cost_credits`, `metadata`, which are dropped (it does not serialise back to the same JSON)"
+        )]
+    );
     insta::assert_snapshot!("truedy", snapshot_text(&generated));
 }
 

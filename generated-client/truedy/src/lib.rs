@@ -60,5 +60,9 @@ pub mod client;
 pub mod operations;
 pub mod runtime;
 pub mod types;
+
+#[cfg(test)]
+mod examples;
+
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use runtime::{ApiResponse, Error, Nullable, RequestOptions, RetryPolicy};

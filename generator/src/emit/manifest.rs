@@ -39,7 +39,7 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out
 }
 
-fn uses_chrono(api: &Api) -> bool {
+pub(super) fn uses_chrono(api: &Api) -> bool {
     let is_date = |ty: &TypeRef| matches!(ty, TypeRef::DateTime | TypeRef::Date);
     let in_ref = |ty: &TypeRef| ty.any_nested(&is_date);
     // Multipart form structs are emitted with the client, not in `types`.

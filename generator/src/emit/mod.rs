@@ -10,6 +10,7 @@
 mod client;
 pub mod docs;
 mod example;
+mod examples;
 mod manifest;
 mod operations;
 mod runtime;
@@ -59,7 +60,7 @@ pub struct RustFile<'a> {
 
 /// The Rust files of the crate, in order. Nothing is emitted until a part's [`Emit`] runs.
 pub fn rust_files<'a>(api: &'a Api, origin: &'a str, crate_name: &'a str) -> Vec<RustFile<'a>> {
-    vec![
+    let mut files = vec![
         RustFile {
             path: "src/lib.rs",
             parts: vec![Part::Items(Box::new(move || expand_lib(api, origin, crate_name)))],
@@ -67,7 +68,15 @@ pub fn rust_files<'a>(api: &'a Api, origin: &'a str, crate_name: &'a str) -> Vec
         RustFile { path: "src/types.rs", parts: types::parts(api) },
         RustFile { path: "src/client.rs", parts: client::parts(api) },
         RustFile { path: "src/operations.rs", parts: operations::parts(api) },
-    ]
+    ];
+    if examples::tested(api).next().is_some() {
+        let chrono = manifest::uses_chrono(api);
+        files.push(RustFile {
+            path: "src/examples.rs",
+            parts: vec![Part::Items(Box::new(move || examples::file(api, chrono)))],
+        });
+    }
+    files
 }
 
 fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
@@ -85,6 +94,7 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
     }
     let doc = docs::inner(&lines);
     let about = docs::inner(&about);
+    let examples = examples::tested(api).next().is_some().then(|| quote! { #[cfg(test)] mod examples; });
     quote! {
         #doc
         #example
@@ -110,6 +120,7 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
         pub mod operations;
         pub mod runtime;
         pub mod types;
+        #examples
 
         pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
         pub use runtime::{ApiResponse, Error, Nullable, RequestOptions, RetryPolicy};

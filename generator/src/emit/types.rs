@@ -658,6 +658,7 @@ mod tests {
                     } else {
                         Default::default()
                     },
+                    examples: Vec::new(),
                 };
                 let parts = parts(&api);
                 let [_, Part::Syntax(build)] = parts.as_slice() else { panic!("{} is not built as a tree", def.name) };

@@ -19,6 +19,7 @@ mod bodies;
 mod containers;
 mod docs;
 mod enums;
+mod examples;
 mod media;
 mod method_names;
 mod objects;
@@ -52,6 +53,7 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     let operations = lowerer.operations(&security_schemes);
     let components: FxHashMap<String, String> =
         lowerer.components.iter().map(|(key, name)| (name.clone(), key.clone())).collect();
+    let component_names = lowerer.components.clone();
     let mut types = lowerer.into_types();
     for name in passes::break_alias_cycles(&mut types) {
         let at = components.get(&name).map(|key| crate::pointer::push("/components/schemas", key));
@@ -63,6 +65,7 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     let directions = passes::serde_directions(&types, &operations);
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);
+    let examples = examples::examples(doc, &component_names, &types, &operations, sink);
     Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -73,6 +76,7 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
         operations,
         serialize: directions.serialize,
         deserialize: directions.deserialize,
+        examples,
     }
 }
 
