@@ -81,6 +81,29 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         assert!(stderr.contains(code), "fragile code did not fail with {code}:\n{stderr}");
     }
 
+    // Every crate's `mock` feature (a typed wiremock server; it turns on `full-serde`) compiles
+    // clippy-clean, for every kind of body, parameter and name the fixtures hold.
+    let output = cargo_in(
+        &dir,
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "fragile-v1",
+            "--all-features",
+            "--offline",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "the mock feature failed to compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
     // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling).
     let features = "unions/full-serde,schemas31/full-serde";
     let output = cargo_in(

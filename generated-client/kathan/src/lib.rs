@@ -37,5 +37,9 @@ pub mod client;
 pub mod operations;
 pub mod runtime;
 pub mod types;
+
+/// A typed mock server for tests of code that uses this client.
+#[cfg(feature = "mock")]
+pub mod mock;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use runtime::{ApiResponse, Error, Nullable, RequestOptions, RetryPolicy};

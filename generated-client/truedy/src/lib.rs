@@ -61,6 +61,10 @@ pub mod operations;
 pub mod runtime;
 pub mod types;
 
+/// A typed mock server for tests of code that uses this client.
+#[cfg(feature = "mock")]
+pub mod mock;
+
 #[cfg(test)]
 mod examples;
 

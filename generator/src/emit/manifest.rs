@@ -23,7 +23,9 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out.push_str("publish = false\n\n");
     out.push_str("[features]\n");
     out.push_str("# Serialize and Deserialize on every type, not only where the client needs them.\n");
-    out.push_str("full-serde = []\n\n");
+    out.push_str("full-serde = []\n");
+    out.push_str("# `mock::MockServer`, a typed mock of the API (wiremock) for tests of code that uses this client.\n");
+    out.push_str("mock = [\"full-serde\", \"dep:wiremock\"]\n\n");
     out.push_str("[dependencies]\n");
     out.push_str("base64 = \"0.22\"\n");
     if uses_chrono(api) {
@@ -36,6 +38,7 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out.push_str("serde_json = \"1\"\n");
     out.push_str("thiserror = \"2\"\n");
     out.push_str("tokio = { version = \"1\", features = [\"time\"] }\n");
+    out.push_str("wiremock = { version = \"0.6\", optional = true }\n");
     out
 }
 

@@ -12,6 +12,7 @@ pub mod docs;
 mod example;
 mod examples;
 mod manifest;
+mod mock;
 mod operations;
 mod runtime;
 pub(crate) mod syntax;
@@ -68,6 +69,7 @@ pub fn rust_files<'a>(api: &'a Api, origin: &'a str, crate_name: &'a str) -> Vec
         RustFile { path: "src/types.rs", parts: types::parts(api) },
         RustFile { path: "src/client.rs", parts: client::parts(api) },
         RustFile { path: "src/operations.rs", parts: operations::parts(api) },
+        RustFile { path: "src/mock.rs", parts: vec![Part::Items(Box::new(move || mock::file(api)))] },
     ];
     if examples::tested(api).next().is_some() {
         let chrono = manifest::uses_chrono(api);
@@ -120,6 +122,9 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
         pub mod operations;
         pub mod runtime;
         pub mod types;
+        /// A typed mock server for tests of code that uses this client.
+        #[cfg(feature = "mock")]
+        pub mod mock;
         #examples
 
         pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};

@@ -1,0 +1,557 @@
+//! `mock.rs` (feature `mock`): a typed mock server for the tests of code that calls the client.
+//!
+//! Built on wiremock, so the server is a real HTTP server on 127.0.0.1 that the generated client
+//! talks to unchanged. `MockServer` has one method per operation, which starts a mock of it:
+//! setters named after the path and query parameters, and `body` for a JSON body, narrow what it
+//! matches; `expect` sets how often it must be called (checked when the server is dropped or
+//! `verify`d); `header` adds a response header; then `ok` answers with a typed success (events
+//! for an event stream), `error` with a variant of the operation's error enum (its status and
+//! body), and `respond` with any wiremock response. No JSON is written by hand: bodies are the
+//! generated types, serialised (the feature turns on `full-serde`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use rustc_hash::FxHashSet;
+
+use super::ident;
+use super::types::type_tokens;
+use crate::ir::{
+    Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
+    Struct, TypeKind, TypeRef,
+};
+
+/// The whole file.
+pub fn file(api: &Api) -> TokenStream {
+    let mut taken: FxHashSet<String> = api.operations.iter().map(|op| op.method_name.clone()).collect();
+    taken.extend(SERVER_METHODS.iter().map(|m| (*m).to_owned()));
+    let starters: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let name = if SERVER_METHODS.contains(&op.method_name.as_str()) {
+                unique(&op.method_name, &mut taken)
+            } else {
+                op.method_name.clone()
+            };
+            expand_starter(op, &name)
+        })
+        .collect();
+    let mocks = api.operations.iter().map(|op| expand_mock(api, op));
+    let constructors = api.types.iter().filter_map(|def| match &def.kind {
+        TypeKind::Struct(s) if !api.serialize.contains(&def.name) => expand_constructor(&def.name, s),
+        _ => None,
+    });
+    let escape = api.operations.iter().any(|op| path_params(op).next().is_some()).then(|| {
+        quote! {
+            /// `text` with the characters regular expressions give a meaning escaped.
+            fn escape(text: &str) -> ::std::string::String {
+                let mut out = ::std::string::String::with_capacity(text.len());
+                for c in text.chars() {
+                    if #META.contains(c) {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out
+            }
+        }
+    });
+    quote! {
+        //! A typed mock server for tests of code that uses this client (feature `mock`).
+        //!
+        //! Start a [`MockServer`], point a client at it with [`MockServer::client_builder`], and
+        //! mock each operation by its method name: match on its parameters and body, answer
+        //! with a typed success or error, and say how often it must be called.
+
+        /// A mock of the API on a free port of 127.0.0.1 (a wiremock server). Mocks that were
+        /// given an [`expect`](UpdateCallMock::expect)ed call count are checked when it is
+        /// dropped.
+        pub struct MockServer {
+            server: ::wiremock::MockServer,
+        }
+
+        impl MockServer {
+            /// Starts a server.
+            pub async fn start() -> Self {
+                MockServer { server: ::wiremock::MockServer::start().await }
+            }
+
+            /// Its base URL.
+            pub fn uri(&self) -> ::std::string::String {
+                self.server.uri()
+            }
+
+            /// A client builder whose base URL is this server; add credentials, then build it.
+            pub fn client_builder(&self) -> crate::ClientBuilder {
+                crate::Client::builder().base_url(self.server.uri())
+            }
+
+            /// The wiremock server itself, for what this module does not cover (the requests it
+            /// received, mocks of undocumented routes).
+            pub fn wiremock(&self) -> &::wiremock::MockServer {
+                &self.server
+            }
+
+            /// Fails the test unless every mock was called as often as it `expect`ed.
+            pub async fn verify(&self) {
+                self.server.verify().await;
+            }
+
+            #(#starters)*
+        }
+
+        #escape
+
+        #(#mocks)*
+
+        #(#constructors)*
+    }
+}
+
+/// `new` for a response type, which has no constructor outside this feature (request types
+/// have theirs): its required fields as arguments, the others empty, to be set on its public
+/// fields. `None` when every field is optional (`Default` serves).
+fn expand_constructor(name: &str, s: &Struct) -> Option<TokenStream> {
+    let required: Vec<&Field> =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
+    if required.is_empty() {
+        return None;
+    }
+    let arguments = required.iter().map(|field| {
+        let name = ident(&field.name);
+        let ty = type_tokens(&field.ty, true);
+        match field.presence {
+            Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
+            _ => quote! { #name: #ty },
+        }
+    });
+    let fields = s.fields.iter().map(|field| {
+        let name = ident(&field.name);
+        match field.presence {
+            Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
+            Presence::RequiredNullable if field.boxed => quote! { #name: #name.map(::std::boxed::Box::new) },
+            Presence::Required | Presence::RequiredNullable => quote! { #name },
+            Presence::Optional => quote! { #name: ::std::option::Option::None },
+            Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
+        }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let name = ident(&extra.name);
+        quote! { #name: ::std::default::Default::default(), }
+    });
+    let ty = ident(name);
+    let doc = format!(
+        " A `{name}` with its required fields, to answer with from a mock; set the others on its public fields."
+    );
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    Some(quote! {
+        impl crate::types::#ty {
+            #[doc = #doc]
+            #many
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#fields,)* #additional }
+            }
+        }
+    })
+}
+
+/// The characters a regular expression gives a meaning.
+const META: &str = "\\.+*?()|[]{}^$#&-~";
+
+/// `MockServer`'s own methods; an operation of one of these names gets another starter name.
+const SERVER_METHODS: &[&str] = &["start", "uri", "client_builder", "wiremock", "verify"];
+
+/// A mock's own methods; a parameter of one of these names gets another setter name.
+const MOCK_METHODS: &[&str] = &["matching", "expect", "header", "ok", "error", "respond", "mount", "body"];
+
+/// `name` with `_` appended until no taken name is it; the result is taken.
+fn unique(name: &str, taken: &mut FxHashSet<String>) -> String {
+    let mut name = format!("{name}_");
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    taken.insert(name.clone());
+    name
+}
+
+fn mock_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Mock", op.builder)
+}
+
+/// `MockServer::update_call`: starts the operation's mock.
+fn expand_starter(op: &Operation, name: &str) -> TokenStream {
+    let method = ident(name);
+    let mock = mock_name(op);
+    let path = path_params(op)
+        .next()
+        .is_some()
+        .then(|| quote! { path: ::std::array::from_fn(|_| ::std::option::Option::None), });
+    let http = Literal::string(&op.http_method);
+    let doc = format!(
+        " Mocks [`Client::{}`](crate::Client::{}) (`{} {}`).",
+        op.method_name, op.method_name, op.http_method, op.path
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #method(&self) -> #mock<'_> {
+            #mock {
+                server: self,
+                builder: ::wiremock::Mock::given(::wiremock::matchers::method(#http)),
+                #path
+                headers: ::std::vec::Vec::new(),
+                times: ::std::option::Option::None,
+            }
+        }
+    }
+}
+
+fn path_params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
+    op.path_parts.iter().filter_map(|part| match part {
+        PathPart::Param(index) => op.params.get(*index),
+        PathPart::Literal(_) => None,
+    })
+}
+
+/// The mock struct of one operation and its methods.
+fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
+    let mock = mock_name(op);
+    let count = path_params(op).count();
+    let params = Literal::usize_unsuffixed(count);
+    // Set path parameters, one slot each (none: the path is a constant).
+    let path_field = (count > 0).then(|| quote! { path: [::std::option::Option<::std::string::String>; #params], });
+    let doc = format!(
+        " A mock of [`Client::{}`](crate::Client::{}): narrow what it matches, then answer with `ok`, `error` or `respond`.",
+        op.method_name, op.method_name
+    );
+    let matchers = expand_matchers(op);
+    let ok = expand_ok(api, op);
+    let error = expand_error(api, op);
+    let path = expand_path(op);
+    quote! {
+        #[doc = #doc]
+        #[must_use = "a mock does nothing until `ok`, `error` or `respond` mounts it"]
+        pub struct #mock<'a> {
+            server: &'a MockServer,
+            builder: ::wiremock::MockBuilder,
+            #path_field
+            headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            times: ::std::option::Option<::wiremock::Times>,
+        }
+
+        impl #mock<'_> {
+            #matchers
+
+            /// Matches only requests that also satisfy `matcher` (any wiremock matcher).
+            pub fn matching(mut self, matcher: impl ::wiremock::Match + 'static) -> Self {
+                self.builder = self.builder.and(matcher);
+                self
+            }
+
+            /// Requires this many matching calls (`1`, `2..`, `..=3`), checked when the server is
+            /// dropped or verified.
+            pub fn expect(mut self, times: impl ::std::convert::Into<::wiremock::Times>) -> Self {
+                self.times = ::std::option::Option::Some(times.into());
+                self
+            }
+
+            /// Adds a header to the response.
+            pub fn header(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.headers.push((name.into(), value.into()));
+                self
+            }
+
+            #ok
+            #error
+
+            /// Answers with `response` as it is: an undocumented status, a malformed body, a delay.
+            pub async fn respond(self, response: ::wiremock::ResponseTemplate) {
+                self.mount(response).await;
+            }
+
+            async fn mount(self, mut response: ::wiremock::ResponseTemplate) {
+                for (name, value) in self.headers {
+                    response = response.insert_header(name.as_str(), value.as_str());
+                }
+                #path
+                let mut mock = self.builder.and(::wiremock::matchers::path_regex(path)).respond_with(response);
+                if let ::std::option::Option::Some(times) = self.times {
+                    mock = mock.expect(times);
+                }
+                mock.mount(&self.server.server).await;
+            }
+        }
+    }
+}
+
+/// The setters that narrow the match: path and scalar query parameters, a JSON body.
+fn expand_matchers(op: &Operation) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut taken: FxHashSet<String> = op.params.iter().map(|p| p.name.clone()).collect();
+    taken.extend(MOCK_METHODS.iter().map(|m| (*m).to_owned()));
+    let mut setter = |name: &str| {
+        let name = if MOCK_METHODS.contains(&name) { unique(name, &mut taken) } else { name.to_owned() };
+        ident(&name)
+    };
+    for (slot, param) in path_params(op).enumerate() {
+        let slot = Literal::usize_unsuffixed(slot);
+        let name = setter(&param.name);
+        let doc = format!(" Matches only requests whose path parameter `{}` is `value`.", param.wire);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
+                self.path[#slot] = ::std::option::Option::Some(crate::runtime::path_segment(value));
+                self
+            }
+        });
+    }
+    for param in op.params.iter().filter(|p| p.location == ParamLocation::Query && p.ty.is_scalar()) {
+        let name = setter(&param.name);
+        let wire = Literal::string(&param.wire);
+        let doc = format!(" Matches only requests whose query parameter `{}` is `value`.", param.wire);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
+                self.builder = self.builder.and(::wiremock::matchers::query_param(#wire, value.to_string()));
+                self
+            }
+        });
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json) {
+        let ty = borrowed(&body.ty);
+        out.extend(quote! {
+            /// Matches only requests whose JSON body equals `body`.
+            pub fn body(mut self, body: &#ty) -> Self {
+                self.builder = self.builder.and(::wiremock::matchers::body_json(body));
+                self
+            }
+        });
+    }
+    out
+}
+
+/// `let mut path = ...`: the path as a regular expression; a parameter not set matches any one
+/// segment.
+fn expand_path(op: &Operation) -> TokenStream {
+    let mut pushes = Vec::new();
+    let mut literal = String::from("^");
+    let mut slot = 0usize;
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => {
+                literal.extend(text.chars().flat_map(|c| META.contains(c).then_some('\\').into_iter().chain([c])));
+            }
+            PathPart::Param(_) => {
+                if !literal.is_empty() {
+                    pushes.push(push(&literal));
+                    literal.clear();
+                }
+                let index = Literal::usize_unsuffixed(slot);
+                pushes.push(quote! {
+                    path.push_str(&self.path[#index].as_deref().map_or_else(|| "[^/]+".to_owned(), escape));
+                });
+                slot += 1;
+            }
+        }
+    }
+    literal.push('$');
+    if pushes.is_empty() {
+        return quote! { let path = #literal; };
+    }
+    let last = push(&literal);
+    quote! {
+        let mut path = ::std::string::String::new();
+        #(#pushes)*
+        #last
+    }
+}
+
+/// `path.push_str("text")`, or `path.push('c')` for one character (clippy's `single_char_add_str`).
+fn push(text: &str) -> TokenStream {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote! { path.push(#c); },
+        _ => quote! { path.push_str(#text); },
+    }
+}
+
+/// The status a mock answers with for a response.
+fn status_of(response: &Response) -> u16 {
+    match response.status {
+        StatusMatch::Code(code) => code,
+        StatusMatch::Range(hundreds) => hundreds * 100,
+        StatusMatch::Default => {
+            if response.success {
+                200
+            } else {
+                500
+            }
+        }
+    }
+}
+
+/// A response template with `status` and a body from `body` (an expression) of kind `kind`.
+fn template(status: u16, kind: &ResponseBody, body: TokenStream) -> TokenStream {
+    let status = Literal::u16_unsuffixed(status);
+    match kind {
+        ResponseBody::Json(_) => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_json(#body) },
+        ResponseBody::Text | ResponseBody::EventStream(_) => {
+            quote! { ::wiremock::ResponseTemplate::new(#status).set_body_string(::std::string::ToString::to_string(#body)) }
+        }
+        ResponseBody::Binary => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_bytes(#body.to_vec()) },
+        ResponseBody::Empty => quote! { ::wiremock::ResponseTemplate::new(#status) },
+    }
+}
+
+/// `ok`: the typed success (a success enum's variants by status, events for an event stream).
+fn expand_ok(api: &Api, op: &Operation) -> TokenStream {
+    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.success).collect();
+    let Some(first) = successes.first() else { return TokenStream::new() };
+    if op.success_enum {
+        let ty = type_tokens(&op.success, true);
+        let arms = successes.iter().map(|response| {
+            let variant = ident(&response.variant);
+            let payload = variant_has_payload(api, &op.success, &response.variant);
+            let pattern = if payload {
+                quote! { #ty::#variant(body) }
+            } else {
+                quote! { #ty::#variant }
+            };
+            let kind = if payload { &response.body } else { &ResponseBody::Empty };
+            let template = template(status_of(response), kind, quote! { body });
+            quote! { #pattern => #template, }
+        });
+        return quote! {
+            /// Answers with `success`: the status of its variant and its body.
+            pub async fn ok(self, success: &#ty) {
+                let response = match success {
+                    #(#arms)*
+                };
+                self.mount(response).await;
+            }
+        };
+    }
+    let status = Literal::u16_unsuffixed(status_of(first));
+    let doc = format!(" Answers {} with `body`.", status_of(first));
+    match &first.body {
+        ResponseBody::EventStream(item) => {
+            let (item, data) = match item {
+                Some(ty) => {
+                    let ty = type_tokens(ty, true);
+                    (ty, quote! { ::serde_json::to_string(event).expect("a generated type serialises") })
+                }
+                None => (quote! { &str }, quote! { ::std::string::ToString::to_string(event) }),
+            };
+            quote! {
+                /// Answers with a `text/event-stream` of `events`, one `data:` event each.
+                pub async fn ok(self, events: &[#item]) {
+                    let mut stream = ::std::string::String::new();
+                    for event in events {
+                        let data: ::std::string::String = #data;
+                        for line in data.lines() {
+                            stream.push_str("data: ");
+                            stream.push_str(line);
+                            stream.push('\n');
+                        }
+                        stream.push('\n');
+                    }
+                    let response = ::wiremock::ResponseTemplate::new(#status)
+                        .set_body_raw(stream.into_bytes(), "text/event-stream");
+                    self.mount(response).await;
+                }
+            }
+        }
+        ResponseBody::Json(_) => {
+            let ty = borrowed(&op.success);
+            let response = template(status_of(first), &first.body, quote! { body });
+            quote! {
+                #[doc = #doc]
+                pub async fn ok(self, body: &#ty) {
+                    self.mount(#response).await;
+                }
+            }
+        }
+        ResponseBody::Text => {
+            let response = template(status_of(first), &first.body, quote! { body });
+            quote! {
+                #[doc = #doc]
+                pub async fn ok(self, body: &str) {
+                    self.mount(#response).await;
+                }
+            }
+        }
+        ResponseBody::Binary => {
+            let response = template(status_of(first), &first.body, quote! { body });
+            quote! {
+                #[doc = #doc]
+                pub async fn ok(self, body: &[u8]) {
+                    self.mount(#response).await;
+                }
+            }
+        }
+        ResponseBody::Empty => {
+            let doc = format!(" Answers {} without a body.", status_of(first));
+            quote! {
+                #[doc = #doc]
+                pub async fn ok(self) {
+                    self.mount(::wiremock::ResponseTemplate::new(#status)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Whether variant `variant` of the responses enum `ty` carries a payload.
+fn variant_has_payload(api: &Api, ty: &TypeRef, variant: &str) -> bool {
+    let TypeRef::Named(name) = ty else { return false };
+    api.types.iter().find(|def| def.name == *name).is_some_and(|def| match &def.kind {
+        TypeKind::Responses(variants) => variants.iter().any(|v| v.name == variant && v.ty.is_some()),
+        _ => false,
+    })
+}
+
+/// `error`: a variant of the operation's error enum, answered with its status and body.
+fn expand_error(api: &Api, op: &Operation) -> TokenStream {
+    let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
+    if errors.is_empty() {
+        return TokenStream::new();
+    }
+    let error = TypeRef::Named(op.error_type.clone());
+    let ty = type_tokens(&error, true);
+    let arms = errors.iter().map(|response| {
+        let variant = ident(&response.variant);
+        let payload = variant_has_payload(api, &error, &response.variant);
+        let pattern = if payload {
+            quote! { #ty::#variant(body) }
+        } else {
+            quote! { #ty::#variant }
+        };
+        let kind = if payload { &response.body } else { &ResponseBody::Empty };
+        let template = template(status_of(response), kind, quote! { body });
+        quote! { #pattern => #template, }
+    });
+    quote! {
+        /// Answers with `error`: the status its variant stands for, and its body.
+        pub async fn error(self, error: &#ty) {
+            let response = match error {
+                #(#arms)*
+            };
+            self.mount(response).await;
+        }
+    }
+}
+
+/// The type a `&` argument of `ty` is spelled with: `[T]` for a `Vec<T>`, `str` for a string.
+fn borrowed(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item, true);
+            quote! { [#item] }
+        }
+        TypeRef::String => quote! { str },
+        other => type_tokens(other, true),
+    }
+}
