@@ -217,3 +217,35 @@ async fn event_stream_errors_raw_events_and_event_shaped_schemas() {
     let tick = ticks.next().await.unwrap().unwrap();
     assert_eq!((tick.event.as_str(), tick.data.n), ("tick", 7));
 }
+
+/// The crate's typed mock server (feature `mock`): typed events, bytes, an error without a body,
+/// and call counts, with no body written by hand.
+#[cfg(feature = "mock")]
+mod mock {
+    use bodies::Error;
+    use bodies::mock::MockServer;
+    use bodies::types::{GetBlobError, PetEvent, PetEventKind};
+
+    #[tokio::test]
+    async fn the_mock_answers_typed_events_bytes_and_errors() {
+        let server = MockServer::start().await;
+        let client = server.client_builder().build().unwrap();
+        let events = [PetEvent::new(PetEventKind::Created, "p1".to_owned()), PetEvent::new(PetEventKind::Deleted, "p2".to_owned())];
+        server.watch_events().expect(1).ok(&events).await;
+        server.tail_logs().expect(1).ok(&["GET /a 200", "two\nlines"]).await;
+        server.get_blob().key("a b").expect(1).ok(b"\x00\x01").await;
+        server.get_blob().key("gone").expect(1).error(&GetBlobError::Gone).await;
+
+        let mut stream = client.watch_events().await.unwrap().into_body();
+        assert_eq!(stream.next().await.unwrap().unwrap().data, events[0]);
+        assert_eq!(stream.next().await.unwrap().unwrap().data, events[1]);
+        assert!(stream.next().await.is_none());
+        let mut logs = client.tail_logs().await.unwrap().into_body();
+        assert_eq!(logs.next().await.unwrap().unwrap().data, "GET /a 200");
+        assert_eq!(logs.next().await.unwrap().unwrap().data, "two\nlines");
+        assert_eq!(client.get_blob("a b").await.unwrap().into_body(), [0, 1]);
+        let error = client.get_blob("gone").await.unwrap_err();
+        assert!(matches!(error, Error::Api { body: GetBlobError::Gone, .. }), "{error:?}");
+        server.verify().await;
+    }
+}

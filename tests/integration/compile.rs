@@ -142,6 +142,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "dedupe",
             "--package",
             "examples",
+            "--features",
+            "bodies/mock",
             "--offline",
             "--quiet",
         ],

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use truedy::types::{
-    CallResponseDirection, CallResponseStatus, CallUpdateRequest, CallUpdateRequestCallSettings, UpdateCallError,
-    UpdateCallResponse,
+    CallResponse, CallResponseDirection, CallResponseStatus, CallUpdateRequest, CallUpdateRequestCallSettings,
+    ErrorResponse, ErrorResponseError, ResponseMeta, UpdateCallError, UpdateCallResponse,
 };
 use truedy::{Client, Error, Nullable, RetryPolicy};
 use wiremock::matchers::{body_json, header, method, path};
@@ -290,24 +290,23 @@ async fn a_huge_body_is_cut_off_at_the_limit() {
     assert!(matches!(error, Error::BodyTooLarge { limit: 65536, .. }), "{error:?}");
 }
 
+/// With the crate's typed mock server: the first call is rate limited, the retry (after
+/// `Retry-After`) sends the same update and gets the call; each mock is called exactly once.
 #[tokio::test]
 async fn rate_limited_patch_is_retried_after_retry_after() {
-    let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .set_body_json(json!({"error": {"code": "rate_limited", "message": "slow down"}}))
-                .insert_header("retry-after", "1"),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(response_example()))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .base_url(server.uri())
+    let server = truedy::mock::MockServer::start().await;
+    let limited = UpdateCallError::TooManyRequests(ErrorResponse::new(ErrorResponseError::new(
+        "rate_limited".to_owned(),
+        "slow down".to_owned(),
+    )));
+    let update = server.update_call().call_id("c1").body(&settings_update());
+    update.header("retry-after", "1").up_to_n_times(1).expect(1).error(&limited).await;
+    let now = "2026-03-03T20:24:55Z".parse().unwrap();
+    let call = CallResponse::new("c1".to_owned(), CallResponseStatus::Completed, now);
+    let updated = UpdateCallResponse::new(call, ResponseMeta::new("req_1".to_owned(), now));
+    server.update_call().call_id("c1").body(&settings_update()).expect(1).ok(&updated).await;
+    let client = server
+        .client_builder()
         .bearer_auth(TOKEN)
         .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(1)))
         .build()
@@ -316,9 +315,8 @@ async fn rate_limited_patch_is_retried_after_retry_after() {
     let response = client.update_call("c1", &settings_update()).await.expect("retried");
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was not honoured: {:?}", started.elapsed());
     assert_eq!(response.status, 200);
-    let received = server.received_requests().await.unwrap();
-    assert_eq!(received.len(), 2);
-    assert_eq!(received[0].body, received[1].body, "the retry re-sends the same body");
+    assert_eq!(response.into_body(), updated);
+    server.verify().await;
 }
 
 #[tokio::test]

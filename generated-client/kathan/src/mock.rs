@@ -49,6 +49,7 @@ impl MockServer {
             path: ::std::array::from_fn(|_| ::std::option::Option::None),
             headers: ::std::vec::Vec::new(),
             times: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
         }
     }
 }
@@ -73,6 +74,7 @@ pub struct UpdateCallMock<'a> {
     path: [::std::option::Option<::std::string::String>; 1],
     headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
     times: ::std::option::Option<::wiremock::Times>,
+    limit: ::std::option::Option<u64>,
 }
 
 impl UpdateCallMock<'_> {
@@ -101,6 +103,13 @@ impl UpdateCallMock<'_> {
         times: impl ::std::convert::Into<::wiremock::Times>,
     ) -> Self {
         self.times = ::std::option::Option::Some(times.into());
+        self
+    }
+
+    /// Answers at most `n` matching calls; later ones fall through to other mocks (a 429
+    /// first, then a success).
+    pub fn up_to_n_times(mut self, n: u64) -> Self {
+        self.limit = ::std::option::Option::Some(n);
         self
     }
 
@@ -150,6 +159,9 @@ impl UpdateCallMock<'_> {
             .respond_with(response);
         if let ::std::option::Option::Some(times) = self.times {
             mock = mock.expect(times);
+        }
+        if let ::std::option::Option::Some(n) = self.limit {
+            mock = mock.up_to_n_times(n);
         }
         mock.mount(&self.server.server).await;
     }

@@ -162,7 +162,8 @@ const META: &str = "\\.+*?()|[]{}^$#&-~";
 const SERVER_METHODS: &[&str] = &["start", "uri", "client_builder", "wiremock", "verify"];
 
 /// A mock's own methods; a parameter of one of these names gets another setter name.
-const MOCK_METHODS: &[&str] = &["matching", "expect", "header", "ok", "error", "respond", "mount", "body"];
+const MOCK_METHODS: &[&str] =
+    &["matching", "expect", "up_to_n_times", "header", "ok", "error", "respond", "mount", "body"];
 
 /// `name` with `_` appended until no taken name is it; the result is taken.
 fn unique(name: &str, taken: &mut FxHashSet<String>) -> String {
@@ -200,6 +201,7 @@ fn expand_starter(op: &Operation, name: &str) -> TokenStream {
                 #path
                 headers: ::std::vec::Vec::new(),
                 times: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
             }
         }
     }
@@ -236,6 +238,7 @@ fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
             #path_field
             headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
             times: ::std::option::Option<::wiremock::Times>,
+            limit: ::std::option::Option<u64>,
         }
 
         impl #mock<'_> {
@@ -251,6 +254,13 @@ fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
             /// dropped or verified.
             pub fn expect(mut self, times: impl ::std::convert::Into<::wiremock::Times>) -> Self {
                 self.times = ::std::option::Option::Some(times.into());
+                self
+            }
+
+            /// Answers at most `n` matching calls; later ones fall through to other mocks (a 429
+            /// first, then a success).
+            pub fn up_to_n_times(mut self, n: u64) -> Self {
+                self.limit = ::std::option::Option::Some(n);
                 self
             }
 
@@ -280,6 +290,9 @@ fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
                 let mut mock = self.builder.and(::wiremock::matchers::path_regex(path)).respond_with(response);
                 if let ::std::option::Option::Some(times) = self.times {
                     mock = mock.expect(times);
+                }
+                if let ::std::option::Option::Some(n) = self.limit {
+                    mock = mock.up_to_n_times(n);
                 }
                 mock.mount(&self.server.server).await;
             }
