@@ -441,6 +441,28 @@ mod tests {
         assert!(root.join("generated-client/pets/README.md").is_file(), "a file the user wrote is kept");
     }
 
+    /// `codegen` reports what regenerating a checked-in crate changes for its callers, and writes
+    /// the report where the README says; a fresh crate gets none.
+    #[test]
+    fn codegen_writes_the_api_change_report_of_a_changed_crate() {
+        let root = scratch("api-report");
+        fs::create_dir_all(root.join("spec/pets")).unwrap();
+        fs::copy(fixture("api_changes/base.yaml"), root.join("spec/pets/openapi.yaml")).unwrap();
+        codegen(&root, false).unwrap();
+        assert!(!root.join(api_changes::REPORT_DIR).exists(), "a new crate has no report");
+
+        fs::copy(fixture("api_changes/many.yaml"), root.join("spec/pets/openapi.yaml")).unwrap();
+        let (_, _, reports) = stale_files_reporting(&root).unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].1.verdict(), generator::api_diff::Verdict::Major);
+        assert_eq!(codegen(&root, true).unwrap(), ExitCode::FAILURE);
+        assert!(!root.join(api_changes::REPORT_DIR).exists(), "--check writes nothing");
+        codegen(&root, false).unwrap();
+        let report = fs::read_to_string(root.join(api_changes::REPORT_DIR).join("pets.md")).unwrap();
+        assert!(report.starts_with("## API changes in `pets`: major"), "{report}");
+        assert!(report.contains("- `GET /calls/{call_id}` (`get_call`): operation removed"), "{report}");
+    }
+
     #[test]
     fn every_spec_folder_has_a_checked_in_crate() {
         let root = crate::fsutil::workspace_root();
