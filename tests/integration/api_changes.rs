@@ -48,6 +48,7 @@ api_change!(error_status_removed, Major);
 api_change!(error_body_changed, Major);
 api_change!(success_body_changed, Major);
 api_change!(route_changed, Minor);
+api_change!(security_scheme_added, Minor);
 api_change!(many, Major);
 
 /// A type the struct is not `#[non_exhaustive]` about would make a new field breaking; the

@@ -57,7 +57,8 @@ pub struct Change {
     pub what: String,
 }
 
-/// Every change between two surfaces of one crate, in report order.
+/// Every change between two surfaces of one crate, in report order: the client builder, then
+/// operations, then schemas.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub changes: Vec<Change>,
@@ -114,6 +115,7 @@ impl Report {
 /// Compares the surface of the checked-in crate (`old`) with the regenerated one (`new`).
 pub fn diff(old: &Surface, new: &Surface) -> Report {
     let mut report = Differ { new, changes: Vec::new() };
+    report.credentials(old);
     report.operations(old);
     report.types(old);
     Report { changes: report.changes }
@@ -127,6 +129,18 @@ struct Differ<'a> {
 impl Differ<'_> {
     fn push(&mut self, impact: Impact, subject: &str, what: String) {
         self.changes.push(Change { impact, subject: subject.to_owned(), what });
+    }
+
+    /// Security schemes, through the builder's credential methods.
+    fn credentials(&mut self, old: &Surface) {
+        for name in old.credentials.iter().filter(|name| !self.new.credentials.contains(name)) {
+            let what = format!("credential method `{name}` removed (its security scheme is gone or renamed)");
+            self.push(Impact::Breaking, "the client builder", what);
+        }
+        for name in self.new.credentials.iter().filter(|name| !old.credentials.contains(name)) {
+            let what = format!("credential method `{name}` added (a new security scheme)");
+            self.push(Impact::Compatible, "the client builder", what);
+        }
     }
 
     fn operations(&mut self, old: &Surface) {

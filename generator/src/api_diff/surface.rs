@@ -16,6 +16,8 @@ pub struct Surface {
     pub operations: BTreeMap<String, Operation>,
     /// Public items of `types`, by name.
     pub types: BTreeMap<String, TypeItem>,
+    /// The client builder's credential methods (one per security scheme), by name.
+    pub credentials: Vec<String>,
 }
 
 /// One client method and its request builder.
@@ -106,6 +108,7 @@ pub fn surface<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Surfa
     let builders = parsed.get("src/operations.rs").map(builders_of).unwrap_or_default();
     if let Some(client) = parsed.get("src/client.rs") {
         surface.operations = operations_of(client, &builders);
+        surface.credentials = credentials_of(client);
     }
     surface
 }
@@ -295,6 +298,20 @@ fn operations_of(file: &syn::File, builders: &BTreeMap<String, Builder>) -> BTre
         }
     }
     operations
+}
+
+/// The credential methods generated on `runtime::ClientBuilder` (all but `build`).
+fn credentials_of(file: &syn::File) -> Vec<String> {
+    let mut names = Vec::new();
+    for item in &file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || self_name(imp).as_deref() != Some("ClientBuilder") {
+            continue;
+        }
+        names.extend(pub_methods(imp).map(|f| f.sig.ident.to_string()).filter(|name| name != "build"));
+    }
+    names.sort();
+    names
 }
 
 /// The route line of a method's docs: `` `PATCH /calls/{call_id}` ``.
