@@ -2,9 +2,9 @@
 //!
 //! Built on wiremock, so the server is a real HTTP server on 127.0.0.1 that the generated client
 //! talks to unchanged. `MockServer` has one method per operation, which starts a mock of it:
-//! setters named after the path and query parameters, and `body` for a JSON body, narrow what it
-//! matches; `expect` sets how often it must be called (checked when the server is dropped or
-//! `verify`d); `header` adds a response header; then `ok` answers with a typed success (events
+//! setters named after the path, query and header parameters, and `body` for a JSON body,
+//! narrow what it matches; `expect` sets how often it must be called (checked when the server is
+//! dropped or `verify`d), `up_to_n_times` how often it answers; `header` adds a response header; then `ok` answers with a typed success (events
 //! for an event stream), `error` with a variant of the operation's error enum (its status and
 //! body), and `respond` with any wiremock response. No JSON is written by hand: bodies are the
 //! generated types, serialised (the feature turns on `full-serde`).
@@ -300,7 +300,7 @@ fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The setters that narrow the match: path and scalar query parameters, a JSON body.
+/// The setters that narrow the match: path, scalar query and header parameters, a JSON body.
 fn expand_matchers(op: &Operation) -> TokenStream {
     let mut out = TokenStream::new();
     let mut taken: FxHashSet<String> = op.params.iter().map(|p| p.name.clone()).collect();
@@ -329,6 +329,18 @@ fn expand_matchers(op: &Operation) -> TokenStream {
             #[doc = #doc]
             pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
                 self.builder = self.builder.and(::wiremock::matchers::query_param(#wire, value.to_string()));
+                self
+            }
+        });
+    }
+    for param in op.params.iter().filter(|p| p.location == ParamLocation::Header && p.ty.is_scalar()) {
+        let name = setter(&param.name);
+        let wire = Literal::string(&param.wire);
+        let doc = format!(" Matches only requests whose header `{}` is `value`.", param.wire);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
+                self.builder = self.builder.and(::wiremock::matchers::header(#wire, value.to_string().as_str()));
                 self
             }
         });
