@@ -5,11 +5,22 @@
 //! mock each operation by its method name: match on its parameters and body, answer
 //! with a typed success or error, and say how often it must be called.
 
-/// A mock of the API on a free port of 127.0.0.1 (a wiremock server). Mocks that were
-/// given an [`expect`](UpdateCallMock::expect)ed call count are checked when it is
-/// dropped.
+/// A mock of the API on a free port of 127.0.0.1 (a wiremock server). The call counts
+/// mocks `expect` are checked when it is dropped, or by [`verify`](Self::verify).
 pub struct MockServer {
     server: ::wiremock::MockServer,
+}
+
+/// `text` with the characters regular expressions give a meaning escaped.
+fn escape(text: &str) -> ::std::string::String {
+    let mut out = ::std::string::String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl MockServer {
@@ -52,18 +63,6 @@ impl MockServer {
             limit: ::std::option::Option::None,
         }
     }
-}
-
-/// `text` with the characters regular expressions give a meaning escaped.
-fn escape(text: &str) -> ::std::string::String {
-    let mut out = ::std::string::String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A mock of [`Client::update_call`](crate::Client::update_call): narrow what it matches, then answer with `ok`, `error` or `respond`.

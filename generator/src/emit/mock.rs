@@ -9,38 +9,69 @@
 //! body), and `respond` with any wiremock response. No JSON is written by hand: bodies are the
 //! generated types, serialised (the feature turns on `full-serde`).
 
+use std::sync::Arc;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use rustc_hash::FxHashSet;
 
-use super::ident;
 use super::types::type_tokens;
+use super::{Part, ident};
 use crate::ir::{
     Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
     Struct, TypeKind, TypeRef,
 };
 
-/// The whole file.
-pub fn file(api: &Api) -> TokenStream {
+/// Which variants of the responses enums carry a payload: (enum, variant).
+type Payloads<'a> = FxHashSet<(&'a str, &'a str)>;
+
+/// The file's parts: the server and its fixed methods, one starter per operation inside its
+/// `impl`, then each operation's mock and each response type's constructor as parts of their
+/// own, so a large API's file is formatted on every core.
+pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut taken: FxHashSet<String> = api.operations.iter().map(|op| op.method_name.clone()).collect();
     taken.extend(SERVER_METHODS.iter().map(|m| (*m).to_owned()));
-    let starters: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| {
-            let name = if SERVER_METHODS.contains(&op.method_name.as_str()) {
-                unique(&op.method_name, &mut taken)
-            } else {
-                op.method_name.clone()
-            };
-            expand_starter(op, &name)
-        })
-        .collect();
-    let mocks = api.operations.iter().map(|op| expand_mock(api, op));
-    let constructors = api.types.iter().filter_map(|def| match &def.kind {
-        TypeKind::Struct(s) if !api.serialize.contains(&def.name) => expand_constructor(&def.name, s),
-        _ => None,
-    });
+    let payloads: Arc<Payloads<'_>> = Arc::new(
+        api.types
+            .iter()
+            .filter_map(|def| match &def.kind {
+                TypeKind::Responses(variants) => {
+                    Some(variants.iter().filter(|v| v.ty.is_some()).map(move |v| (def.name.as_str(), v.name.as_str())))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect(),
+    );
+    let mut parts = vec![Part::Items(Box::new(move || expand_head(api))), Part::OpenImpl(Box::new(expand_server))];
+    for op in &api.operations {
+        let name = if SERVER_METHODS.contains(&op.method_name.as_str()) {
+            unique(&op.method_name, &mut taken)
+        } else {
+            op.method_name.clone()
+        };
+        parts.push(Part::Methods(Box::new(move || {
+            let tokens = expand_starter(op, &name);
+            vec![syn::parse2(tokens.clone()).unwrap_or(syn::ImplItem::Verbatim(tokens))]
+        })));
+    }
+    parts.push(Part::CloseImpl);
+    for op in &api.operations {
+        let payloads = Arc::clone(&payloads);
+        parts.push(Part::Items(Box::new(move || expand_mock(&payloads, op))));
+    }
+    for def in &api.types {
+        if let TypeKind::Struct(s) = &def.kind
+            && !api.serialize.contains(&def.name)
+        {
+            parts.push(Part::Items(Box::new(move || expand_constructor(&def.name, s).unwrap_or_default())));
+        }
+    }
+    parts
+}
+
+/// The file's docs, `MockServer` and the escaping its path expressions use.
+fn expand_head(api: &Api) -> TokenStream {
     let escape = api.operations.iter().any(|op| path_params(op).next().is_some()).then(|| {
         quote! {
             /// `text` with the characters regular expressions give a meaning escaped.
@@ -63,13 +94,19 @@ pub fn file(api: &Api) -> TokenStream {
         //! mock each operation by its method name: match on its parameters and body, answer
         //! with a typed success or error, and say how often it must be called.
 
-        /// A mock of the API on a free port of 127.0.0.1 (a wiremock server). Mocks that were
-        /// given an [`expect`](UpdateCallMock::expect)ed call count are checked when it is
-        /// dropped.
+        /// A mock of the API on a free port of 127.0.0.1 (a wiremock server). The call counts
+        /// mocks `expect` are checked when it is dropped, or by [`verify`](Self::verify).
         pub struct MockServer {
             server: ::wiremock::MockServer,
         }
 
+        #escape
+    }
+}
+
+/// `impl MockServer` with its fixed methods, left open for the operations' starters.
+fn expand_server() -> TokenStream {
+    quote! {
         impl MockServer {
             /// Starts a server.
             pub async fn start() -> Self {
@@ -96,15 +133,7 @@ pub fn file(api: &Api) -> TokenStream {
             pub async fn verify(&self) {
                 self.server.verify().await;
             }
-
-            #(#starters)*
         }
-
-        #escape
-
-        #(#mocks)*
-
-        #(#constructors)*
     }
 }
 
@@ -215,7 +244,7 @@ fn path_params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
 }
 
 /// The mock struct of one operation and its methods.
-fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
+fn expand_mock(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
     let mock = mock_name(op);
     let count = path_params(op).count();
     let params = Literal::usize_unsuffixed(count);
@@ -226,8 +255,8 @@ fn expand_mock(api: &Api, op: &Operation) -> TokenStream {
         op.method_name, op.method_name
     );
     let matchers = expand_matchers(op);
-    let ok = expand_ok(api, op);
-    let error = expand_error(api, op);
+    let ok = expand_ok(payloads, op);
+    let error = expand_error(payloads, op);
     let path = expand_path(op);
     quote! {
         #[doc = #doc]
@@ -432,14 +461,14 @@ fn template(status: u16, kind: &ResponseBody, body: TokenStream) -> TokenStream 
 }
 
 /// `ok`: the typed success (a success enum's variants by status, events for an event stream).
-fn expand_ok(api: &Api, op: &Operation) -> TokenStream {
+fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
     let successes: Vec<&Response> = op.responses.iter().filter(|r| r.success).collect();
     let Some(first) = successes.first() else { return TokenStream::new() };
     if op.success_enum {
         let ty = type_tokens(&op.success, true);
         let arms = successes.iter().map(|response| {
             let variant = ident(&response.variant);
-            let payload = variant_has_payload(api, &op.success, &response.variant);
+            let payload = has_payload(payloads, &op.success, &response.variant);
             let pattern = if payload {
                 quote! { #ty::#variant(body) }
             } else {
@@ -530,16 +559,12 @@ fn expand_ok(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// Whether variant `variant` of the responses enum `ty` carries a payload.
-fn variant_has_payload(api: &Api, ty: &TypeRef, variant: &str) -> bool {
-    let TypeRef::Named(name) = ty else { return false };
-    api.types.iter().find(|def| def.name == *name).is_some_and(|def| match &def.kind {
-        TypeKind::Responses(variants) => variants.iter().any(|v| v.name == variant && v.ty.is_some()),
-        _ => false,
-    })
+fn has_payload(payloads: &Payloads<'_>, ty: &TypeRef, variant: &str) -> bool {
+    matches!(ty, TypeRef::Named(name) if payloads.contains(&(name.as_str(), variant)))
 }
 
 /// `error`: a variant of the operation's error enum, answered with its status and body.
-fn expand_error(api: &Api, op: &Operation) -> TokenStream {
+fn expand_error(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
     let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
     if errors.is_empty() {
         return TokenStream::new();
@@ -548,7 +573,7 @@ fn expand_error(api: &Api, op: &Operation) -> TokenStream {
     let ty = type_tokens(&error, true);
     let arms = errors.iter().map(|response| {
         let variant = ident(&response.variant);
-        let payload = variant_has_payload(api, &error, &response.variant);
+        let payload = has_payload(payloads, &error, &response.variant);
         let pattern = if payload {
             quote! { #ty::#variant(body) }
         } else {

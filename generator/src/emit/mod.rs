@@ -69,7 +69,7 @@ pub fn rust_files<'a>(api: &'a Api, origin: &'a str, crate_name: &'a str) -> Vec
         RustFile { path: "src/types.rs", parts: types::parts(api) },
         RustFile { path: "src/client.rs", parts: client::parts(api) },
         RustFile { path: "src/operations.rs", parts: operations::parts(api) },
-        RustFile { path: "src/mock.rs", parts: vec![Part::Items(Box::new(move || mock::file(api)))] },
+        RustFile { path: "src/mock.rs", parts: mock::parts(api) },
     ];
     if examples::tested(api).next().is_some() {
         let chrono = manifest::uses_chrono(api);

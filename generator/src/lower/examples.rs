@@ -40,12 +40,15 @@ pub(super) fn examples(
             finder.schema(schema, &TypeRef::Named(name.clone()), &at, &names::snake_name(key, "schema"));
         }
     }
+    // Operations by method and path: one lookup each, so large APIs stay linear.
+    let lowered: FxHashMap<(&str, &str), &Operation> =
+        operations.iter().map(|op| ((op.http_method.as_str(), op.path.as_str()), op)).collect();
     for (path, item) in &doc.paths.paths {
         let ReferenceOr::Item(item) = item else { continue };
         let item_pointer = pointer::push("/paths", path);
         for (method, op) in item.iter() {
             let upper = method.to_ascii_uppercase();
-            let Some(lowered) = operations.iter().find(|o| o.http_method == upper && o.path == *path) else { continue };
+            let Some(lowered) = lowered.get(&(upper.as_str(), path.as_str())) else { continue };
             let at = pointer::push(&item_pointer, method);
             finder.operation(op, lowered, &at);
         }
