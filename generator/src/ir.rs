@@ -32,6 +32,30 @@ pub struct Api {
     /// Types that derive `Deserialize`: those a response can reach, and those nothing reaches
     /// (webhook payloads and other schemas a caller may decode).
     pub deserialize: FxHashSet<String>,
+    /// The crate's cargo features by tag, and which of them compile each type.
+    pub features: Features,
+}
+
+/// Cargo features that each compile a group of operations (those of one tag) and the types
+/// they reach, so a service compiles only what it calls. Empty when the operations form fewer
+/// than two groups: then everything is always compiled.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Features {
+    /// The features, in order: tags as the spec lists them, operations without a tag, then the
+    /// schemas no operation uses.
+    pub list: Vec<Feature>,
+    /// Type name → indices (into `list`) of the features that compile it; a type not here is
+    /// always compiled (every group reaches it).
+    pub types: rustc_hash::FxHashMap<String, Vec<usize>>,
+}
+
+/// One cargo feature of [`Features`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feature {
+    /// Its name in `Cargo.toml` (kebab case, unique, never one the crate uses otherwise).
+    pub name: String,
+    /// What it compiles, for the comment above it in `Cargo.toml`.
+    pub about: String,
 }
 
 /// A declared security scheme and the builder method that supplies its credential.
@@ -285,6 +309,11 @@ pub struct Operation {
     pub docs: Vec<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// The spec's tags, in order.
+    pub tags: Vec<String>,
+    /// Indices into [`Features::list`] of the features that compile the operation (any one
+    /// suffices); empty when the crate has none.
+    pub features: Vec<usize>,
 }
 
 /// A piece of a path template.

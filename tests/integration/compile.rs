@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "hostile.yaml",
     "fastapi_names.json",
     "dedupe.yaml",
+    "tags.yaml",
 ];
 
 #[test]
@@ -100,6 +101,33 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         ],
     );
     assert!(output.status.success(), "full-serde failed to compile:\n{}", String::from_utf8_lossy(&output.stderr));
+
+    // Each tag's feature alone, and none at all, compile without warnings too (every type a
+    // compiled item holds is compiled with it); the doc test of the crate's example is ignored
+    // when its operation is left out.
+    for features in ["", "calls", "phone-numbers", "all-2", "untagged", "unreferenced-schemas"] {
+        let output = cargo_in(
+            &dir,
+            &[
+                "clippy",
+                "-p",
+                "tags",
+                "--no-default-features",
+                "--features",
+                features,
+                "--offline",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "the tags crate with features [{features}] failed to compile:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
     let output = cargo_in(
@@ -299,11 +327,16 @@ fn write_compat_crates(crates: &Path) -> Vec<String> {
 }
 
 /// Runs cargo in the standalone workspace at `dir`, with its own target folder.
+/// Runs cargo in the standalone workspace `dir`. It shares this workspace's target directory
+/// (cargo holds no lock on it while tests run), so the dependencies, build scripts and proc
+/// macros both build are built once, not once per workspace.
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {
+    // A relative `CARGO_TARGET_DIR` is relative to where `cargo test` ran: the workspace root.
+    let target = root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()));
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs")

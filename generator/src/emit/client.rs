@@ -9,7 +9,7 @@ use quote::quote;
 use syn::{Arm, Expr, Stmt, Type};
 
 use super::types::{std_generic, std_string, type_syntax, type_tokens};
-use super::{Part, api_name, docs, ident, syntax};
+use super::{Part, api_name, docs, gated, ident, syntax};
 use crate::ir::{
     Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
     Presence, RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
@@ -19,13 +19,14 @@ use crate::ir::{
 /// multipart form types.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
-    parts.extend(
-        api.operations.iter().map(|op| Part::Methods(Box::new(move || vec![super::operations::build_constructor(op)]))),
-    );
+    parts.extend(api.operations.iter().map(|op| {
+        let method = Part::Methods(Box::new(move || vec![super::operations::build_constructor(op)]));
+        gated(method, &api.features, &op.features)
+    }));
     parts.push(Part::CloseImpl);
     parts.extend(api.operations.iter().filter_map(|op| {
         let form = multipart_form(op)?;
-        Some(Part::Items(Box::new(move || expand_form(form, &op.method_name))))
+        Some(gated(Part::Items(Box::new(move || expand_form(form, &op.method_name))), &api.features, &op.features))
     }));
     parts
 }
@@ -160,17 +161,21 @@ pub(super) fn request_statements(op: &Operation) -> Vec<Stmt> {
     stmts
 }
 
-/// The statement that sends `request` and decodes the response, and the success body type.
-pub(super) fn send_statement(op: &Operation, client: Expr) -> (Stmt, Type) {
-    let events = event_stream(op);
-    let success = match (events, success_body(op)) {
+/// The type of the operation's success body, as `send` returns it in its `ApiResponse`.
+pub(super) fn success_type(op: &Operation) -> Type {
+    match (event_stream(op), success_body(op)) {
         (Some(item), _) => {
             let item = item.map_or_else(std_string, |ty| type_syntax(ty, true));
             syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "EventStream"]), [item]))
         }
         (None, Some(ResponseBody::Binary)) => std_generic(&["std", "vec", "Vec"], named_type("u8")),
         (None, _) => type_syntax(&op.success, true),
-    };
+    }
+}
+
+/// The statement that sends `request` and decodes the response.
+pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
+    let events = event_stream(op);
     // An event stream's success statuses are streamed, not decoded.
     let decoded: Vec<&Response> = op.responses.iter().filter(|r| !(events.is_some() && r.success)).collect();
     let mut arms = decode_arms(op, &decoded);
@@ -197,7 +202,7 @@ pub(super) fn send_statement(op: &Operation, client: Expr) -> (Stmt, Type) {
         None => ("send", vec![request, decoder]),
     };
     let core = syntax::field(client, "core");
-    (Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None), success)
+    Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None)
 }
 
 /// `::std::option::Option::None`.

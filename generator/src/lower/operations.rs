@@ -123,6 +123,8 @@ impl Lowerer<'_, '_> {
             security,
             docs: operation_docs(op, method, path),
             deprecated: op.deprecated,
+            tags: op.tags.clone(),
+            features: Vec::new(),
         }
     }
 }

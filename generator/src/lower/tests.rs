@@ -681,3 +681,66 @@ fn an_inline_type_met_again_inside_itself_is_kept() {
     }
     assert_eq!(names(&api), ["Tree", "TreeChild", "Other", "OtherChildChild"]);
 }
+
+/// The names of the features that compile `type_name` (empty: always compiled).
+fn type_features<'a>(api: &'a Api, type_name: &str) -> Vec<&'a str> {
+    let indices = api.features.types.get(type_name).map(Vec::as_slice).unwrap_or_default();
+    indices.iter().map(|&i| api.features.list[i].name.as_str()).collect()
+}
+
+#[test]
+fn tags_become_features_that_compile_what_their_operations_reach() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r##"
+tags: [{name: Pull Requests}, {name: default}]
+paths:
+  /pulls:
+    get:
+      tags: [Pull Requests]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pull'}}}}
+  /things:
+    get:
+      tags: [default, Pull Requests]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+  /other:
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+components:
+  schemas:
+    Shared: {type: object, properties: {a: {type: string}}}
+    User: {type: object, properties: {name: {type: string}}}
+    Pull: {type: object, properties: {user: {$ref: '#/components/schemas/User'}, s: {$ref: '#/components/schemas/Shared'}}}
+    Hook: {type: object, properties: {pull: {$ref: '#/components/schemas/Pull'}}}
+"##,
+    );
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    let features: Vec<&str> = api.features.list.iter().map(|f| f.name.as_str()).collect();
+    // Tags as listed, kebab case; a reserved name is numbered; untagged, then unused schemas last.
+    assert_eq!(features, ["pull-requests", "default-2", "untagged", "unreferenced-schemas"]);
+    let op_features: Vec<&[usize]> = api.operations.iter().map(|op| op.features.as_slice()).collect();
+    assert_eq!(op_features, [&[0][..], &[0, 1], &[2]]);
+    // Every group of operations reaches `Shared`: always compiled.
+    assert!(type_features(&api, "Shared").is_empty());
+    // What a webhook payload holds is compiled with it (closed under containment).
+    assert_eq!(type_features(&api, "User"), ["pull-requests", "unreferenced-schemas"]);
+    assert_eq!(type_features(&api, "Pull"), ["pull-requests", "unreferenced-schemas"]);
+    assert_eq!(type_features(&api, "Hook"), ["unreferenced-schemas"]);
+    // Error enums belong to their operation.
+    let error = &api.operations[2].error_type;
+    assert_eq!(type_features(&api, error), ["untagged"]);
+}
+
+#[test]
+fn one_group_of_operations_gives_no_features() {
+    let (api, _) = lower_yaml(
+        "3.0.3",
+        "paths:\n  /a:\n    get:\n      tags: [calls]\n      responses: {'204': {description: ok}}\n  /b:\n    \
+         get:\n      tags: [calls]\n      responses: {'204': {description: ok}}\n",
+    );
+    assert!(api.features.list.is_empty());
+    assert!(api.operations.iter().all(|op| op.features.is_empty()));
+}

@@ -66,7 +66,11 @@ pub(in crate::lower) fn serde_directions(types: &[TypeDef], operations: &[Operat
 
 /// Every type name reachable from `roots` through fields, aliases, union branches and response
 /// variants.
-fn reachable<'t>(types: &'t [TypeDef], index: &FxHashMap<&str, usize>, mut stack: Vec<&'t str>) -> FxHashSet<String> {
+pub(super) fn reachable<'t>(
+    types: &'t [TypeDef],
+    index: &FxHashMap<&str, usize>,
+    mut stack: Vec<&'t str>,
+) -> FxHashSet<String> {
     let mut seen = FxHashSet::default();
     while let Some(name) = stack.pop() {
         let Some(&i) = index.get(name) else { continue };
