@@ -122,6 +122,28 @@ fn inline_types_are_named_from_where_they_sit() {
     assert_eq!(names(&api)[0], "CallUpdateRequest");
 }
 
+/// `@fastify/swagger` keys schemas added with `addSchema` as `def-N`, their `$id` as the title.
+#[test]
+fn fastify_placeholder_keys_are_named_from_their_title() {
+    let (api, _) = lower_schemas(
+        r#"
+    def-0: {type: string, enum: [red, green], title: Color}
+    def-1:
+      type: object
+      title: TreeNode
+      properties:
+        color: {$ref: '#/components/schemas/def-0'}
+        children: {type: array, items: {$ref: '#/components/schemas/def-1'}}
+    def-2: {type: object, title: Color, properties: {id: {type: string}}}
+    def-3: {type: object, properties: {id: {type: string}}}
+    definition-4: {type: object, title: Named, properties: {id: {type: string}}}
+"#,
+    );
+    assert_eq!(names(&api), ["Color", "TreeNode", "Color2", "Def3", "Definition4"]);
+    assert_eq!(field_type(&api, "TreeNode", "color"), named("Color"));
+    assert_eq!(field_type(&api, "TreeNode", "children"), TypeRef::Vec(Box::new(named("TreeNode"))));
+}
+
 #[test]
 fn scalars_follow_their_format() {
     let (api, diagnostics) = lower_schemas(
