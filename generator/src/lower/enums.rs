@@ -10,6 +10,7 @@ use rustc_hash::FxHashSet;
 use serde_json::Value;
 
 use super::Lowerer;
+use super::space::component_stem;
 use crate::ir::{EnumVariant, IntegerEnum, StringEnum, TypeRef, Union, UnionVariant};
 use crate::names::{self, Scope};
 use crate::pointer;
@@ -44,7 +45,13 @@ impl Lowerer<'_, '_> {
         let mut selected: Vec<String> = Vec::new();
         for (i, branch) in branches.iter().enumerate() {
             let at = pointer::push(&pointer::push(pointer, keyword), &i.to_string());
-            let BranchName { wanted, mut tags } = branch_name(branch, tagged);
+            let BranchName { mut wanted, mut tags } = branch_name(branch, tagged);
+            if let Some((key, schema)) = self.schema_component(branch) {
+                wanted = names::type_name(component_stem(key, schema), "Variant");
+                if let Some(tag) = tagged.filter(|d| d.mapping.is_empty()).and_then(|d| own_tag(schema, &d.property_name)) {
+                    tags = vec![tag];
+                }
+            }
             let mapped = !tags.is_empty();
             tags.retain(|tag| !selected.contains(tag));
             selected.extend(tags.iter().cloned());
@@ -64,6 +71,31 @@ impl Lowerer<'_, '_> {
         }
         let unknown = tagged.map(|_| scope.claim("Unknown".to_owned()));
         Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown }
+    }
+}
+
+impl<'a> Lowerer<'a, '_> {
+    /// The component schema a branch refers to directly (`#/components/schemas/<key>`), with its
+    /// key.
+    fn schema_component(&self, branch: &ReferenceOr<Schema>) -> Option<(&'a str, &'a ReferenceOr<Schema>)> {
+        let ReferenceOr::Reference { reference } = branch else { return None };
+        let key = pointer::decode_ref_token(reference.strip_prefix("#/components/schemas/")?);
+        self.doc.components.as_ref()?.schemas.get_key_value(key.as_str()).map(|(key, schema)| (key.as_str(), schema))
+    }
+}
+
+/// The one value a branch's own discriminator property allows (a one-value `enum` or `const`).
+/// Without a `mapping` the tag is the schema's name, but a branch whose property allows only
+/// another value can never carry that name: frameworks that key schemas by placeholders
+/// (`@fastify/swagger`'s `def-1`) or by class name with a lowercase tag (`petType: {enum: [cat]}`
+/// in `Cat`) write exactly this, and their servers send the property's value.
+fn own_tag(schema: &ReferenceOr<Schema>, property: &str) -> Option<String> {
+    let ReferenceOr::Item(schema) = schema else { return None };
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return None };
+    let ReferenceOr::Item(tag) = object.properties.get(property)? else { return None };
+    match string_enum(tag)?.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
     }
 }
 

@@ -86,7 +86,7 @@ pub(super) struct Inlining {
 /// made up and the schema has a `title`. `@fastify/swagger` keys the schemas an app adds with
 /// `addSchema` as `def-0`, `def-1`, ... and keeps each one's `$id` as its `title`, so `def-3`
 /// titled `TreeNode` is `TreeNode`, not `Def3`.
-fn component_stem<'s>(key: &'s str, schema: &'s openapiv3::ReferenceOr<openapiv3::Schema>) -> &'s str {
+pub(super) fn component_stem<'s>(key: &'s str, schema: &'s openapiv3::ReferenceOr<openapiv3::Schema>) -> &'s str {
     let placeholder = key.strip_prefix("def-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     match schema {
         openapiv3::ReferenceOr::Item(schema) if placeholder => {

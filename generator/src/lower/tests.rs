@@ -281,6 +281,31 @@ fn unions_and_enums() {
     assert_eq!(level.variants.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [1, 2]);
 }
 
+/// Without a `mapping`, a branch whose tag property allows one value is selected by that value
+/// (what Fastify's and NestJS's servers send), not by a schema name it could never carry.
+#[test]
+fn unmapped_discriminators_use_the_branchs_own_tag_value() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    def-1: {type: object, title: Cat, required: [petType], properties: {petType: {type: string, enum: [cat]}}}
+    Dog: {type: object, required: [petType], properties: {petType: {type: string, enum: [dog, hound]}}}
+    Bird: {type: object, properties: {petType: {type: string}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/def-1'}, {$ref: '#/components/schemas/Dog'}, {$ref: '#/components/schemas/Bird'}]
+      discriminator: {propertyName: petType}
+"##,
+    );
+    let TypeKind::Union(pet) = &def(&api, "Pet").kind else { panic!() };
+    let variants: Vec<(&str, &[String])> = pet.variants.iter().map(|v| (v.name.as_str(), v.tags.as_slice())).collect();
+    // `Dog` allows two values and `Bird` any: both keep their schema name as the tag.
+    assert_eq!(
+        variants,
+        [("Cat", &["cat".to_owned()][..]), ("Dog", &["Dog".to_owned()][..]), ("Bird", &["Bird".to_owned()][..])]
+    );
+    assert_eq!(pet.variants[0].ty, named("Cat"));
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+}
+
 #[test]
 fn security_schemes_and_requirements() {
     let (api, diagnostics) = lower_yaml(

@@ -211,12 +211,12 @@ def read_headers(
     request: Request,
     x_trace_id: Annotated[str, Header()],
     x_retry_count: Annotated[Optional[int], Header()] = None,
-    x_colors: Annotated[list[Color], Header()] = [],
+    x_color: Annotated[Optional[Color], Header()] = None,
 ) -> dict:
     return {
         "x_trace_id": x_trace_id,
         "x_retry_count": x_retry_count,
-        "x_colors": [c.value for c in x_colors],
+        "x_color": x_color.value if x_color else None,
         "raw": {k: v for k, v in request.headers.items() if k.startswith("x-")},
     }
 
@@ -291,7 +291,7 @@ def image():
 
 
 @app.get("/readme", response_class=PlainTextResponse)
-def readme(lines: int = 2):
+def readme(lines: Annotated[int, Query(ge=1)] = 2):
     return "\n".join(f"line {i}" for i in range(1, lines + 1))
 
 
