@@ -43,7 +43,13 @@ impl Lowerer<'_, '_> {
         let mut variants = Vec::new();
         // A discriminator value selects the first branch it maps to; a later one never sees it.
         let mut selected: Vec<String> = Vec::new();
-        for (i, branch) in branches.iter().enumerate() {
+        // drf-spectacular writes a nullable choice as `nullable: true, oneOf: [StatusEnum,
+        // BlankEnum, NullEnum]`, `NullEnum` being `enum: [null]`: the field's own `Option` already
+        // holds the null, so that branch is left out rather than becoming a variant of nothing.
+        let nullable = schema.schema_data.nullable;
+        let kept: Vec<(usize, &ReferenceOr<Schema>)> =
+            branches.iter().enumerate().filter(|(_, b)| !(nullable && self.null_component(b))).collect();
+        for (i, branch) in kept {
             let at = pointer::push(&pointer::push(pointer, keyword), &i.to_string());
             let BranchName { mut wanted, mut tags } = branch_name(branch, tagged);
             if let Some((key, schema)) = self.schema_component(branch) {
@@ -81,6 +87,20 @@ impl<'a> Lowerer<'a, '_> {
         let ReferenceOr::Reference { reference } = branch else { return None };
         let key = pointer::decode_ref_token(reference.strip_prefix("#/components/schemas/")?);
         self.doc.components.as_ref()?.schemas.get_key_value(key.as_str()).map(|(key, schema)| (key.as_str(), schema))
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Whether a branch is a `$ref` to a component schema that only allows null (`enum: [null]`).
+    fn null_component(&self, branch: &ReferenceOr<Schema>) -> bool {
+        let Some((_, ReferenceOr::Item(schema))) = self.schema_component(branch) else { return false };
+        let only_nulls = |values: &[Value]| !values.is_empty() && values.iter().all(Value::is_null);
+        schema.schema_data.nullable
+            && match &schema.schema_kind {
+                SchemaKind::Any(any) => only_nulls(&any.enumeration) && any.properties.is_empty(),
+                SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty() && s.enumeration.iter().all(Option::is_none),
+                _ => false,
+            }
     }
 }
 

@@ -306,6 +306,31 @@ fn unmapped_discriminators_use_the_branchs_own_tag_value() {
     assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
 }
 
+/// drf-spectacular's nullable choice: `oneOf: [StatusEnum, BlankEnum, NullEnum]`, nullable.
+#[test]
+fn a_null_enum_branch_of_a_nullable_union_is_left_out() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    StatusEnum: {type: string, enum: [open, done]}
+    BlankEnum: {enum: ['']}
+    NullEnum: {enum: [null]}
+    Task:
+      type: object
+      properties:
+        status: {nullable: true, oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/BlankEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+        strict: {oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+"##,
+    );
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    assert_eq!(field_type(&api, "Task", "status"), named("TaskStatus"));
+    let TypeKind::Union(status) = &def(&api, "TaskStatus").kind else { panic!() };
+    let variants: Vec<&str> = status.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(variants, ["StatusEnum", "BlankEnum"]);
+    // Not nullable itself: the null branch is all that lets a null through, so it stays.
+    let TypeKind::Union(strict) = &def(&api, "TaskStrict").kind else { panic!() };
+    assert_eq!(strict.variants.len(), 2);
+}
+
 #[test]
 fn security_schemes_and_requirements() {
     let (api, diagnostics) = lower_yaml(
