@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "hostile.yaml",
     "fastapi_names.json",
     "dedupe.yaml",
+    "frameworks.json",
 ];
 
 #[test]
