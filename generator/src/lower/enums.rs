@@ -218,14 +218,30 @@ pub(super) fn integer_enum(schema: &Schema) -> Option<Vec<i64>> {
     (!values.is_empty()).then_some(values)
 }
 
-/// An integer enum of these values, each once, in order.
-pub(super) fn integer_enumeration(values: &[i64]) -> IntegerEnum {
+/// The names an integer enum's values have in the spec, one per value: NSwag writes them as
+/// `x-enumNames`, OpenAPI Generator's users and oapi-codegen as `x-enum-varnames`. `None` unless
+/// the list is all strings and as long as the values.
+pub(super) fn value_names(schema: &Schema, values: &[i64]) -> Option<Vec<String>> {
+    let extensions = &schema.schema_data.extensions;
+    let list = extensions.get("x-enumNames").or_else(|| extensions.get("x-enum-varnames"))?.as_array()?;
+    let names: Vec<String> = list.iter().map(|name| name.as_str().map(str::to_owned)).collect::<Option<_>>()?;
+    (names.len() == values.len()).then_some(names)
+}
+
+/// An integer enum of these values, each once, in order; a variant is named from its entry in
+/// `names` (see [`value_names`]) when there is one, else from its value (`V1`).
+pub(super) fn integer_enumeration(values: &[i64], names: Option<&[String]>) -> IntegerEnum {
     let mut scope = Scope::default();
     let mut seen = FxHashSet::default();
     let variants = values
         .iter()
-        .filter(|v| seen.insert(**v))
-        .map(|&value| (scope.claim(names::type_name(&value.to_string(), "Zero")), value))
+        .enumerate()
+        .filter(|(_, v)| seen.insert(**v))
+        .map(|(i, &value)| {
+            let given = names.and_then(|names| names.get(i)).filter(|name| name.chars().any(char::is_alphanumeric));
+            let name = names::type_name(given.map_or(&*value.to_string(), String::as_str), "Zero");
+            (scope.claim(name), value)
+        })
         .collect();
     IntegerEnum { variants, other: scope.claim("Unknown".to_owned()) }
 }

@@ -331,6 +331,28 @@ fn a_null_enum_branch_of_a_nullable_union_is_left_out() {
     assert_eq!(strict.variants.len(), 2);
 }
 
+/// NSwag names an ASP.NET integer enum's values in `x-enumNames`; others use `x-enum-varnames`.
+#[test]
+fn integer_enum_variants_take_the_names_the_spec_gives() {
+    let (api, _) = lower_schemas(
+        r##"
+    State: {type: integer, enum: [0, 1, 5], x-enumNames: [Pending, In progress, Closed]}
+    Level: {type: integer, enum: [1, 2], x-enum-varnames: [LOW, HIGH]}
+    Short: {type: integer, enum: [1, 2], x-enumNames: [One]}
+    Odd: {type: integer, enum: [1, 2], x-enumNames: ['', '-']}
+"##,
+    );
+    let variants = |name: &str| match &def(&api, name).kind {
+        TypeKind::IntegerEnum(e) => e.variants.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(),
+        other => panic!("{name} is not an integer enum: {other:?}"),
+    };
+    assert_eq!(variants("State"), ["Pending=0", "InProgress=1", "Closed=5"]);
+    assert_eq!(variants("Level"), ["Low=1", "High=2"]);
+    // A list of the wrong length is ignored; a name without letters or digits falls back.
+    assert_eq!(variants("Short"), ["V1=1", "V2=2"]);
+    assert_eq!(variants("Odd"), ["V1=1", "V2=2"]);
+}
+
 #[test]
 fn security_schemes_and_requirements() {
     let (api, diagnostics) = lower_yaml(
