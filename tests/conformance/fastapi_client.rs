@@ -277,3 +277,19 @@ async fn server_sent_events_are_typed() {
         (0..3).map(|n| ("tick".to_owned(), Some(n.to_string()), n, format!("tick {n}"))).collect();
     assert_eq!(seen, expected);
 }
+
+/// FastAPI's native event stream: `itemSchema` with the data's `contentSchema` (OpenAPI 3.2).
+/// Written against the `Debug` of the data so it compiles before and after the events are typed.
+#[tokio::test]
+#[ignore = "needs issue 17 item 5 (itemSchema typed event streams)"]
+async fn native_server_sent_events_are_typed() {
+    let mut events = client().native_ticks().count(2).await.unwrap().into_body();
+    let mut seen = Vec::new();
+    while let Some(event) = events.next().await {
+        seen.push(format!("{:?}", event.unwrap().data));
+    }
+    assert_eq!(seen.len(), 2);
+    for (n, data) in seen.iter().enumerate() {
+        assert!(data.starts_with("Tick {") && data.contains(&format!("n: {n},")), "untyped event data: {data}");
+    }
+}
