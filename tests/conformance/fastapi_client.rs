@@ -119,7 +119,10 @@ async fn a_discriminated_union_round_trips() {
 
     let dog = PetReportPet::Dog(Dog::new(DogPetType::Dog, "Rex".to_owned()));
     let report = client().create_pet(&dog).await.unwrap().into_body();
-    assert_eq!((report.kind.as_str(), report.fields_set.as_slice()), ("Dog", &["name".to_owned(), "pet_type".to_owned()][..]));
+    assert_eq!(
+        (report.kind.as_str(), report.fields_set.as_slice()),
+        ("Dog", &["name".to_owned(), "pet_type".to_owned()][..])
+    );
     assert!(matches!(&report.pet, PetReportPet::Dog(d) if d.name == "Rex" && d.good == Some(true)), "{:?}", report.pet);
 }
 
@@ -136,8 +139,10 @@ async fn a_tag_with_a_default_is_still_sent() {
 #[tokio::test]
 async fn a_recursive_model_nests() {
     let leaf = |name: &str| TreeNodeInput::new(name.to_owned());
-    let tree = TreeNodeInput::new("root".to_owned())
-        .with_children(vec![leaf("a").with_children(vec![leaf("a1"), leaf("a2").with_children(vec![leaf("a2x")])]), leaf("b")]);
+    let tree = TreeNodeInput::new("root".to_owned()).with_children(vec![
+        leaf("a").with_children(vec![leaf("a1"), leaf("a2").with_children(vec![leaf("a2x")])]),
+        leaf("b"),
+    ]);
     let report = client().create_tree(&tree).await.unwrap().into_body();
     assert_eq!((report.nodes, report.depth), (6, 4));
     let children = |node: &TreeNodeOutput| node.children.clone().unwrap_or_default();
@@ -196,7 +201,12 @@ async fn multipart_uploads_arrive_intact() {
     assert_eq!(
         attachments,
         [
-            (Some("a.bin"), Some("application/octet-stream"), 4, "3d1f57c984978ef98a18378c8166c1cb8ede02c03eeb6aee7e2f121dfeee3e56"),
+            (
+                Some("a.bin"),
+                Some("application/octet-stream"),
+                4,
+                "3d1f57c984978ef98a18378c8166c1cb8ede02c03eeb6aee7e2f121dfeee3e56"
+            ),
             (
                 Some("empty.bin"),
                 Some("application/octet-stream"),
@@ -248,7 +258,8 @@ async fn created_no_content_and_typed_client_errors() {
 /// The first call is refused with 429 and `Retry-After: 1`; the client waits and retries.
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_servers_delay() {
-    let patient = builder().retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10))).build();
+    let patient =
+        builder().retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10))).build();
     let started = std::time::Instant::now();
     let answer = patient.unwrap().limited("retried").await.unwrap().into_body();
     assert_eq!((answer.key.as_str(), answer.attempts), ("retried", 2));
@@ -273,8 +284,7 @@ async fn server_sent_events_are_typed() {
         let event = event.unwrap();
         seen.push((event.event, event.id, event.data.n, event.data.label));
     }
-    let expected: Vec<_> =
-        (0..3).map(|n| ("tick".to_owned(), Some(n.to_string()), n, format!("tick {n}"))).collect();
+    let expected: Vec<_> = (0..3).map(|n| ("tick".to_owned(), Some(n.to_string()), n, format!("tick {n}"))).collect();
     assert_eq!(seen, expected);
 }
 

@@ -107,7 +107,10 @@ async fn headers_and_cookies() {
     let seen = client().read_headers("trace-1").x_retry_count(3).await.unwrap().into_body();
     assert_eq!(Value::Object(seen), json!({"traceId": "trace-1", "retryCount": 3}));
     let seen = client().read_cookies("s-1").theme("dark").await.unwrap().into_body();
-    assert_eq!(Value::Object(seen), json!({"cookies": {"session": "s-1", "theme": "dark"}, "raw": "session=s-1; theme=dark"}));
+    assert_eq!(
+        Value::Object(seen),
+        json!({"cookies": {"session": "s-1", "theme": "dark"}, "raw": "session=s-1; theme=dark"})
+    );
 }
 
 #[tokio::test]
@@ -175,7 +178,8 @@ async fn created_no_content_and_typed_client_errors() {
 
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_servers_delay() {
-    let patient = builder().retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10))).build();
+    let patient =
+        builder().retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(10))).build();
     let started = std::time::Instant::now();
     let answer = patient.unwrap().limited("retried").await.unwrap().into_body();
     assert_eq!((answer.key.as_str(), answer.attempts), ("retried", 2));

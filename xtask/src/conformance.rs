@@ -177,16 +177,14 @@ fn write_app_crate(root: &Path, scratch: &Path, app: &App) -> Result<String> {
     write_atomic(&scratch.join(&spec_file), &spec)?;
 
     let crate_name = app.crate_name();
-    let options = Options {
-        spec_path: spec_file,
-        crate_name: crate_name.clone(),
-        command: "cargo xtask conformance".to_owned(),
-    };
+    let options =
+        Options { spec_path: spec_file, crate_name: crate_name.clone(), command: "cargo xtask conformance".to_owned() };
     let generated = generate_reporting(spec, &options)?;
     println!("{crate_name}: {} operations, {} warnings", generated.operations, generated.warnings.len());
     let dir = scratch.join("crates").join(&crate_name);
     for file in &generated.files {
-        let contents = if file.path == "Cargo.toml" { with_test_dependencies(&file.contents) } else { file.contents.clone() };
+        let contents =
+            if file.path == "Cargo.toml" { with_test_dependencies(&file.contents) } else { file.contents.clone() };
         write_atomic(&dir.join(&file.path), &contents)?;
     }
     let tests = fs::read_to_string(root.join(app.tests)).with_context(|| format!("reading {}", app.tests))?;
@@ -336,7 +334,9 @@ mod tests {
         for package in FASTIFY_PACKAGES {
             assert!(package.version.split('.').all(|part| part.parse::<u32>().is_ok()), "{package:?}");
         }
-        let requirements = fs::read_to_string(crate::fsutil::workspace_root().join("tests/conformance/fastapi/requirements.txt")).unwrap();
+        let requirements =
+            fs::read_to_string(crate::fsutil::workspace_root().join("tests/conformance/fastapi/requirements.txt"))
+                .unwrap();
         for line in requirements.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
             assert!(line.contains("=="), "not pinned: {line}");
         }

@@ -54,7 +54,9 @@ impl Lowerer<'_, '_> {
             let BranchName { mut wanted, mut tags } = branch_name(branch, tagged);
             if let Some((key, schema)) = self.schema_component(branch) {
                 wanted = names::type_name(component_stem(key, schema), "Variant");
-                if let Some(tag) = tagged.filter(|d| d.mapping.is_empty()).and_then(|d| own_tag(schema, &d.property_name)) {
+                if let Some(tag) =
+                    tagged.filter(|d| d.mapping.is_empty()).and_then(|d| own_tag(schema, &d.property_name))
+                {
                     tags = vec![tag];
                 }
             }
@@ -98,7 +100,9 @@ impl Lowerer<'_, '_> {
         schema.schema_data.nullable
             && match &schema.schema_kind {
                 SchemaKind::Any(any) => only_nulls(&any.enumeration) && any.properties.is_empty(),
-                SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty() && s.enumeration.iter().all(Option::is_none),
+                SchemaKind::Type(Type::String(s)) => {
+                    !s.enumeration.is_empty() && s.enumeration.iter().all(Option::is_none)
+                }
                 _ => false,
             }
     }
