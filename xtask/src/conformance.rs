@@ -38,7 +38,6 @@ pub const FASTIFY_PACKAGES: &[Package] = &[
     Package { name: "fastify", version: "5.12.8" },
     Package { name: "@fastify/swagger", version: "9.9.3" },
     Package { name: "@fastify/multipart", version: "10.1.9" },
-    Package { name: "@fastify/cookie", version: "11.1.5" },
     Package { name: "@fastify/formbody", version: "9.0.1" },
 ];
 
