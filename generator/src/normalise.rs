@@ -223,10 +223,17 @@ fn is_null_schema(value: &Value) -> bool {
     if object.get("type").and_then(Value::as_str) == Some("null") {
         return true;
     }
+    let nullable = object.get("nullable") == Some(&Value::Bool(true));
+    let only_null = |e: &Value| e.as_array().is_some_and(|v| !v.is_empty() && v.iter().all(Value::is_null));
+    // `@fastify/swagger` writes a 3.0 document's `{type: 'null'}` as
+    // `{type: 'object', nullable: true, enum: [null]}`: whatever the type, only null is allowed.
+    if nullable && object.get("enum").is_some_and(only_null) {
+        return true;
+    }
     // After normalising: `{nullable: true}` plus only annotations.
-    object.get("nullable") == Some(&Value::Bool(true))
+    nullable
         && object.keys().all(|k| matches!(k.as_str(), "nullable" | "title" | "description" | "enum"))
-        && object.get("enum").is_none_or(|e| e.as_array().is_some_and(|v| v.iter().all(Value::is_null)))
+        && object.get("enum").is_none_or(only_null)
 }
 
 /// Drops `{type: 'null'}` branches of `anyOf`/`oneOf`, marking the schema nullable; a single
@@ -303,6 +310,16 @@ mod tests {
     fn norm(mut value: Value) -> Value {
         schema(&mut value);
         value
+    }
+
+    #[test]
+    fn fastify_null_branch_folds_into_the_schema() {
+        let null_branch = json!({"type": "object", "nullable": true, "enum": [null]});
+        let color = json!({"anyOf": [{"$ref": "#/components/schemas/def-0"}, null_branch]});
+        assert_eq!(norm(color), json!({"allOf": [{"$ref": "#/components/schemas/def-0"}], "nullable": true}));
+        // An object that may be null is not a null branch.
+        let object = json!({"anyOf": [{"type": "string"}, {"type": "object", "nullable": true}]});
+        assert_eq!(norm(object.clone())["anyOf"].as_array().unwrap().len(), 2);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `cargo bench -p integration-tests --bench calls` prints, for calls one at a time and for
 //! many in flight, the median time per call of each side over the rounds and their ratio, and
 //! the heap allocations per call of each (counted by this binary's allocator, so they do not
-//! move with machine load). The server's own work is in both sides' time alike.
+//! move with machine load). The server's own work is in both sides' time alike. Both set the
+//! same per-request timeout, the generated client's default.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
@@ -131,7 +132,10 @@ async fn main() {
     let generated = Side::Generated(
         Client::builder().base_url(server.uri()).bearer_auth(TOKEN).retry_policy(RetryPolicy::none()).build().unwrap(),
     );
-    let plain = Side::Plain { http: reqwest::Client::new(), base: server.uri().into() };
+    // Like for like: the generated client sets a timeout on every attempt (60 s by default), as
+    // production code written by hand should too.
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let plain = Side::Plain { http, base: server.uri().into() };
 
     println!(
         "update_call against wiremock on 127.0.0.1: {CALLS} calls per round, {ROUNDS} rounds per side, alternating"

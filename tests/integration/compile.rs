@@ -24,6 +24,7 @@ const FIXTURES: &[&str] = &[
     "fastapi_names.json",
     "dedupe.yaml",
     "tags.yaml",
+    "frameworks.json",
 ];
 
 #[test]
@@ -326,7 +327,6 @@ fn write_compat_crates(crates: &Path) -> Vec<String> {
     members
 }
 
-/// Runs cargo in the standalone workspace at `dir`, with its own target folder.
 /// Runs cargo in the standalone workspace `dir`. It shares this workspace's target directory
 /// (cargo holds no lock on it while tests run), so the dependencies, build scripts and proc
 /// macros both build are built once, not once per workspace.

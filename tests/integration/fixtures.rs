@@ -23,6 +23,7 @@ snapshot_fixture!(hostile, "hostile.yaml");
 snapshot_fixture!(fastapi_names, "fastapi_names.json");
 snapshot_fixture!(dedupe, "dedupe.yaml");
 snapshot_fixture!(tags, "tags.yaml");
+snapshot_fixture!(frameworks, "frameworks.json");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds

@@ -5,6 +5,8 @@
 //! - `cargo xtask codegen --check` writes nothing and fails with a diff when a client is stale.
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
+//! - `cargo xtask conformance` drives clients generated from FastAPI's and Fastify's specs
+//!   against their live servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 //! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
 //! - `cargo xtask fuzz-compile` checks that the specs the fuzzer found generate crates that compile.
@@ -14,6 +16,7 @@
 mod bench;
 mod codegen;
 mod collections;
+mod conformance;
 mod contract;
 mod corpus;
 mod flags;
@@ -58,6 +61,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
             codegen::generate(&flags.spec, &flags.out, &flags.name, flags.force).map(|()| ExitCode::SUCCESS)
         }
         Command::Contract(flags::Contract {}) => contract::contract(&root),
+        Command::Conformance(flags::Conformance {}) => conformance::conformance(&root),
         Command::Corpus(flags) => corpus::corpus(&root, &flags),
         Command::Fuzz(flags) => fuzz::fuzz(&root, &fuzz::Args::new(&flags)),
         Command::FuzzCompile(flags) => fuzz_compile::fuzz_compile(&root, &flags),

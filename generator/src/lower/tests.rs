@@ -122,6 +122,28 @@ fn inline_types_are_named_from_where_they_sit() {
     assert_eq!(names(&api)[0], "CallUpdateRequest");
 }
 
+/// `@fastify/swagger` keys schemas added with `addSchema` as `def-N`, their `$id` as the title.
+#[test]
+fn fastify_placeholder_keys_are_named_from_their_title() {
+    let (api, _) = lower_schemas(
+        r#"
+    def-0: {type: string, enum: [red, green], title: Color}
+    def-1:
+      type: object
+      title: TreeNode
+      properties:
+        color: {$ref: '#/components/schemas/def-0'}
+        children: {type: array, items: {$ref: '#/components/schemas/def-1'}}
+    def-2: {type: object, title: Color, properties: {id: {type: string}}}
+    def-3: {type: object, properties: {id: {type: string}}}
+    definition-4: {type: object, title: Named, properties: {id: {type: string}}}
+"#,
+    );
+    assert_eq!(names(&api), ["Color", "TreeNode", "Color2", "Def3", "Definition4"]);
+    assert_eq!(field_type(&api, "TreeNode", "color"), named("Color"));
+    assert_eq!(field_type(&api, "TreeNode", "children"), TypeRef::Vec(Box::new(named("TreeNode"))));
+}
+
 #[test]
 fn scalars_follow_their_format() {
     let (api, diagnostics) = lower_schemas(
@@ -257,6 +279,78 @@ fn unions_and_enums() {
     assert_eq!(colour.other, "Unknown");
     let TypeKind::IntegerEnum(level) = &def(&api, "Level").kind else { panic!() };
     assert_eq!(level.variants.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [1, 2]);
+}
+
+/// Without a `mapping`, a branch whose tag property allows one value is selected by that value
+/// (what Fastify's and NestJS's servers send), not by a schema name it could never carry.
+#[test]
+fn unmapped_discriminators_use_the_branchs_own_tag_value() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    def-1: {type: object, title: Cat, required: [petType], properties: {petType: {type: string, enum: [cat]}}}
+    Dog: {type: object, required: [petType], properties: {petType: {type: string, enum: [dog, hound]}}}
+    Bird: {type: object, properties: {petType: {type: string}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/def-1'}, {$ref: '#/components/schemas/Dog'}, {$ref: '#/components/schemas/Bird'}]
+      discriminator: {propertyName: petType}
+"##,
+    );
+    let TypeKind::Union(pet) = &def(&api, "Pet").kind else { panic!() };
+    let variants: Vec<(&str, &[String])> = pet.variants.iter().map(|v| (v.name.as_str(), v.tags.as_slice())).collect();
+    // `Dog` allows two values and `Bird` any: both keep their schema name as the tag.
+    assert_eq!(
+        variants,
+        [("Cat", &["cat".to_owned()][..]), ("Dog", &["Dog".to_owned()][..]), ("Bird", &["Bird".to_owned()][..])]
+    );
+    assert_eq!(pet.variants[0].ty, named("Cat"));
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+}
+
+/// drf-spectacular's nullable choice: `oneOf: [StatusEnum, BlankEnum, NullEnum]`, nullable.
+#[test]
+fn a_null_enum_branch_of_a_nullable_union_is_left_out() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    StatusEnum: {type: string, enum: [open, done]}
+    BlankEnum: {enum: ['']}
+    NullEnum: {enum: [null]}
+    Task:
+      type: object
+      properties:
+        status: {nullable: true, oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/BlankEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+        strict: {oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+"##,
+    );
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    assert_eq!(field_type(&api, "Task", "status"), named("TaskStatus"));
+    let TypeKind::Union(status) = &def(&api, "TaskStatus").kind else { panic!() };
+    let variants: Vec<&str> = status.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(variants, ["StatusEnum", "BlankEnum"]);
+    // Not nullable itself: the null branch is all that lets a null through, so it stays.
+    let TypeKind::Union(strict) = &def(&api, "TaskStrict").kind else { panic!() };
+    assert_eq!(strict.variants.len(), 2);
+}
+
+/// NSwag names an ASP.NET integer enum's values in `x-enumNames`; others use `x-enum-varnames`.
+#[test]
+fn integer_enum_variants_take_the_names_the_spec_gives() {
+    let (api, _) = lower_schemas(
+        r##"
+    State: {type: integer, enum: [0, 1, 5], x-enumNames: [Pending, In progress, Closed]}
+    Level: {type: integer, enum: [1, 2], x-enum-varnames: [LOW, HIGH]}
+    Short: {type: integer, enum: [1, 2], x-enumNames: [One]}
+    Odd: {type: integer, enum: [1, 2], x-enumNames: ['', '-']}
+"##,
+    );
+    let variants = |name: &str| match &def(&api, name).kind {
+        TypeKind::IntegerEnum(e) => e.variants.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(),
+        other => panic!("{name} is not an integer enum: {other:?}"),
+    };
+    assert_eq!(variants("State"), ["Pending=0", "InProgress=1", "Closed=5"]);
+    assert_eq!(variants("Level"), ["Low=1", "High=2"]);
+    // A list of the wrong length is ignored; a name without letters or digits falls back.
+    assert_eq!(variants("Short"), ["V1=1", "V2=2"]);
+    assert_eq!(variants("Odd"), ["V1=1", "V2=2"]);
 }
 
 #[test]
