@@ -443,6 +443,10 @@ pub enum ResponseBody {
     /// `text/event-stream`, returned unread as a stream of server-sent events whose data is
     /// JSON of this type, or text when `None`. Only a single success body is streamed.
     EventStream(Option<TypeRef>),
+    /// A sequence of JSON values (3.2 `itemSchema` of `application/jsonl`,
+    /// `application/x-ndjson` or `application/json-seq`), returned unread as a stream of items of
+    /// this type. Only a single success body is streamed; `media` is asked for with `Accept`.
+    Items { media: String, item: TypeRef },
 }
 
 /// One documented response of an operation.

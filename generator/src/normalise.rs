@@ -17,9 +17,12 @@
 //! | `true` / `false` schema | `{}` / `{not: {}}` |
 //!
 //! Keywords 3.0 has no field for (`prefixItems`, `patternProperties`, `contentMediaType`,
-//! `contentEncoding`) are kept as the extensions `x-prefix-items`, `x-pattern-properties`,
-//! `x-content-media-type` and `x-content-encoding`, which `openapiv3` preserves for the lowering
-//! stage.
+//! `contentEncoding`, `contentSchema`, and 3.2's discriminator `defaultMapping`) are kept as the
+//! extensions `x-prefix-items`, `x-pattern-properties`, `x-content-media-type`,
+//! `x-content-encoding`, `x-content-schema` (normalised like any schema) and
+//! `x-default-mapping`, which `openapiv3` preserves for the lowering stage. A 3.2 document was
+//! first rewritten by [`v32`](crate::v32); the operations it moves to `x-additional-operations`
+//! are normalised like any other.
 
 use serde_json::{Map, Value};
 
@@ -33,13 +36,17 @@ pub const PATTERN_PROPERTIES: &str = "x-pattern-properties";
 pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 /// Extension key that carries a 3.1 `contentEncoding` through `openapiv3`.
 pub const CONTENT_ENCODING: &str = "x-content-encoding";
+/// Extension key that carries a 3.1 `contentSchema` (normalised) through `openapiv3`.
+pub const CONTENT_SCHEMA: &str = "x-content-schema";
+/// Extension key that carries a 3.2 discriminator's `defaultMapping` through `openapiv3`.
+pub const DEFAULT_MAPPING: &str = "x-default-mapping";
 
 /// Rewrites `doc` in place. 3.0 documents go through the same schema rewrites: they are no-ops on
 /// valid 3.0 and repair common slips (a `$ref` with a `nullable` sibling, a missing `type`).
 pub fn normalise(doc: &mut Value, version: Version) {
     let Some(root) = doc.as_object_mut() else { return };
-    if version == Version::V3_1 && !root.contains_key("paths") {
-        // `paths` is optional in 3.1 (a webhooks-only document), required by `openapiv3`.
+    if version != Version::V3_0 && !root.contains_key("paths") {
+        // `paths` is optional since 3.1 (a webhooks-only document), required by `openapiv3`.
         root.insert("paths".to_owned(), Value::Object(Map::new()));
     }
     if let Some(schemas) = root.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(Value::as_object_mut)
@@ -75,6 +82,7 @@ fn walk(value: &mut Value) {
                     "schema" => schema(child),
                     // Literal data, never a place a schema sits.
                     "example" | "examples" | "default" | "enum" | "const" => {}
+                    crate::v32::ADDITIONAL_OPERATIONS => walk(child),
                     k if k.starts_with("x-") => {}
                     _ => walk(child),
                 }
@@ -97,6 +105,10 @@ fn schema(value: &mut Value) {
     rename(object, "patternProperties", PATTERN_PROPERTIES);
     rename(object, "contentMediaType", CONTENT_MEDIA_TYPE);
     rename(object, "contentEncoding", CONTENT_ENCODING);
+    rename(object, "contentSchema", CONTENT_SCHEMA);
+    if let Some(Value::Object(discriminator)) = object.get_mut("discriminator") {
+        rename(discriminator, "defaultMapping", DEFAULT_MAPPING);
+    }
     if matches!(object.get("items"), Some(Value::Array(_))) {
         // Draft-4 tuple form `items: [..]` means what 2020-12 spells `prefixItems`.
         if let Some(items) = object.remove("items") {
@@ -151,6 +163,7 @@ fn children(object: &mut Map<String, Value>) {
             | "propertyNames"
             | "unevaluatedItems"
             | "unevaluatedProperties"
+            | "contentSchema"
             | "additionalItems" => match child {
                 Value::Array(list) => list.iter_mut().for_each(schema),
                 // `additionalProperties: true` stays a boolean: 3.0 allows it there.

@@ -29,7 +29,7 @@ mod send;
 pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_origin_redirects};
 pub use error::Error;
 #[cfg(feature = "streaming")]
-pub use events::{ByteStream, Event, EventStream, StreamError};
+pub use events::{ByteStream, Event, EventStream, ItemStream, StreamError};
 #[cfg(feature = "multipart")]
 pub use multipart::FilePart;
 pub use nullable::Nullable;
