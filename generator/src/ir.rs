@@ -112,6 +112,9 @@ pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// For a discriminated union: the variant holding a value whose tag this client does not know.
     pub unknown: Option<String>,
+    /// For a discriminated union with a 3.2 `defaultMapping`: the variant a value whose tag is
+    /// missing or selects no other variant decodes as (there is then no `unknown` variant).
+    pub fallback: Option<String>,
 }
 
 /// One branch of a [`Union`].

@@ -391,7 +391,7 @@ mod tests {
         assert!(item[ADDITIONAL_OPERATIONS].get("COPY").is_some());
         assert!(doc.get("$self").is_none());
         let pointers: Vec<&str> = warnings.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(pointers, ["/paths/~1a/additionalOperations/BAD METHOD", "/paths/~1a/additionalOperations/GET"]);
+        assert_eq!(pointers, ["/paths/~1a/additionalOperations/GET", "/paths/~1a/additionalOperations/BAD METHOD"]);
     }
 
     #[test]

@@ -158,7 +158,7 @@ impl Lowerer<'_, '_> {
             responses: outcomes.responses,
             error_type: outcomes.error_type,
             security,
-            docs: operation_docs(op, method, path),
+            docs: operation_docs(op, &self.doc.tags, method, path),
             deprecated: op.deprecated,
         }
     }
