@@ -208,4 +208,20 @@ mod tests {
         let generated = generate(twice.as_str(), &options).unwrap();
         assert_eq!(generated.operations, 1, "the last `paths` wins, as in a JSON tree");
     }
+
+    /// A 3.2 document is rewritten as a whole on the one-thread path, so its warnings are
+    /// reported once and its paths are read in their 3.1 shape.
+    #[test]
+    fn openapi_32_is_read_on_one_thread_with_its_warnings_once() {
+        let text = r#"{"openapi": "3.2.0", "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://a.example", "name": "a"}],
+            "paths": {"/a": {"query": {"responses": {"204": {"summary": "searched"}}}}}}"#;
+        assert!(matches!(read_split_alone(text), Split::OneThread));
+        let options =
+            Options { spec_path: "s.json".to_owned(), crate_name: "s".to_owned(), command: "test".to_owned() };
+        let generated = generate(text, &options).unwrap();
+        assert_eq!(generated.operations, 1);
+        let pointers: Vec<&str> = generated.warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/servers/0/name"]);
+    }
 }

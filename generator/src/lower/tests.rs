@@ -681,3 +681,100 @@ fn an_inline_type_met_again_inside_itself_is_kept() {
     }
     assert_eq!(names(&api), ["Tree", "TreeChild", "Other", "OtherChildChild"]);
 }
+
+/// OpenAPI 3.2 (after `v32`): `itemSchema` streams, `QUERY` and additional methods, and a
+/// discriminator's `defaultMapping`.
+mod openapi32 {
+    use super::*;
+    use crate::ir::Union;
+
+    fn success_body(op: &Operation) -> &ResponseBody {
+        &op.responses.iter().find(|r| r.success).unwrap().body
+    }
+
+    #[test]
+    fn item_schemas_are_typed_streams_and_event_data_follows_its_content_schema() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/x-ndjson: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            application/json: {schema: {}}
+            text/event-stream:
+              itemSchema:
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+  /text:
+    get:
+      responses:
+        '200': {description: d, content: {text/event-stream: {itemSchema: {properties: {data: {type: string}}}}}}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/x-ndjson".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+        assert_eq!(success_body(&api.operations[2]), &ResponseBody::EventStream(None));
+    }
+
+    #[test]
+    fn query_and_additional_operations_follow_the_fixed_methods() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    additionalOperations:
+      PURGE: {operationId: purge_a, responses: {'204': {description: d}}}
+    query: {operationId: search_a, responses: {'204': {summary: s}}}
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let methods: Vec<(&str, &str)> =
+            api.operations.iter().map(|o| (o.http_method.as_str(), o.method_name.as_str())).collect();
+        assert_eq!(methods, [("GET", "get_a"), ("QUERY", "search_a"), ("PURGE", "purge_a")]);
+    }
+
+    #[test]
+    fn default_mapping_is_the_fallback_variant_instead_of_unknown() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: '#/components/schemas/Dog'}
+    Shape:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: Other}
+    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}, bark: {type: boolean}}}
+    Other: {type: object, properties: {kind: {type: string}, x: {type: string}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let union = |name: &str| match &def(&api, name).kind {
+            TypeKind::Union(union) => union.clone(),
+            other => panic!("{other:?}"),
+        };
+        let Union { fallback, unknown, .. } = union("Pet");
+        assert_eq!((fallback.as_deref(), unknown), (Some("Dog"), None));
+        let shape = union("Shape");
+        assert_eq!(shape.fallback.as_deref(), Some("Other"));
+        let other = shape.variants.last().unwrap();
+        assert_eq!((other.ty.clone(), other.tags.is_empty()), (named("Other"), true));
+    }
+}
