@@ -15,6 +15,7 @@
 //! | `$ref` with sibling keywords | `allOf: [{$ref}]` plus the siblings |
 //! | no `type` but `properties`, `items` or string `enum` | the implied `type` |
 //! | `true` / `false` schema | `{}` / `{not: {}}` |
+//! | media type `itemSchema` (3.2; FastAPI writes it into 3.1 documents too) | `schema`, `x-item-schema: true` |
 //!
 //! Keywords 3.0 has no field for (`prefixItems`, `patternProperties`, `contentMediaType`,
 //! `contentEncoding`, `contentSchema`, and 3.2's discriminator `defaultMapping`) are kept as the
@@ -40,6 +41,9 @@ pub const CONTENT_ENCODING: &str = "x-content-encoding";
 pub const CONTENT_SCHEMA: &str = "x-content-schema";
 /// Extension key that carries a 3.2 discriminator's `defaultMapping` through `openapiv3`.
 pub const DEFAULT_MAPPING: &str = "x-default-mapping";
+/// Extension key marking a media type whose `schema` was its `itemSchema`: the schema of each item
+/// of a sequential body (an event, a JSON line).
+pub const ITEM_SCHEMA: &str = "x-item-schema";
 
 /// Rewrites `doc` in place. 3.0 documents go through the same schema rewrites: they are no-ops on
 /// valid 3.0 and repair common slips (a `$ref` with a `nullable` sibling, a missing `type`).
@@ -77,6 +81,7 @@ pub fn normalise_paths(paths: &mut Value) {
 fn walk(value: &mut Value) {
     match value {
         Value::Object(object) => {
+            item_schema(object);
             for (key, child) in object.iter_mut() {
                 match key.as_str() {
                     "schema" => schema(child),
@@ -90,6 +95,20 @@ fn walk(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(walk),
         _ => {}
+    }
+}
+
+/// A media type's `itemSchema` (OpenAPI 3.2, which FastAPI also writes into the 3.1 documents it
+/// publishes, for server-sent events and JSON Lines) becomes its `schema`, marked with
+/// [`ITEM_SCHEMA`], and is then normalised like any schema. Only media types have the key outside
+/// schemas and literal data, which are never walked here.
+fn item_schema(object: &mut Map<String, Value>) {
+    if object.contains_key("schema") {
+        return;
+    }
+    if let Some(item) = object.remove("itemSchema") {
+        object.insert("schema".to_owned(), item);
+        object.insert(ITEM_SCHEMA.to_owned(), Value::Bool(true));
     }
 }
 
@@ -362,6 +381,22 @@ mod tests {
         let media = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"]["properties"]["x"], json!({"type": "integer", "nullable": true}));
         assert_eq!(media["examples"]["one"]["value"]["type"], json!(["kept", "as", "data"]));
+    }
+
+    #[test]
+    fn item_schemas_become_marked_schemas_in_any_version() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/e": {"get": {"responses": {"200": {"content": {
+            "text/event-stream": {"itemSchema": {"properties": {"data": {"type": "string",
+                "contentMediaType": "application/json", "contentSchema": {"type": ["integer", "null"]}}}}}
+        }}}}}}});
+        normalise(&mut doc, Version::V3_1);
+        let media = &doc["paths"]["/e"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+        assert_eq!(media[ITEM_SCHEMA], json!(true));
+        assert_eq!(
+            media["schema"]["properties"]["data"],
+            json!({"type": "string", CONTENT_MEDIA_TYPE: "application/json",
+                CONTENT_SCHEMA: {"type": "integer", "nullable": true}})
+        );
     }
 
     #[test]

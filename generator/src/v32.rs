@@ -5,7 +5,6 @@
 //! |---|---|
 //! | path item `query`, `additionalOperations` | `x-additional-operations: {METHOD: operation}` |
 //! | parameter `in: querystring` (one schema for the whole query string) | `in: query`, `style: form`, `explode: true` and its `content`'s schema (`x-querystring` keeps the media type) |
-//! | media type `itemSchema` (`text/event-stream`, JSON Lines, NDJSON, JSON text sequences) | `schema` plus `x-item-schema: true` |
 //! | media type `$ref` to `components/mediaTypes` | the referenced media type, copied |
 //! | example `dataValue` | `value` (`serializedValue` is dropped) |
 //! | response `summary` | the first paragraph of its `description` (which 3.2 makes optional) |
@@ -13,6 +12,7 @@
 //! | OAuth2 `deviceAuthorization` flow, `oauth2MetadataUrl` | `x-device-authorization`, `x-oauth2-metadata-url` (the client takes tokens as for any flow) |
 //! | `$self` | dropped (references are resolved within the document) |
 //! | discriminator `defaultMapping` | `x-default-mapping` (in [`normalise`](crate::normalise), which finds schemas) |
+//! | media type `itemSchema` | `schema` plus `x-item-schema: true` (in [`normalise`](crate::normalise), for every version: FastAPI writes it into 3.1 documents) |
 //!
 //! Other 3.2 additions that change nothing a client sends or reads are dropped with a warning at
 //! their pointer: media type `itemEncoding`/`prefixEncoding`, server `name`, security scheme
@@ -25,8 +25,6 @@ use crate::pointer;
 
 /// Extension key of a path item's operations beyond the eight fixed methods, by HTTP method.
 pub const ADDITIONAL_OPERATIONS: &str = "x-additional-operations";
-/// Extension key marking a media type whose `schema` describes each item of a sequential body.
-pub const ITEM_SCHEMA: &str = "x-item-schema";
 /// Extension key of a query parameter that is the whole query string (its media type).
 pub const QUERYSTRING: &str = "x-querystring";
 /// Extension key of a tag's 3.2 `summary`.
@@ -322,8 +320,8 @@ impl Rewriter {
         }
     }
 
-    /// `content`'s media types: `itemSchema` becomes the marked `schema`, references to
-    /// `components/mediaTypes` are copied in.
+    /// `content`'s media types: references to `components/mediaTypes` are copied in, and what
+    /// no client needs is dropped with a warning.
     fn content(&mut self, owner: &mut Map<String, Value>, at: &str) {
         let Some(Value::Object(content)) = owner.get_mut("content") else { return };
         let at = pointer::push(at, "content");
@@ -340,10 +338,6 @@ impl Rewriter {
                 }
             }
             let Some(media_object) = entry.as_object_mut() else { continue };
-            if let Some(item_schema) = media_object.remove("itemSchema") {
-                media_object.insert("schema".to_owned(), item_schema);
-                media_object.insert(ITEM_SCHEMA.to_owned(), Value::Bool(true));
-            }
             for field in ["itemEncoding", "prefixEncoding"] {
                 self.drop_field(media_object, &here, field, "items are encoded by their media type");
             }
@@ -417,7 +411,7 @@ mod tests {
                     "application/json": {"examples": {"e": {"dataValue": [1], "serializedValue": "[1]"}}}}}}}});
         let warnings = downgrade(&mut doc);
         let content = &doc["components"]["responses"]["R"]["content"];
-        assert_eq!(content["application/jsonl"], json!({"schema": {"type": "integer"}, ITEM_SCHEMA: true}));
+        assert_eq!(content["application/jsonl"], json!({"itemSchema": {"type": "integer"}}));
         assert_eq!(content["application/json"]["examples"]["e"], json!({"value": [1]}));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].0, "/components/responses/R/content/application~1jsonl/itemEncoding");

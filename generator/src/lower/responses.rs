@@ -13,7 +13,7 @@ use super::docs::lines;
 use super::media::{MediaKind, RESPONSE_ORDER, choose, media_essence, response_kind};
 use crate::ir::{Response, ResponseBody, ResponseVariant, StatusMatch, TypeDef, TypeKind, TypeRef};
 use crate::names::{self, Scope};
-use crate::{normalise, pointer, v32};
+use crate::{normalise, pointer};
 
 /// What an operation's responses lower to.
 pub(super) struct Outcomes {
@@ -95,7 +95,7 @@ impl Lowerer<'_, '_> {
         let Some(chosen) = choose(content, &RESPONSE_ORDER, response_kind) else { return ResponseBody::Empty };
         let media_pointer = pointer::push(&pointer::push(pointer, "content"), chosen.media);
         if streamed
-            && chosen.content.extensions.contains_key(v32::ITEM_SCHEMA)
+            && chosen.content.extensions.contains_key(normalise::ITEM_SCHEMA)
             && SEQUENTIAL.contains(&media_essence(chosen.media).as_str())
             && let Some(schema) = &chosen.content.schema
         {

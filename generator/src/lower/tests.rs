@@ -729,6 +729,43 @@ components:
         assert_eq!(success_body(&api.operations[2]), &ResponseBody::EventStream(None));
     }
 
+    /// FastAPI writes `itemSchema` into the 3.1 documents it publishes (native server-sent
+    /// events and JSON Lines): it is read there too.
+    #[test]
+    fn item_schemas_in_a_31_document_as_fastapi_writes_them() {
+        let (api, diagnostics) = lower_yaml(
+            "3.1.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/jsonl: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [data]
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+                  id: {type: string}
+                  retry: {type: integer, minimum: 0}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/jsonl".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+    }
+
     #[test]
     fn query_and_additional_operations_follow_the_fixed_methods() {
         let (api, diagnostics) = lower_yaml(
