@@ -135,11 +135,14 @@ impl Lowerer<'_, '_> {
         {
             event_data = Some((data.schema.into_owned().unbox(), data.pointer));
         }
+        if let Some((data, data_pointer)) = &event_data
+            && let Some(content) = json_content(data)
+        {
+            // JSON text: even a string is decoded (`"hi"` is the string `hi`).
+            return Some(self.schema(&content, hint, &pointer::push(data_pointer, "contentSchema")).wrapped());
+        }
         let lowered = match &event_data {
-            Some((data, data_pointer)) => match json_content(data) {
-                Some(content) => self.schema(&content, hint, &pointer::push(data_pointer, "contentSchema")),
-                None => self.schema(data, hint, data_pointer),
-            },
+            Some((data, data_pointer)) => self.schema(data, hint, data_pointer),
             None => self.schema(schema, hint, &at),
         };
         (lowered.ty != TypeRef::String).then(|| lowered.wrapped())

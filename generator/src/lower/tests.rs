@@ -717,6 +717,15 @@ mod openapi32 {
     get:
       responses:
         '200': {description: d, content: {text/event-stream: {itemSchema: {properties: {data: {type: string}}}}}}
+  /json-strings:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                properties: {data: {type: string, contentMediaType: application/json, contentSchema: {type: string}}}
 components:
   schemas:
     T: {type: object, properties: {n: {type: integer}}}
@@ -727,6 +736,8 @@ components:
         assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
         assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
         assert_eq!(success_body(&api.operations[2]), &ResponseBody::EventStream(None));
+        // JSON text of a string is decoded as JSON, not kept with its quotes.
+        assert_eq!(success_body(&api.operations[3]), &ResponseBody::EventStream(Some(TypeRef::String)));
     }
 
     /// FastAPI writes `itemSchema` into the 3.1 documents it publishes (native server-sent
