@@ -11,6 +11,7 @@
 //! | tag `summary`, `parent`, `kind` | `x-summary`, `x-parent`, `x-kind` (shown in operation docs) |
 //! | OAuth2 `deviceAuthorization` flow, `oauth2MetadataUrl` | `x-device-authorization`, `x-oauth2-metadata-url` (the client takes tokens as for any flow) |
 //! | `$self` | dropped (references are resolved within the document) |
+//! | security requirement naming a scheme by reference (`#/components/securitySchemes/x`) | by name (`x`) |
 //! | discriminator `defaultMapping` | `x-default-mapping` (in [`normalise`](crate::normalise), which finds schemas) |
 //! | media type `itemSchema` | `schema` plus `x-item-schema: true` (in [`normalise`](crate::normalise), for every version: FastAPI writes it into 3.1 documents) |
 //!
@@ -56,6 +57,7 @@ pub fn downgrade(doc: &mut Value) -> Vec<Warning> {
         tags.iter_mut().filter_map(Value::as_object_mut).for_each(tag);
     }
     rewriter.servers(root, "");
+    security(root);
     if let Some(Value::Object(paths)) = root.get_mut("paths") {
         for (key, item) in paths.iter_mut() {
             rewriter.path_item(item, &pointer::push("/paths", key));
@@ -65,6 +67,23 @@ pub fn downgrade(doc: &mut Value) -> Vec<Warning> {
         rewriter.components(components);
     }
     rewriter.warnings
+}
+
+/// Security requirements may name a scheme by its reference in 3.2: each becomes the scheme's name.
+fn security(owner: &mut Map<String, Value>) {
+    let Some(Value::Array(requirements)) = owner.get_mut("security") else { return };
+    for requirement in requirements.iter_mut().filter_map(Value::as_object_mut) {
+        if !requirement.keys().any(|k| k.starts_with("#/components/securitySchemes/")) {
+            continue;
+        }
+        *requirement = std::mem::take(requirement)
+            .into_iter()
+            .map(|(name, scopes)| match name.strip_prefix("#/components/securitySchemes/") {
+                Some(scheme) => (pointer::decode_ref_token(scheme), scopes),
+                None => (name, scopes),
+            })
+            .collect();
+    }
 }
 
 /// A tag's 3.2 fields become extensions.
@@ -203,6 +222,7 @@ impl Rewriter {
 
     fn operation(&mut self, operation: &mut Value, at: &str) {
         let Some(operation) = operation.as_object_mut() else { return };
+        security(operation);
         self.parameters(operation, at);
         self.servers(operation, at);
         if let Some(body) = operation.get_mut("requestBody") {
@@ -376,12 +396,13 @@ mod tests {
     #[test]
     fn additional_operations_and_query_join_one_extension() {
         let mut doc = json!({"openapi": "3.2.0", "$self": "https://example.com/api", "paths": {"/a": {
-            "query": {"responses": {"200": {"summary": "Found"}}},
+            "query": {"responses": {"200": {"summary": "Found"}}, "security": [{"#/components/securitySchemes/a~1b": []}]},
             "additionalOperations": {"COPY": {"responses": {}}, "GET": {}, "BAD METHOD": {}}
         }}});
         let warnings = downgrade(&mut doc);
         let item = &doc["paths"]["/a"];
         assert_eq!(item[ADDITIONAL_OPERATIONS]["QUERY"]["responses"]["200"], json!({"description": "Found"}));
+        assert_eq!(item[ADDITIONAL_OPERATIONS]["QUERY"]["security"], json!([{"a/b": []}]));
         assert!(item[ADDITIONAL_OPERATIONS].get("COPY").is_some());
         assert!(doc.get("$self").is_none());
         let pointers: Vec<&str> = warnings.iter().map(|(p, _)| p.as_str()).collect();
