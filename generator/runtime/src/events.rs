@@ -20,8 +20,8 @@ pub enum StreamError {
     /// No data arrived within the client's timeout.
     #[error("no data arrived within the timeout")]
     Timeout,
-    /// One event (or one line) exceeded the client's response size limit.
-    #[error("an event exceeds the limit of {limit} bytes")]
+    /// One event, item or line exceeded the client's response size limit.
+    #[error("an event or item exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The limit in bytes.
         limit: usize,

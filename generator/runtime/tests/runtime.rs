@@ -1660,7 +1660,7 @@ mod items {
         let core = ClientBuilder::new(&url, SCHEMES).max_response_bytes(16).build_core().unwrap();
         let mut items =
             core.send_items(get("/ticks", NO_AUTH), "application/x-ndjson", decoder).await.unwrap().into_body();
-        assert_eq!(all(&mut items).await, [Ok(1), Err("an event exceeds the limit of 16 bytes".to_owned())]);
+        assert_eq!(all(&mut items).await, [Ok(1), Err("an event or item exceeds the limit of 16 bytes".to_owned())]);
     }
 }
 
