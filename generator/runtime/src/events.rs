@@ -338,7 +338,9 @@ impl<T> EventStream<T> {
 pub struct ItemStream<T> {
     bytes: ByteStream,
     buffer: Vec<u8>,
-    /// How much of `buffer` is known to hold no line feed.
+    /// Where the unread part of `buffer` starts.
+    start: usize,
+    /// How much of `buffer` is known to hold no line feed after `start`.
     scanned: usize,
     done: bool,
     item: ::std::marker::PhantomData<fn() -> T>,
@@ -353,49 +355,60 @@ impl<T> fmt::Debug for ItemStream<T> {
 impl<T: ::serde::de::DeserializeOwned> ItemStream<T> {
     /// Items of JSON decoded into `T`.
     pub fn json(bytes: ByteStream) -> Self {
-        ItemStream { bytes, buffer: Vec::new(), scanned: 0, done: false, item: ::std::marker::PhantomData }
+        ItemStream { bytes, buffer: Vec::new(), start: 0, scanned: 0, done: false, item: ::std::marker::PhantomData }
     }
 
     /// The next item, `None` once the stream has ended.
     pub async fn next(&mut self) -> Option<Result<T, StreamError>> {
         loop {
             if let Some(end) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buffer.drain(..=self.scanned + end).collect();
-                self.scanned = 0;
-                if let Some(item) = decode_item(&line) {
-                    return Some(item);
+                let end = self.scanned + end;
+                let item = decode_item(&self.buffer[self.start..end]);
+                self.start = end + 1;
+                self.scanned = self.start;
+                if item.is_some() {
+                    return item;
                 }
                 continue;
             }
             self.scanned = self.buffer.len();
             if self.done {
-                let rest = ::std::mem::take(&mut self.buffer);
-                self.scanned = 0;
-                return decode_item(&rest);
+                let item = decode_item(&self.buffer[self.start..]);
+                self.clear();
+                return item;
             }
-            if self.buffer.len() > self.bytes.max_event_bytes {
+            if self.buffer.len() - self.start > self.bytes.max_event_bytes {
                 self.done = true;
-                self.buffer.clear();
-                self.scanned = 0;
+                self.clear();
                 return Some(Err(StreamError::TooLarge { limit: self.bytes.max_event_bytes }));
             }
             match self.bytes.chunk().await {
-                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
+                Ok(Some(chunk)) => {
+                    // What was read is dropped only when more arrives: once per chunk, not per item.
+                    self.buffer.drain(..self.start);
+                    self.scanned -= self.start;
+                    self.start = 0;
+                    self.buffer.extend_from_slice(&chunk);
+                }
                 Ok(None) => self.done = true,
                 Err(err) => {
                     self.done = true;
-                    self.buffer.clear();
-                    self.scanned = 0;
+                    self.clear();
                     return Some(Err(err));
                 }
             }
         }
     }
+
+    fn clear(&mut self) {
+        self.buffer.clear();
+        self.start = 0;
+        self.scanned = 0;
+    }
 }
 
-/// One item's bytes (a line, without its separators) decoded; `None` when it is blank.
-fn decode_item<T: ::serde::de::DeserializeOwned>(line: &[u8]) -> Option<Result<T, StreamError>> {
-    let text = line.strip_suffix(b"\n").unwrap_or(line);
+/// One item's bytes (a line without its line feed) decoded; `None` when it is blank.
+fn decode_item<T: ::serde::de::DeserializeOwned>(text: &[u8]) -> Option<Result<T, StreamError>> {
     let start = text.iter().position(|&b| b != 0x1E && !b.is_ascii_whitespace())?;
     let text = text[start..].trim_ascii_end();
     Some(::serde_json::from_slice(text).map_err(|source| StreamError::Item {

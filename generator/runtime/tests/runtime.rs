@@ -1621,6 +1621,21 @@ mod items {
         assert!(matches!(&err, Error::Api { body: ApiError { code }, .. } if code == "nope"), "{err:?}");
     }
 
+    #[tokio::test]
+    async fn many_items_in_one_body_come_out_in_order() {
+        let server = MockServer::start().await;
+        let body: String = (0..10_000).map(|n| format!("{{\"n\": {n}}}\n")).collect();
+        Mock::given(path("/ticks"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/jsonl"))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        let mut items =
+            core.send_items(get("/ticks", NO_AUTH), "application/jsonl", decoder).await.unwrap().into_body();
+        let expected: Vec<Result<u32, String>> = (0..10_000).map(Ok).collect();
+        assert_eq!(all(&mut items).await, expected);
+    }
+
     /// Serves `pieces` as separate chunks of one response, a little apart.
     fn chunked_server(pieces: &'static [&'static [u8]]) -> String {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
