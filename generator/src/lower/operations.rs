@@ -98,8 +98,8 @@ impl Lowerer<'_, '_> {
     }
 
     /// The operations of `item` beyond the fixed methods (3.2's `query` and
-    /// `additionalOperations`), each with its method and pointer; one that does not parse is an
-    /// error at its pointer.
+    /// `additionalOperations`), each with its method and pointer; one that does not parse is left
+    /// out with a warning at its pointer.
     fn additional_operations(
         &mut self,
         item: &PathItem,
@@ -117,7 +117,7 @@ impl Lowerer<'_, '_> {
             };
             match serde_json::from_value::<openapiv3::Operation>(op.clone()) {
                 Ok(op) => parsed.push((method.clone(), pointer, op)),
-                Err(e) => self.sink.error(&pointer, format!("invalid operation: {e}")),
+                Err(e) => self.sink.warning(&pointer, format!("invalid operation, left out: {e}")),
             }
         }
         parsed

@@ -740,6 +740,25 @@ components:
         assert_eq!(success_body(&api.operations[3]), &ResponseBody::EventStream(Some(TypeRef::String)));
     }
 
+    #[test]
+    fn an_additional_operation_that_does_not_parse_is_left_out_with_a_warning() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+    additionalOperations:
+      LINK: {operationId: [not, a, string], responses: {'204': {description: d}}}
+",
+        );
+        assert_eq!(api.operations.len(), 1);
+        let messages = messages(&diagnostics);
+        assert!(
+            matches!(messages.as_slice(), [m] if m.starts_with("/paths/~1a/additionalOperations/LINK: invalid operation")),
+            "{messages:?}"
+        );
+    }
+
     /// FastAPI writes `itemSchema` into the 3.1 documents it publishes (native server-sent
     /// events and JSON Lines): it is read there too.
     #[test]
