@@ -115,6 +115,10 @@ impl Lowerer<'_, '_> {
             } else {
                 pointer::push(&pointer::push(item_pointer, "additionalOperations"), method)
             };
+            if !v32::is_method_token(method) {
+                self.sink.warning(&pointer, "not an HTTP method name; the operation is left out");
+                continue;
+            }
             match serde_json::from_value::<openapiv3::Operation>(op.clone()) {
                 Ok(op) => parsed.push((method.clone(), pointer, op)),
                 Err(e) => self.sink.warning(&pointer, format!("invalid operation, left out: {e}")),
