@@ -592,6 +592,7 @@ mod tests {
         let fixtures = [
             ("operations.yaml", include_str!("../../../tests/fixtures/operations.yaml")),
             ("bodies.yaml", include_str!("../../../tests/fixtures/bodies.yaml")),
+            ("openapi32.yaml", include_str!("../../../tests/fixtures/openapi32.yaml")),
         ];
         let mut operations = Vec::new();
         for (file, text) in fixtures {
@@ -634,6 +635,8 @@ mod tests {
             "request.body(",
             "impl ::std::convert::Into<::reqwest::Body>",
             "send_events",
+            "send_items",
+            "::reqwest::Method::from_bytes(",
             "..=",
             "|_, _| ::std::option::Option::None",
             "_ => ::std::option::Option::None",
