@@ -136,6 +136,9 @@ pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// For a discriminated union: the variant holding a value whose tag this client does not know.
     pub unknown: Option<String>,
+    /// For a discriminated union with a 3.2 `defaultMapping`: the variant a value whose tag is
+    /// missing or selects no other variant decodes as (there is then no `unknown` variant).
+    pub fallback: Option<String>,
 }
 
 /// One branch of a [`Union`].
@@ -472,6 +475,10 @@ pub enum ResponseBody {
     /// `text/event-stream`, returned unread as a stream of server-sent events whose data is
     /// JSON of this type, or text when `None`. Only a single success body is streamed.
     EventStream(Option<TypeRef>),
+    /// A sequence of JSON values (3.2 `itemSchema` of `application/jsonl`,
+    /// `application/x-ndjson` or `application/json-seq`), returned unread as a stream of items of
+    /// this type. Only a single success body is streamed; `media` is asked for with `Accept`.
+    Items { media: String, item: TypeRef },
 }
 
 /// One documented response of an operation.

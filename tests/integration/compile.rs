@@ -25,6 +25,7 @@ const FIXTURES: &[&str] = &[
     "dedupe.yaml",
     "tags.yaml",
     "frameworks.json",
+    "openapi32.yaml",
 ];
 
 #[test]
@@ -38,19 +39,26 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    for (krate, tests) in
-        [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS), ("dedupe", DEDUPE_TESTS)]
-    {
+    for (krate, tests) in [
+        ("unions", UNION_TESTS),
+        ("schemas31", SCHEMAS31_TESTS),
+        ("bodies", BODIES_TESTS),
+        ("dedupe", DEDUPE_TESTS),
+        ("openapi32", OPENAPI32_TESTS),
+    ] {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
-    // The bodies tests drive the generated client against wiremock (both already in Cargo.lock).
-    let bodies_manifest = dir.join("crates/bodies/Cargo.toml");
-    let mut manifest = std::fs::read_to_string(&bodies_manifest).unwrap();
-    manifest.push_str(
-        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
-    );
-    std::fs::write(&bodies_manifest, manifest).unwrap();
+    // The bodies and 3.2 tests drive the generated client against wiremock (both already in
+    // Cargo.lock).
+    for krate in ["bodies", "openapi32"] {
+        let path = dir.join("crates").join(krate).join("Cargo.toml");
+        let mut manifest = std::fs::read_to_string(&path).unwrap();
+        manifest.push_str(
+            "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+        );
+        std::fs::write(&path, manifest).unwrap();
+    }
     let truedy = {
         let text = std::fs::read_to_string(root.join("spec/truedy/openapi.json")).unwrap();
         generator::generate(&text, &crate::support::options("spec/truedy/openapi.json", "truedy-standalone")).unwrap()
@@ -145,6 +153,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "operations",
             "--package",
             "dedupe",
+            "--package",
+            "openapi32",
             "--offline",
             "--quiet",
         ],
@@ -247,6 +257,10 @@ fn pattern_properties_are_maps() {
 
 /// Run inside the generated `bodies` crate: request and response bodies of every kind.
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
+
+/// Run inside the generated `openapi32` crate: typed streams, 3.2's methods and query string, and
+/// tagged unions that always send their tag, against wiremock.
+const OPENAPI32_TESTS: &str = include_str!("../generated/openapi32.rs");
 
 /// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
 /// response goes back into a request as it is, and one function handles every operation's

@@ -24,6 +24,7 @@ snapshot_fixture!(fastapi_names, "fastapi_names.json");
 snapshot_fixture!(dedupe, "dedupe.yaml");
 snapshot_fixture!(tags, "tags.yaml");
 snapshot_fixture!(frameworks, "frameworks.json");
+snapshot_fixture!(openapi32, "openapi32.yaml");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds
@@ -205,7 +206,7 @@ fn dangling_ref_names_the_referring_location() {
 fn swagger_2_is_rejected_with_the_version_found() {
     let error = try_generate_fixture("errors/swagger2.json").unwrap_err().to_string();
     assert!(error.starts_with("error: tests/fixtures/errors/swagger2.json#/swagger: found Swagger 2.0;"), "{error}");
-    assert!(error.contains("supported: OpenAPI 3.0.x and 3.1.x"), "{error}");
+    assert!(error.contains("supported: OpenAPI 3.0.x, 3.1.x and 3.2.x"), "{error}");
 }
 
 #[test]

@@ -50,10 +50,10 @@ fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
         TypeKind::StringEnum(e) => Part::Syntax(Box::new(move || build_enum(doc(), name(), e, serde))),
         TypeKind::Alias(ty) => Part::Syntax(Box::new(move || vec![build_alias(doc(), name(), ty)])),
         TypeKind::Responses(variants) => Part::Syntax(Box::new(move || vec![build_responses(doc(), name(), variants)])),
-        TypeKind::Union(union) => match (&union.discriminator, &union.unknown) {
-            (Some(property), Some(unknown)) => Part::Items(Box::new(move || {
-                expand_discriminated_union(&doc(), &name(), union, property, unknown, serde)
-            })),
+        TypeKind::Union(union) => match &union.discriminator {
+            Some(property) if union.unknown.is_some() || union.fallback.is_some() => {
+                Part::Items(Box::new(move || expand_discriminated_union(&doc(), &name(), union, property, serde)))
+            }
             _ => Part::Syntax(Box::new(move || vec![build_untagged_union(doc(), name(), union, serde)])),
         },
         TypeKind::IntegerEnum(e) => Part::Items(Box::new(move || expand_integer_enum(&doc(), &name(), e, serde))),
@@ -455,68 +455,115 @@ fn expand_integer_enum(doc: &[Attribute], name: &Ident, e: &IntegerEnum, serde: 
 }
 
 /// A discriminated union: an enum whose `Deserialize` reads the tag first and keeps a value with
-/// an unknown tag instead of failing (a value without a tag fails).
+/// an unknown tag instead of failing (a value without a tag fails), or decodes both as the
+/// fallback variant of a `defaultMapping`. Its `Serialize` always writes the tag of the variant
+/// (`runtime::serialize_tagged`), so a variant struct whose tag field is optional is never sent
+/// without it.
 fn expand_discriminated_union(
     doc: &[Attribute],
     name: &Ident,
     union: &Union,
     property: &str,
-    unknown: &str,
     serde: Serde,
 ) -> TokenStream {
-    let variants = union.variants.iter().map(build_union_variant);
-    let unknown = ident(unknown);
-    let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+    let variants = union.variants.iter().map(|v| {
+        let mut variant = build_union_variant(v);
+        if union.fallback.as_ref() == Some(&v.name) {
+            let line =
+                format!(" Also a value whose `{property}` is missing or selects no other variant (the default).");
+            if !variant.attrs.is_empty() {
+                variant.attrs.push(syntax::doc(String::new()));
+            }
+            variant.attrs.push(syntax::doc(line));
+        }
+        variant
+    });
+    let wrap = |v: &UnionVariant| {
         let variant = ident(&v.name);
-        let tags = &v.tags;
-        let wrap = if v.boxed {
+        if v.boxed {
             quote! { |value| Self::#variant(::std::boxed::Box::new(value)) }
         } else {
             quote! { Self::#variant }
-        };
+        }
+    };
+    let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let tags = &v.tags;
+        let wrap = wrap(v);
         quote! {
             ::std::option::Option::Some(#(#tags)|*) => {
                 ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom)
             }
         }
     });
-    let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
-    // Without a tag the value is not this union at all: failing lets an enclosing untagged
-    // union try its next branch.
-    let missing = format!("no string `{property}` property to select the variant by");
-    let serialize = serde.serialize.then(|| quote! { ::serde::Serialize });
-    let untagged = if serde.serialize {
-        quote! { #[serde(untagged)] }
-    } else {
-        quote! { #[cfg_attr(feature = "full-serde", derive(::serde::Serialize), serde(untagged))] }
-    };
-    let only_with_feature = (!serde.deserialize).then(|| quote! { #[cfg(feature = "full-serde")] });
-    let deserialize = quote! {
-            #only_with_feature
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                    match tag.as_deref() {
-                        #(#arms)*
-                        ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
-                        ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
-                    }
-                }
+    let fallback = union.fallback.as_ref().and_then(|f| union.variants.iter().find(|v| &v.name == f));
+    let unknown = union.unknown.as_deref().map(ident);
+    let rest = match (fallback, &unknown) {
+        (Some(v), _) => {
+            let wrap = wrap(v);
+            quote! { _ => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom), }
+        }
+        (None, unknown) => {
+            // Without a tag the value is not this union at all: failing lets an enclosing
+            // untagged union try its next branch.
+            let missing = format!("no string `{property}` property to select the variant by");
+            quote! {
+                ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
+                ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
             }
+        }
     };
-    quote! {
-        #(#doc)*
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
-        #untagged
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants,)*
+    let unknown_variant = unknown.as_ref().map(|unknown| {
+        let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
+        quote! {
             #[doc = #unknown_doc]
             #unknown(::serde_json::Value),
         }
+    });
+    let serialize_arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        match v.tags.first() {
+            Some(tag) => quote! {
+                Self::#variant(value) => crate::runtime::serialize_tagged(serializer, #property, #tag, value),
+            },
+            None => quote! { Self::#variant(value) => ::serde::Serialize::serialize(value, serializer), },
+        }
+    });
+    let serialize_unknown = unknown.as_ref().map(|unknown| {
+        quote! { Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer), }
+    });
+    let only_with_feature = |needed: bool| (!needed).then(|| quote! { #[cfg(feature = "full-serde")] });
+    let serialize_gate = only_with_feature(serde.serialize);
+    let deserialize_gate = only_with_feature(serde.deserialize);
+    quote! {
+        #(#doc)*
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants,)*
+            #unknown_variant
+        }
 
-        #deserialize
+        #serialize_gate
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    #serialize_unknown
+                }
+            }
+        }
+
+        #deserialize_gate
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    #rest
+                }
+            }
+        }
     }
 }
 
@@ -634,6 +681,7 @@ mod tests {
             discriminator: None,
             variants: vec![union_variant("Cat", &[], false), union_variant("Dog", &["dog", "hound"], true)],
             unknown: None,
+            fallback: None,
         };
         let def = |name: &str, kind: TypeKind| TypeDef {
             name: name.to_owned(),

@@ -2,8 +2,9 @@
 //! enums and integer enums.
 //!
 //! **Invariant:** variant names are unique within their enum, and every enum keeps an unknown
-//! value (`Unknown`, or the tag-less `Unknown(Value)` of a tagged union) instead of failing to
-//! decode; duplicate values in the spec give one variant.
+//! value (`Unknown`, the tag-less `Unknown(Value)` of a tagged union, or the variant a 3.2
+//! `defaultMapping` names) instead of failing to decode; duplicate values in the spec give one
+//! variant.
 
 use openapiv3::{Discriminator, ReferenceOr, Schema, SchemaKind, Type};
 use rustc_hash::FxHashSet;
@@ -13,7 +14,7 @@ use super::Lowerer;
 use super::space::component_stem;
 use crate::ir::{EnumVariant, IntegerEnum, StringEnum, TypeRef, Union, UnionVariant};
 use crate::names::{self, Scope};
-use crate::pointer;
+use crate::{normalise, pointer};
 
 /// The name a union branch asks for (empty when it has none) and the discriminator values that
 /// select it.
@@ -77,8 +78,42 @@ impl Lowerer<'_, '_> {
             }
             variants.push(UnionVariant { name: scope.claim(wanted), ty, tags, boxed: false });
         }
-        let unknown = tagged.map(|_| scope.claim("Unknown".to_owned()));
-        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown }
+        let fallback = tagged.and_then(|d| self.default_mapping(d, branches, &mut variants, &mut scope, name, pointer));
+        let unknown = tagged.filter(|_| fallback.is_none()).map(|_| scope.claim("Unknown".to_owned()));
+        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown, fallback }
+    }
+
+    /// The variant a 3.2 discriminator's `defaultMapping` names (a schema name or `$ref`): the
+    /// branch it refers to, or a new variant after the branches when it names another schema.
+    fn default_mapping(
+        &mut self,
+        discriminator: &Discriminator,
+        branches: &[ReferenceOr<Schema>],
+        variants: &mut Vec<UnionVariant>,
+        scope: &mut Scope,
+        name: &str,
+        pointer: &str,
+    ) -> Option<String> {
+        let target = discriminator.extensions.get(normalise::DEFAULT_MAPPING)?;
+        let at = pointer::push(&pointer::push(pointer, "discriminator"), "defaultMapping");
+        let Some(target) = target.as_str() else {
+            self.sink.warning(&at, "not a string; values with unknown tags are kept as `Unknown`");
+            return None;
+        };
+        let reference = if target.contains('/') { target.to_owned() } else { format!("#/components/schemas/{target}") };
+        let last = |r: &str| r.rsplit('/').next().map(pointer::decode_ref_token);
+        let branch = branches.iter().position(
+            |b| matches!(b, ReferenceOr::Reference { reference: r } if *r == reference || last(r) == last(&reference)),
+        );
+        if let Some(i) = branch {
+            return Some(variants[i].name.clone());
+        }
+        let wanted = names::type_name(&last(&reference).unwrap_or_default(), "Variant");
+        let schema = ReferenceOr::Reference { reference };
+        let ty = self.schema(&schema, &format!("{name}{wanted}"), &at).wrapped();
+        let variant = scope.claim(wanted);
+        variants.push(UnionVariant { name: variant.clone(), ty, tags: Vec::new(), boxed: false });
+        Some(variant)
     }
 }
 

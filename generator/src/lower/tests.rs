@@ -838,3 +838,167 @@ fn one_group_of_operations_gives_no_features() {
     assert!(api.features.list.is_empty());
     assert!(api.operations.iter().all(|op| op.features.is_empty()));
 }
+
+/// OpenAPI 3.2 (after `v32`): `itemSchema` streams, `QUERY` and additional methods, and a
+/// discriminator's `defaultMapping`.
+mod openapi32 {
+    use super::*;
+    use crate::ir::Union;
+
+    fn success_body(op: &Operation) -> &ResponseBody {
+        &op.responses.iter().find(|r| r.success).unwrap().body
+    }
+
+    #[test]
+    fn item_schemas_are_typed_streams_and_event_data_follows_its_content_schema() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/x-ndjson: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            application/json: {schema: {}}
+            text/event-stream:
+              itemSchema:
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+  /text:
+    get:
+      responses:
+        '200': {description: d, content: {text/event-stream: {itemSchema: {properties: {data: {type: string}}}}}}
+  /json-strings:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                properties: {data: {type: string, contentMediaType: application/json, contentSchema: {type: string}}}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/x-ndjson".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+        assert_eq!(success_body(&api.operations[2]), &ResponseBody::EventStream(None));
+        // JSON text of a string is decoded as JSON, not kept with its quotes.
+        assert_eq!(success_body(&api.operations[3]), &ResponseBody::EventStream(Some(TypeRef::String)));
+    }
+
+    #[test]
+    fn an_additional_operation_that_does_not_parse_is_left_out_with_a_warning() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+    additionalOperations:
+      LINK: {operationId: [not, a, string], responses: {'204': {description: d}}}
+",
+        );
+        assert_eq!(api.operations.len(), 1);
+        let messages = messages(&diagnostics);
+        assert!(
+            matches!(messages.as_slice(), [m] if m.starts_with("/paths/~1a/additionalOperations/LINK: invalid operation")),
+            "{messages:?}"
+        );
+    }
+
+    /// FastAPI writes `itemSchema` into the 3.1 documents it publishes (native server-sent
+    /// events and JSON Lines): it is read there too.
+    #[test]
+    fn item_schemas_in_a_31_document_as_fastapi_writes_them() {
+        let (api, diagnostics) = lower_yaml(
+            "3.1.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/jsonl: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [data]
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+                  id: {type: string}
+                  retry: {type: integer, minimum: 0}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/jsonl".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+    }
+
+    #[test]
+    fn query_and_additional_operations_follow_the_fixed_methods() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    additionalOperations:
+      PURGE: {operationId: purge_a, responses: {'204': {description: d}}}
+    query: {operationId: search_a, responses: {'204': {summary: s}}}
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let methods: Vec<(&str, &str)> =
+            api.operations.iter().map(|o| (o.http_method.as_str(), o.method_name.as_str())).collect();
+        assert_eq!(methods, [("GET", "get_a"), ("QUERY", "search_a"), ("PURGE", "purge_a")]);
+    }
+
+    #[test]
+    fn default_mapping_is_the_fallback_variant_instead_of_unknown() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: '#/components/schemas/Dog'}
+    Shape:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: Other}
+    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}, bark: {type: boolean}}}
+    Other: {type: object, properties: {kind: {type: string}, x: {type: string}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let union = |name: &str| match &def(&api, name).kind {
+            TypeKind::Union(union) => union.clone(),
+            other => panic!("{other:?}"),
+        };
+        let Union { fallback, unknown, .. } = union("Pet");
+        assert_eq!((fallback.as_deref(), unknown), (Some("Dog"), None));
+        let shape = union("Shape");
+        assert_eq!(shape.fallback.as_deref(), Some("Other"));
+        let other = shape.variants.last().unwrap();
+        assert_eq!((other.ty.clone(), other.tags.is_empty()), (named("Other"), true));
+    }
+}

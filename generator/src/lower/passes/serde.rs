@@ -50,7 +50,9 @@ pub(in crate::lower) fn serde_directions(types: &[TypeDef], operations: &[Operat
         op.params.iter().for_each(|p| sent.extend(p.ty.named()));
         received.extend(op.success.named());
         for response in &op.responses {
-            if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) = &response.body {
+            if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) | ResponseBody::Items { item: ty, .. } =
+                &response.body
+            {
                 received.extend(ty.named());
             }
         }
