@@ -19,7 +19,7 @@ use openapiv3::OpenAPI;
 
 use crate::diagnostics::{Errors, Sink};
 use crate::lower::Raw;
-use crate::{Clock, Stage, load, normalise, parse};
+use crate::{Clock, Stage, load, normalise, parse, v32};
 
 /// The parsed document, and the same document as JSON for lowering's rare `$ref`s that the parsed
 /// model cannot answer (read again from the text on first use, or not kept at all).
@@ -31,8 +31,23 @@ pub struct Front<'t> {
 /// The first two stages, [`load`] and [`normalise`]: the tree the parse stage reads.
 pub fn normalised_tree(file: &str, text: &str) -> Result<serde_json::Value, Errors> {
     let (mut value, version) = load::load(file, text)?;
+    downgrade(&mut value, version, None);
     normalise::normalise(&mut value, version);
     Ok(value)
+}
+
+/// Rewrites a 3.2 document into 3.1 shapes ([`v32`]), its warnings into `sink` when given (the
+/// same document read again for lowering or repairs has had them reported already).
+fn downgrade(value: &mut serde_json::Value, version: load::Version, sink: Option<&mut Sink>) {
+    if version != load::Version::V3_2 {
+        return;
+    }
+    let warnings = v32::downgrade(value);
+    if let Some(sink) = sink {
+        for (pointer, message) in warnings {
+            sink.warning(&pointer, message);
+        }
+    }
 }
 
 /// Loads, normalises and parses `text` (named `file` in diagnostics), on two threads when
@@ -48,7 +63,7 @@ pub(crate) fn read<'t>(
     let split = if threads > 1 { read_split(file, &text, clock) } else { Split::OneThread };
     let read = match split {
         Split::Read(read) => read,
-        Split::OneThread => read_one_thread(file, &text, clock)?,
+        Split::OneThread => read_one_thread(file, &text, sink, clock)?,
     };
     // Most documents parse as they are, and the tree is consumed as it is read. Lowering needs
     // the tree again only for a `$ref` beyond whole components, so it keeps the text for that
@@ -76,9 +91,10 @@ pub(crate) fn read<'t>(
 
 /// Loads, normalises and reads the whole document on this thread; `None` when the direct reader
 /// declines it.
-fn read_one_thread(file: &str, text: &str, clock: &mut Clock) -> Result<Option<parse::Read>, Errors> {
+fn read_one_thread(file: &str, text: &str, sink: &mut Sink, clock: &mut Clock) -> Result<Option<parse::Read>, Errors> {
     let (mut value, version) = load::load(file, text)?;
     clock.lap(Stage::Load);
+    downgrade(&mut value, version, Some(sink));
     normalise::normalise(&mut value, version);
     clock.lap(Stage::Normalise);
     Ok(parse::parse_owned(value))
@@ -91,8 +107,8 @@ enum Split {
     /// Both halves were read: the document, or `None` when the direct reader declined a half
     /// (as [`parse::parse_owned`] does).
     Read(Option<parse::Read>),
-    /// Not a document this path takes: YAML text, malformed JSON, no `paths`, or `paths` given
-    /// twice. The one-thread path reports what went wrong in its own words.
+    /// Not a document this path takes: YAML text, malformed JSON, no `paths`, `paths` given
+    /// twice, or OpenAPI 3.2. The one-thread path reports what went wrong in its own words.
     OneThread,
 }
 
@@ -114,7 +130,8 @@ fn read_split(file: &str, text: &str, clock: &mut Clock) -> Split {
                 }));
             }
         })?;
-        let (mut value, version) = loaded.ok().filter(|_| handed == 1)?;
+        // A 3.2 document is rewritten as a whole (with warnings) on the one-thread path.
+        let (mut value, version) = loaded.ok().filter(|(_, version)| handed == 1 && *version != load::Version::V3_2)?;
         clock.lap(Stage::Load);
         normalise::normalise(&mut value, version);
         clock.lap(Stage::Normalise);
@@ -190,5 +207,21 @@ mod tests {
         assert!(error.contains("malformed JSON at line 2 column 28"), "{error}");
         let generated = generate(twice.as_str(), &options).unwrap();
         assert_eq!(generated.operations, 1, "the last `paths` wins, as in a JSON tree");
+    }
+
+    /// A 3.2 document is rewritten as a whole on the one-thread path, so its warnings are
+    /// reported once and its paths are read in their 3.1 shape.
+    #[test]
+    fn openapi_32_is_read_on_one_thread_with_its_warnings_once() {
+        let text = r#"{"openapi": "3.2.0", "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://a.example", "name": "a"}],
+            "paths": {"/a": {"query": {"responses": {"204": {"summary": "searched"}}}}}}"#;
+        assert!(matches!(read_split_alone(text), Split::OneThread));
+        let options =
+            Options { spec_path: "s.json".to_owned(), crate_name: "s".to_owned(), command: "test".to_owned() };
+        let generated = generate(text, &options).unwrap();
+        assert_eq!(generated.operations, 1);
+        let pointers: Vec<&str> = generated.warnings.iter().map(|w| w.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/servers/0/name"]);
     }
 }

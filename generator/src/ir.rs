@@ -34,6 +34,8 @@ pub struct Api {
     pub deserialize: FxHashSet<String>,
     /// Every example of the spec with the type of its place, in document order.
     pub examples: Vec<Example>,
+    /// The crate's cargo features by tag, and which of them compile each type.
+    pub features: Features,
 }
 
 /// An example from the spec, checked against the type of its place (`lower::examples`).
@@ -49,6 +51,28 @@ pub struct Example {
     pub json: String,
     /// Why it does not deserialise or serialise back (the warning generation gave), if so.
     pub problem: Option<String>,
+}
+
+/// Cargo features that each compile a group of operations (those of one tag) and the types
+/// they reach, so a service compiles only what it calls. Empty when the operations form fewer
+/// than two groups: then everything is always compiled.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Features {
+    /// The features, in order: tags as the spec lists them, operations without a tag, then the
+    /// schemas no operation uses.
+    pub list: Vec<Feature>,
+    /// Type name → indices (into `list`) of the features that compile it; a type not here is
+    /// always compiled (every group reaches it).
+    pub types: rustc_hash::FxHashMap<String, Vec<usize>>,
+}
+
+/// One cargo feature of [`Features`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feature {
+    /// Its name in `Cargo.toml` (kebab case, unique, never one the crate uses otherwise).
+    pub name: String,
+    /// What it compiles, for the comment above it in `Cargo.toml`.
+    pub about: String,
 }
 
 /// A declared security scheme and the builder method that supplies its credential.
@@ -129,6 +153,9 @@ pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// For a discriminated union: the variant holding a value whose tag this client does not know.
     pub unknown: Option<String>,
+    /// For a discriminated union with a 3.2 `defaultMapping`: the variant a value whose tag is
+    /// missing or selects no other variant decodes as (there is then no `unknown` variant).
+    pub fallback: Option<String>,
 }
 
 /// One branch of a [`Union`].
@@ -302,6 +329,11 @@ pub struct Operation {
     pub docs: Vec<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// The spec's tags, in order.
+    pub tags: Vec<String>,
+    /// Indices into [`Features::list`] of the features that compile the operation (any one
+    /// suffices); empty when the crate has none.
+    pub features: Vec<usize>,
 }
 
 /// A piece of a path template.
@@ -460,6 +492,10 @@ pub enum ResponseBody {
     /// `text/event-stream`, returned unread as a stream of server-sent events whose data is
     /// JSON of this type, or text when `None`. Only a single success body is streamed.
     EventStream(Option<TypeRef>),
+    /// A sequence of JSON values (3.2 `itemSchema` of `application/jsonl`,
+    /// `application/x-ndjson` or `application/json-seq`), returned unread as a stream of items of
+    /// this type. Only a single success body is streamed; `media` is asked for with `Accept`.
+    Items { media: String, item: TypeRef },
 }
 
 /// One documented response of an operation.

@@ -1,7 +1,8 @@
-//! Turns an OpenAPI 3.0 or 3.1 document into the source files of a typed async Rust client crate.
+//! Turns an OpenAPI 3.0, 3.1 or 3.2 document into the source files of a typed async Rust client crate.
 //!
 //! The pipeline reads top to bottom, one module per stage, no stage reaching back:
-//! [`load`] (JSON or YAML text to a JSON tree) → [`normalise`] (3.1 forms to the 3.0 model) →
+//! [`load`] (JSON or YAML text to a JSON tree) → [`normalise`] (3.1 forms to the 3.0 model, after
+//! [`v32`] rewrote 3.2 forms to 3.1) →
 //! [`parse`] (into `openapiv3`) → [`lower`] (resolve references, decide names, build the [`ir`]) →
 //! [`emit`] (syntax trees or token streams, a part of a file at a time) → [`format`]
 //! (prettyplease, parts spread over every core). [`front`] runs the first three stages as one
@@ -20,6 +21,7 @@ pub mod names;
 pub mod normalise;
 pub mod parse;
 pub mod pointer;
+pub mod v32;
 
 use std::borrow::Cow;
 use std::thread;

@@ -18,6 +18,8 @@ pub enum Version {
     V3_0,
     /// `openapi: 3.1.x`
     V3_1,
+    /// `openapi: 3.2.x`, rewritten to 3.1 shapes by [`v32`](crate::v32)
+    V3_2,
 }
 
 /// Parses `text` as JSON when it starts with `{`, else as YAML (with `<<` merge keys applied),
@@ -175,7 +177,7 @@ impl<'de> Visitor<'de> for Level<'_, 'de> {
 }
 
 fn version(file: &str, doc: &Value) -> Result<Version, Errors> {
-    const SUPPORTED: &str = "supported: OpenAPI 3.0.x and 3.1.x";
+    const SUPPORTED: &str = "supported: OpenAPI 3.0.x, 3.1.x and 3.2.x";
     let Some(object) = doc.as_object() else {
         return Err(Sink::fatal(file, "", format!("expected an OpenAPI document (a mapping), found {}", kind(doc))));
     };
@@ -200,6 +202,7 @@ fn version(file: &str, doc: &Value) -> Result<Version, Errors> {
     match (parts.next(), parts.next()) {
         (Some("3"), Some("0")) => Ok(Version::V3_0),
         (Some("3"), Some("1")) => Ok(Version::V3_1),
+        (Some("3"), Some("2")) => Ok(Version::V3_2),
         _ => Err(Sink::fatal(file, "/openapi", format!("found OpenAPI version {text}; {SUPPORTED}"))),
     }
 }
@@ -266,7 +269,7 @@ mod tests {
     fn swagger_two_is_rejected_with_the_version_found() {
         let err = load("s.json", r#"{"swagger": "2.0"}"#).unwrap_err().to_string();
         assert!(err.contains("found Swagger 2.0"), "{err}");
-        assert!(err.contains("3.0.x and 3.1.x"), "{err}");
+        assert!(err.contains("3.0.x, 3.1.x and 3.2.x"), "{err}");
     }
 
     #[test]

@@ -15,11 +15,15 @@
 //! | `$ref` with sibling keywords | `allOf: [{$ref}]` plus the siblings |
 //! | no `type` but `properties`, `items` or string `enum` | the implied `type` |
 //! | `true` / `false` schema | `{}` / `{not: {}}` |
+//! | media type `itemSchema` (3.2; FastAPI writes it into 3.1 documents too) | `schema`, `x-item-schema: true` |
 //!
 //! Keywords 3.0 has no field for (`prefixItems`, `patternProperties`, `contentMediaType`,
-//! `contentEncoding`) are kept as the extensions `x-prefix-items`, `x-pattern-properties`,
-//! `x-content-media-type` and `x-content-encoding`, which `openapiv3` preserves for the lowering
-//! stage.
+//! `contentEncoding`, `contentSchema`, and 3.2's discriminator `defaultMapping`) are kept as the
+//! extensions `x-prefix-items`, `x-pattern-properties`, `x-content-media-type`,
+//! `x-content-encoding`, `x-content-schema` (normalised like any schema) and
+//! `x-default-mapping`, which `openapiv3` preserves for the lowering stage. A 3.2 document was
+//! first rewritten by [`v32`](crate::v32); the operations it moves to `x-additional-operations`
+//! are normalised like any other.
 
 use serde_json::{Map, Value};
 
@@ -33,13 +37,20 @@ pub const PATTERN_PROPERTIES: &str = "x-pattern-properties";
 pub const CONTENT_MEDIA_TYPE: &str = "x-content-media-type";
 /// Extension key that carries a 3.1 `contentEncoding` through `openapiv3`.
 pub const CONTENT_ENCODING: &str = "x-content-encoding";
+/// Extension key that carries a 3.1 `contentSchema` (normalised) through `openapiv3`.
+pub const CONTENT_SCHEMA: &str = "x-content-schema";
+/// Extension key that carries a 3.2 discriminator's `defaultMapping` through `openapiv3`.
+pub const DEFAULT_MAPPING: &str = "x-default-mapping";
+/// Extension key marking a media type whose `schema` was its `itemSchema`: the schema of each item
+/// of a sequential body (an event, a JSON line).
+pub const ITEM_SCHEMA: &str = "x-item-schema";
 
 /// Rewrites `doc` in place. 3.0 documents go through the same schema rewrites: they are no-ops on
 /// valid 3.0 and repair common slips (a `$ref` with a `nullable` sibling, a missing `type`).
 pub fn normalise(doc: &mut Value, version: Version) {
     let Some(root) = doc.as_object_mut() else { return };
-    if version == Version::V3_1 && !root.contains_key("paths") {
-        // `paths` is optional in 3.1 (a webhooks-only document), required by `openapiv3`.
+    if version != Version::V3_0 && !root.contains_key("paths") {
+        // `paths` is optional since 3.1 (a webhooks-only document), required by `openapiv3`.
         root.insert("paths".to_owned(), Value::Object(Map::new()));
     }
     if let Some(schemas) = root.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(Value::as_object_mut)
@@ -70,11 +81,13 @@ pub fn normalise_paths(paths: &mut Value) {
 fn walk(value: &mut Value) {
     match value {
         Value::Object(object) => {
+            item_schema(object);
             for (key, child) in object.iter_mut() {
                 match key.as_str() {
                     "schema" => schema(child),
                     // Literal data, never a place a schema sits.
                     "example" | "examples" | "default" | "enum" | "const" => {}
+                    crate::v32::ADDITIONAL_OPERATIONS => walk(child),
                     k if k.starts_with("x-") => {}
                     _ => walk(child),
                 }
@@ -82,6 +95,20 @@ fn walk(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(walk),
         _ => {}
+    }
+}
+
+/// A media type's `itemSchema` (OpenAPI 3.2, which FastAPI also writes into the 3.1 documents it
+/// publishes, for server-sent events and JSON Lines) becomes its `schema`, marked with
+/// [`ITEM_SCHEMA`], and is then normalised like any schema. Only media types have the key outside
+/// schemas and literal data, which are never walked here.
+fn item_schema(object: &mut Map<String, Value>) {
+    if object.contains_key("schema") {
+        return;
+    }
+    if let Some(item) = object.remove("itemSchema") {
+        object.insert("schema".to_owned(), item);
+        object.insert(ITEM_SCHEMA.to_owned(), Value::Bool(true));
     }
 }
 
@@ -97,6 +124,10 @@ fn schema(value: &mut Value) {
     rename(object, "patternProperties", PATTERN_PROPERTIES);
     rename(object, "contentMediaType", CONTENT_MEDIA_TYPE);
     rename(object, "contentEncoding", CONTENT_ENCODING);
+    rename(object, "contentSchema", CONTENT_SCHEMA);
+    if let Some(Value::Object(discriminator)) = object.get_mut("discriminator") {
+        rename(discriminator, "defaultMapping", DEFAULT_MAPPING);
+    }
     if matches!(object.get("items"), Some(Value::Array(_))) {
         // Draft-4 tuple form `items: [..]` means what 2020-12 spells `prefixItems`.
         if let Some(items) = object.remove("items") {
@@ -151,6 +182,7 @@ fn children(object: &mut Map<String, Value>) {
             | "propertyNames"
             | "unevaluatedItems"
             | "unevaluatedProperties"
+            | "contentSchema"
             | "additionalItems" => match child {
                 Value::Array(list) => list.iter_mut().for_each(schema),
                 // `additionalProperties: true` stays a boolean: 3.0 allows it there.
@@ -223,10 +255,17 @@ fn is_null_schema(value: &Value) -> bool {
     if object.get("type").and_then(Value::as_str) == Some("null") {
         return true;
     }
+    let nullable = object.get("nullable") == Some(&Value::Bool(true));
+    let only_null = |e: &Value| e.as_array().is_some_and(|v| !v.is_empty() && v.iter().all(Value::is_null));
+    // `@fastify/swagger` writes a 3.0 document's `{type: 'null'}` as
+    // `{type: 'object', nullable: true, enum: [null]}`: whatever the type, only null is allowed.
+    if nullable && object.get("enum").is_some_and(only_null) {
+        return true;
+    }
     // After normalising: `{nullable: true}` plus only annotations.
-    object.get("nullable") == Some(&Value::Bool(true))
+    nullable
         && object.keys().all(|k| matches!(k.as_str(), "nullable" | "title" | "description" | "enum"))
-        && object.get("enum").is_none_or(|e| e.as_array().is_some_and(|v| v.iter().all(Value::is_null)))
+        && object.get("enum").is_none_or(only_null)
 }
 
 /// Drops `{type: 'null'}` branches of `anyOf`/`oneOf`, marking the schema nullable; a single
@@ -306,6 +345,16 @@ mod tests {
     }
 
     #[test]
+    fn fastify_null_branch_folds_into_the_schema() {
+        let null_branch = json!({"type": "object", "nullable": true, "enum": [null]});
+        let color = json!({"anyOf": [{"$ref": "#/components/schemas/def-0"}, null_branch]});
+        assert_eq!(norm(color), json!({"allOf": [{"$ref": "#/components/schemas/def-0"}], "nullable": true}));
+        // An object that may be null is not a null branch.
+        let object = json!({"anyOf": [{"type": "string"}, {"type": "object", "nullable": true}]});
+        assert_eq!(norm(object.clone())["anyOf"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
     fn type_arrays_become_nullable_in_any_order() {
         let expected = json!({"type": "string", "nullable": true});
         assert_eq!(norm(json!({"type": ["string", "null"]})), expected);
@@ -349,6 +398,22 @@ mod tests {
         let media = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"]["properties"]["x"], json!({"type": "integer", "nullable": true}));
         assert_eq!(media["examples"]["one"]["value"]["type"], json!(["kept", "as", "data"]));
+    }
+
+    #[test]
+    fn item_schemas_become_marked_schemas_in_any_version() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/e": {"get": {"responses": {"200": {"content": {
+            "text/event-stream": {"itemSchema": {"properties": {"data": {"type": "string",
+                "contentMediaType": "application/json", "contentSchema": {"type": ["integer", "null"]}}}}}
+        }}}}}}});
+        normalise(&mut doc, Version::V3_1);
+        let media = &doc["paths"]["/e"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+        assert_eq!(media[ITEM_SCHEMA], json!(true));
+        assert_eq!(
+            media["schema"]["properties"]["data"],
+            json!({"type": "string", CONTENT_MEDIA_TYPE: "application/json",
+                CONTENT_SCHEMA: {"type": "integer", "nullable": true}})
+        );
     }
 
     #[test]

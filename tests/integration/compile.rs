@@ -24,6 +24,9 @@ const FIXTURES: &[&str] = &[
     "fastapi_names.json",
     "dedupe.yaml",
     "examples.yaml",
+    "tags.yaml",
+    "frameworks.json",
+    "openapi32.yaml",
 ];
 
 #[test]
@@ -37,19 +40,26 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    for (krate, tests) in
-        [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS), ("dedupe", DEDUPE_TESTS)]
-    {
+    for (krate, tests) in [
+        ("unions", UNION_TESTS),
+        ("schemas31", SCHEMAS31_TESTS),
+        ("bodies", BODIES_TESTS),
+        ("dedupe", DEDUPE_TESTS),
+        ("openapi32", OPENAPI32_TESTS),
+    ] {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
-    // The bodies tests drive the generated client against wiremock (both already in Cargo.lock).
-    let bodies_manifest = dir.join("crates/bodies/Cargo.toml");
-    let mut manifest = std::fs::read_to_string(&bodies_manifest).unwrap();
-    manifest.push_str(
-        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
-    );
-    std::fs::write(&bodies_manifest, manifest).unwrap();
+    // The bodies and 3.2 tests drive the generated client against wiremock (both already in
+    // Cargo.lock).
+    for krate in ["bodies", "openapi32"] {
+        let path = dir.join("crates").join(krate).join("Cargo.toml");
+        let mut manifest = std::fs::read_to_string(&path).unwrap();
+        manifest.push_str(
+            "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+        );
+        std::fs::write(&path, manifest).unwrap();
+    }
     let truedy = {
         let text = std::fs::read_to_string(root.join("spec/truedy/openapi.json")).unwrap();
         generator::generate(&text, &crate::support::options("spec/truedy/openapi.json", "truedy-standalone")).unwrap()
@@ -125,6 +135,33 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     );
     assert!(output.status.success(), "full-serde failed to compile:\n{}", String::from_utf8_lossy(&output.stderr));
 
+    // Each tag's feature alone, and none at all, compile without warnings too (every type a
+    // compiled item holds is compiled with it); the doc test of the crate's example is ignored
+    // when its operation is left out.
+    for features in ["", "calls", "phone-numbers", "all-2", "untagged", "unreferenced-schemas"] {
+        let output = cargo_in(
+            &dir,
+            &[
+                "clippy",
+                "-p",
+                "tags",
+                "--no-default-features",
+                "--features",
+                features,
+                "--offline",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "the tags crate with features [{features}] failed to compile:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
     let output = cargo_in(
         &dir,
@@ -142,6 +179,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "dedupe",
             "--package",
             "examples",
+            "--package",
+            "openapi32",
             "--features",
             "bodies/mock",
             "--offline",
@@ -259,6 +298,10 @@ fn pattern_properties_are_maps() {
 /// Run inside the generated `bodies` crate: request and response bodies of every kind.
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
 
+/// Run inside the generated `openapi32` crate: typed streams, 3.2's methods and query string, and
+/// tagged unions that always send their tag, against wiremock.
+const OPENAPI32_TESTS: &str = include_str!("../generated/openapi32.rs");
+
 /// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
 /// response goes back into a request as it is, and one function handles every operation's
 /// validation error.
@@ -338,12 +381,16 @@ fn write_compat_crates(crates: &Path) -> Vec<String> {
     members
 }
 
-/// Runs cargo in the standalone workspace at `dir`, with its own target folder.
+/// Runs cargo in the standalone workspace `dir`. It shares this workspace's target directory
+/// (cargo holds no lock on it while tests run), so the dependencies, build scripts and proc
+/// macros both build are built once, not once per workspace.
 fn cargo_in(dir: &Path, args: &[&str]) -> Output {
+    // A relative `CARGO_TARGET_DIR` is relative to where `cargo test` ran: the workspace root.
+    let target = root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()));
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs")

@@ -22,6 +22,9 @@ snapshot_fixture!(bodies, "bodies.yaml");
 snapshot_fixture!(hostile, "hostile.yaml");
 snapshot_fixture!(fastapi_names, "fastapi_names.json");
 snapshot_fixture!(dedupe, "dedupe.yaml");
+snapshot_fixture!(tags, "tags.yaml");
+snapshot_fixture!(frameworks, "frameworks.json");
+snapshot_fixture!(openapi32, "openapi32.yaml");
 snapshot_fixture!(examples, "examples.yaml");
 
 /// Every example is checked against its type: those that would not deserialise, or would not
@@ -261,7 +264,7 @@ fn dangling_ref_names_the_referring_location() {
 fn swagger_2_is_rejected_with_the_version_found() {
     let error = try_generate_fixture("errors/swagger2.json").unwrap_err().to_string();
     assert!(error.starts_with("error: tests/fixtures/errors/swagger2.json#/swagger: found Swagger 2.0;"), "{error}");
-    assert!(error.contains("supported: OpenAPI 3.0.x and 3.1.x"), "{error}");
+    assert!(error.contains("supported: OpenAPI 3.0.x, 3.1.x and 3.2.x"), "{error}");
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn run_generator(root: &Path, spec: &str, crate_name: &str, command: &str) -> Re
 }
 
 /// Runs the generator, printing its warnings to stderr; errors become one `anyhow` error.
-fn generate_reporting(text: String, options: &Options) -> Result<Generated> {
+pub(crate) fn generate_reporting(text: String, options: &Options) -> Result<Generated> {
     let generated = generator::generate(text, options)?;
     for warning in &generated.warnings {
         eprintln!("{warning}");

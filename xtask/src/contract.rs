@@ -122,7 +122,7 @@ fn env_var(api: &str) -> String {
 
 /// A port that was free on 127.0.0.1 a moment ago. Another process could take it before Prism
 /// binds it; Prism then exits and [`start_prism`] reports it with Prism's log.
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("binding a free port on 127.0.0.1")?;
     Ok(listener.local_addr()?.port())
 }
@@ -170,7 +170,7 @@ fn start_prism(root: &Path, prism: &Path, api: &ApiSpec, logs: &Path) -> Result<
 }
 
 /// The end of a Prism log, for error messages.
-fn log_tail(log: &Path) -> String {
+pub(crate) fn log_tail(log: &Path) -> String {
     let read = || -> std::io::Result<String> {
         let mut file = File::open(log)?;
         let len = file.metadata()?.len();

@@ -131,6 +131,9 @@ commands! {
     /// Run the clients' contract tests against Prism mock servers.
     "contract" => Contract {}
 
+    /// Drive clients generated from FastAPI's and Fastify's specs against their live servers.
+    "conformance" => Conformance {}
+
     /// Generate every spec of two npm collections and `cargo check` a sample.
     "corpus" => Corpus {
         /// How many specs to compile besides Stripe, GitHub and the 3.1 specs.
@@ -469,6 +472,7 @@ mod tests {
             })
         );
         assert_eq!(parse_line("contract").unwrap(), Command::Contract(Contract {}));
+        assert_eq!(parse_line("conformance").unwrap(), Command::Conformance(Conformance {}));
         assert_eq!(
             parse_line("corpus").unwrap(),
             Command::Corpus(Corpus { sample: 40, filter: None, no_check: false, digest: None })
@@ -579,6 +583,7 @@ mod tests {
   cargo xtask generate --spec FILE --out DIR --name CRATE [--force]
   cargo xtask diff OLD NEW [--name CRATE] [--out FILE]
   cargo xtask contract
+  cargo xtask conformance
   cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]
   cargo xtask fuzz-compile [--from DIR] [--batch N] [--seconds N]

@@ -6,6 +6,8 @@
 //! - `cargo xtask generate --spec FILE --out DIR --name CRATE` generates one standalone crate.
 //! - `cargo xtask diff OLD NEW` reports what going from one spec to another changes for callers.
 //! - `cargo xtask contract` runs the clients' contract tests against Prism mock servers.
+//! - `cargo xtask conformance` drives clients generated from FastAPI's and Fastify's specs
+//!   against their live servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
 //! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
 //! - `cargo xtask fuzz-compile` checks that the specs the fuzzer found generate crates that compile.
@@ -16,6 +18,7 @@ mod api_changes;
 mod bench;
 mod codegen;
 mod collections;
+mod conformance;
 mod contract;
 mod corpus;
 mod flags;
@@ -62,6 +65,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Command::Diff(flags) => api_changes::diff_specs(&flags.old, &flags.new, &flags.name, flags.out.as_deref())
             .map(|_| ExitCode::SUCCESS),
         Command::Contract(flags::Contract {}) => contract::contract(&root),
+        Command::Conformance(flags::Conformance {}) => conformance::conformance(&root),
         Command::Corpus(flags) => corpus::corpus(&root, &flags),
         Command::Fuzz(flags) => fuzz::fuzz(&root, &fuzz::Args::new(&flags)),
         Command::FuzzCompile(flags) => fuzz_compile::fuzz_compile(&root, &flags),

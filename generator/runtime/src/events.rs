@@ -1,6 +1,7 @@
-//! Streamed responses and server-sent events: [`Core::send_stream`], [`Core::send_events`] and
-//! the event parser behind [`EventStream`]. Written into a generated crate only when an
-//! operation answers with `text/event-stream`.
+//! Streamed responses: server-sent events ([`Core::send_events`] and the event parser behind
+//! [`EventStream`]) and sequences of JSON values ([`Core::send_items`] and [`ItemStream`], for
+//! JSON Lines, NDJSON and JSON text sequences), both over [`Core::send_stream`]. Written into a
+//! generated crate only when an operation's success body is streamed.
 
 use ::std::fmt;
 use ::std::time::Duration;
@@ -19,8 +20,8 @@ pub enum StreamError {
     /// No data arrived within the client's timeout.
     #[error("no data arrived within the timeout")]
     Timeout,
-    /// One event (or one line) exceeded the client's response size limit.
-    #[error("an event exceeds the limit of {limit} bytes")]
+    /// One event, item or line exceeded the client's response size limit.
+    #[error("an event or item exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The limit in bytes.
         limit: usize,
@@ -31,6 +32,15 @@ pub enum StreamError {
     Decode {
         /// The event as received.
         event: RawEvent,
+        /// What did not match.
+        source: DecodeError,
+    },
+    /// An item of a sequence of JSON values did not match its documented
+    /// schema. The stream goes on: the next call reads the next item.
+    #[error("failed to decode an item of the stream")]
+    Item {
+        /// The item's text as received.
+        text: String,
         /// What did not match.
         source: DecodeError,
     },
@@ -307,6 +317,106 @@ impl<T> EventStream<T> {
     }
 }
 
+/// A stream of JSON values (`application/jsonl`, `application/x-ndjson`,
+/// `application/json-seq`), read with [`ItemStream::next`]:
+///
+/// ```text
+/// let mut items = client.export_things().await?.into_body();
+/// while let Some(item) = items.next().await {
+///     println!("{:?}", item?);
+/// }
+/// ```
+///
+/// Items are separated by line feeds; a record separator (`0x1E`, which
+/// starts each item of a JSON text sequence), a carriage return and blank
+/// lines are skipped, and a last item without a line feed is read at the end
+/// of the stream. Each item is decoded on its own: one that does not match
+/// its schema is a [`StreamError::Item`] holding its text, and the stream
+/// goes on. The client's timeout bounds each wait for more data; reading
+/// stops at the first transport error, timeout or item larger than the
+/// client's response size limit.
+pub struct ItemStream<T> {
+    bytes: ByteStream,
+    buffer: Vec<u8>,
+    /// Where the unread part of `buffer` starts.
+    start: usize,
+    /// How much of `buffer` is known to hold no line feed after `start`.
+    scanned: usize,
+    done: bool,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for ItemStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemStream").field("bytes", &self.bytes).field("done", &self.done).finish()
+    }
+}
+
+impl<T: ::serde::de::DeserializeOwned> ItemStream<T> {
+    /// Items of JSON decoded into `T`.
+    pub fn json(bytes: ByteStream) -> Self {
+        ItemStream { bytes, buffer: Vec::new(), start: 0, scanned: 0, done: false, item: ::std::marker::PhantomData }
+    }
+
+    /// The next item, `None` once the stream has ended.
+    pub async fn next(&mut self) -> Option<Result<T, StreamError>> {
+        loop {
+            if let Some(end) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
+                let end = self.scanned + end;
+                let item = decode_item(&self.buffer[self.start..end]);
+                self.start = end + 1;
+                self.scanned = self.start;
+                if item.is_some() {
+                    return item;
+                }
+                continue;
+            }
+            self.scanned = self.buffer.len();
+            if self.done {
+                let item = decode_item(&self.buffer[self.start..]);
+                self.clear();
+                return item;
+            }
+            if self.buffer.len() - self.start > self.bytes.max_event_bytes {
+                self.done = true;
+                self.clear();
+                return Some(Err(StreamError::TooLarge { limit: self.bytes.max_event_bytes }));
+            }
+            match self.bytes.chunk().await {
+                Ok(Some(chunk)) => {
+                    // What was read is dropped only when more arrives: once per chunk, not per item.
+                    self.buffer.drain(..self.start);
+                    self.scanned -= self.start;
+                    self.start = 0;
+                    self.buffer.extend_from_slice(&chunk);
+                }
+                Ok(None) => self.done = true,
+                Err(err) => {
+                    self.done = true;
+                    self.clear();
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.buffer.clear();
+        self.start = 0;
+        self.scanned = 0;
+    }
+}
+
+/// One item's bytes (a line without its line feed) decoded; `None` when it is blank.
+fn decode_item<T: ::serde::de::DeserializeOwned>(text: &[u8]) -> Option<Result<T, StreamError>> {
+    let start = text.iter().position(|&b| b != 0x1E && !b.is_ascii_whitespace())?;
+    let text = text[start..].trim_ascii_end();
+    Some(::serde_json::from_slice(text).map_err(|source| StreamError::Item {
+        text: String::from_utf8_lossy(text).into_owned(),
+        source: DecodeError::Json(source),
+    }))
+}
+
 impl Core {
     /// Like [`Core::send`], but a success (2xx) response's body is not read:
     /// `open` turns it into a [`ByteStream`]-backed value (for example
@@ -350,5 +460,20 @@ impl Core {
             request.header("accept", "text/event-stream");
         }
         self.send_stream(request, open, decode).await
+    }
+
+    /// [`Core::send_stream`] for a sequence of JSON values of `media` type
+    /// (`application/jsonl`, ...): asks for it with `Accept` unless the request
+    /// already has an `Accept` header.
+    pub async fn send_items<T: ::serde::de::DeserializeOwned, E>(
+        &self,
+        mut request: Request,
+        media: &'static str,
+        decode: Decoder<ItemStream<T>, E>,
+    ) -> Result<ApiResponse<ItemStream<T>>, Error<E>> {
+        if !request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+            request.header("accept", media);
+        }
+        self.send_stream(request, ItemStream::json, decode).await
     }
 }

@@ -29,7 +29,7 @@ mod send;
 pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_origin_redirects};
 pub use error::Error;
 #[cfg(feature = "streaming")]
-pub use events::{ByteStream, Event, EventStream, StreamError};
+pub use events::{ByteStream, Event, EventStream, ItemStream, StreamError};
 #[cfg(feature = "multipart")]
 pub use multipart::FilePart;
 pub use nullable::Nullable;
@@ -44,7 +44,7 @@ pub use events::{EventParser, RawEvent};
 #[doc(hidden)]
 pub use multipart::{Multipart, MultipartForm};
 #[doc(hidden)]
-pub use request::{PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value};
+pub use request::{PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value, serialize_tagged};
 #[doc(hidden)]
 pub use response::{
     Decoder, Outcome, decode_json, decode_text, err, err_json, err_text, ok, ok_bytes, ok_json, ok_json_as, ok_text,

@@ -1568,6 +1568,117 @@ mod events {
     }
 }
 
+mod items {
+    use super::*;
+    use runtime::{ItemStream, StreamError};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Tick {
+        n: u32,
+    }
+
+    fn decoder(status: StatusCode, body: &[u8]) -> Decoded<ItemStream<Tick>, ApiError> {
+        match status.as_u16() {
+            401 => runtime::err_json(body, |e: ApiError| e),
+            _ => None,
+        }
+    }
+
+    async fn all(items: &mut ItemStream<Tick>) -> Vec<Result<u32, String>> {
+        let mut out = Vec::new();
+        while let Some(item) = items.next().await {
+            out.push(item.map(|t| t.n).map_err(|e| match e {
+                StreamError::Item { text, .. } => text,
+                other => other.to_string(),
+            }));
+        }
+        out
+    }
+
+    /// JSON Lines, NDJSON and JSON text sequences alike: blank lines, CRLF and record
+    /// separators are skipped, a bad item is an error and the stream goes on, and a last item
+    /// without a line feed is read.
+    #[tokio::test]
+    async fn items_decode_one_per_line_and_go_on_after_a_bad_one() {
+        let server = MockServer::start().await;
+        let body = "{\"n\": 1}\n\n{\"n\":2}\r\nnot json\n\u{1e}{\"n\": 3}\n\u{1e}{\"n\": 4}";
+        Mock::given(path("/ticks"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/jsonl"))
+            .mount(&server)
+            .await;
+        Mock::given(path("/denied"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(r#"{"code":"nope"}"#, "application/json"))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        let response = core.send_items(get("/ticks", NO_AUTH), "application/jsonl", decoder).await.unwrap();
+        assert_eq!(header(&received(&server).await[0], "accept"), Some("application/jsonl"));
+        let mut items = response.into_body();
+        assert_eq!(all(&mut items).await, [Ok(1), Ok(2), Err("not json".to_owned()), Ok(3), Ok(4)]);
+        assert!(items.next().await.is_none());
+
+        let err = core.send_items(get("/denied", NO_AUTH), "application/x-ndjson", decoder).await.unwrap_err();
+        assert!(matches!(&err, Error::Api { body: ApiError { code }, .. } if code == "nope"), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn many_items_in_one_body_come_out_in_order() {
+        let server = MockServer::start().await;
+        let body: String = (0..10_000).map(|n| format!("{{\"n\": {n}}}\n")).collect();
+        Mock::given(path("/ticks"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/jsonl"))
+            .mount(&server)
+            .await;
+        let core = core(&server);
+        let mut items =
+            core.send_items(get("/ticks", NO_AUTH), "application/jsonl", decoder).await.unwrap().into_body();
+        let expected: Vec<Result<u32, String>> = (0..10_000).map(Ok).collect();
+        assert_eq!(all(&mut items).await, expected);
+    }
+
+    /// Serves `pieces` as separate chunks of one response, a little apart.
+    fn chunked_server(pieces: &'static [&'static [u8]]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let head =
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\n\r\n";
+                let _ = stream.write_all(head.as_bytes());
+                for piece in pieces {
+                    let _ = stream.write_all(format!("{:x}\r\n", piece.len()).as_bytes());
+                    let _ = stream.write_all(piece);
+                    let _ = stream.write_all(b"\r\n");
+                    let _ = stream.flush();
+                    std::thread::sleep(ms(20));
+                }
+                let _ = stream.write_all(b"0\r\n\r\n");
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn items_split_across_chunks_are_joined() {
+        let url = chunked_server(&[b"{\"n\"", b": 1}\n{\"n\": 2", b"}\n", b"{\"n\": 3}\r", b"\n"]);
+        let core = ClientBuilder::new(&url, SCHEMES).build_core().unwrap();
+        let mut items =
+            core.send_items(get("/ticks", NO_AUTH), "application/x-ndjson", decoder).await.unwrap().into_body();
+        assert_eq!(all(&mut items).await, [Ok(1), Ok(2), Ok(3)]);
+    }
+
+    #[tokio::test]
+    async fn an_item_over_the_size_limit_ends_the_stream() {
+        let url = chunked_server(&[b"{\"n\": 1}\n{\"n\": 12345", b"678901234567890"]);
+        let core = ClientBuilder::new(&url, SCHEMES).max_response_bytes(16).build_core().unwrap();
+        let mut items =
+            core.send_items(get("/ticks", NO_AUTH), "application/x-ndjson", decoder).await.unwrap().into_body();
+        assert_eq!(all(&mut items).await, [Ok(1), Err("an event or item exceeds the limit of 16 bytes".to_owned())]);
+    }
+}
+
 mod nullable {
     use runtime::Nullable;
     use serde::{Deserialize, Serialize};

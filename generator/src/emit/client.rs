@@ -9,7 +9,7 @@ use quote::quote;
 use syn::{Arm, Expr, Stmt, Type};
 
 use super::types::{std_generic, std_string, type_syntax, type_tokens};
-use super::{Part, api_name, docs, ident, syntax};
+use super::{Part, api_name, docs, gated, ident, syntax};
 use crate::ir::{
     Api, ApiKeyLocation, BodyEncoding, MultipartForm, Operation, Param, ParamLocation, ParamStyle, PartKind, PathPart,
     Presence, RequestBody, Response, ResponseBody, SchemeKind, StatusMatch, TypeRef,
@@ -19,13 +19,14 @@ use crate::ir::{
 /// multipart form types.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api))), Part::OpenImpl(Box::new(expand_impl_client))];
-    parts.extend(
-        api.operations.iter().map(|op| Part::Methods(Box::new(move || vec![super::operations::build_constructor(op)]))),
-    );
+    parts.extend(api.operations.iter().map(|op| {
+        let method = Part::Methods(Box::new(move || vec![super::operations::build_constructor(op)]));
+        gated(method, &api.features, &op.features)
+    }));
     parts.push(Part::CloseImpl);
     parts.extend(api.operations.iter().filter_map(|op| {
         let form = multipart_form(op)?;
-        Some(Part::Items(Box::new(move || expand_form(form, &op.method_name))))
+        Some(gated(Part::Items(Box::new(move || expand_form(form, &op.method_name))), &api.features, &op.features))
     }));
     parts
 }
@@ -141,7 +142,7 @@ pub(super) fn request_statements(op: &Operation) -> Vec<Stmt> {
         syntax::path(false, &["runtime", "Request", "new"]),
         vec![
             syntax::string(&op.id),
-            syntax::path_expr(syntax::path(true, &["reqwest", "Method", &op.http_method])),
+            method_expression(&op.http_method),
             path_expression(op),
             syntax::borrow(syntax::array(alternatives.collect())),
         ],
@@ -160,19 +161,42 @@ pub(super) fn request_statements(op: &Operation) -> Vec<Stmt> {
     stmts
 }
 
-/// The statement that sends `request` and decodes the response, and the success body type.
-pub(super) fn send_statement(op: &Operation, client: Expr) -> (Stmt, Type) {
-    let events = event_stream(op);
-    let success = match (events, success_body(op)) {
+/// `::reqwest::Method::GET` for a method `reqwest` names; any other (3.2's `QUERY`, an
+/// additional operation's) is made from its name, which lowering checked is a method token, so
+/// `from_bytes` cannot fail and its default is never used.
+fn method_expression(method: &str) -> Expr {
+    const NAMED: [&str; 9] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"];
+    if NAMED.contains(&method) {
+        return syntax::path_expr(syntax::path(true, &["reqwest", "Method", method]));
+    }
+    let bytes = syntax::method_call(syntax::string(method), "as_bytes", Vec::new());
+    let parsed = syntax::call(syntax::path(true, &["reqwest", "Method", "from_bytes"]), vec![bytes]);
+    syntax::method_call(parsed, "unwrap_or_default", Vec::new())
+}
+
+/// The type of the operation's success body, as `send` returns it in its `ApiResponse`.
+pub(super) fn success_type(op: &Operation) -> Type {
+    match (event_stream(op), success_body(op)) {
         (Some(item), _) => {
             let item = item.map_or_else(std_string, |ty| type_syntax(ty, true));
             syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "EventStream"]), [item]))
         }
+        (None, Some(ResponseBody::Items { item, .. })) => syntax::path_type(syntax::generic(
+            syntax::path(false, &["runtime", "ItemStream"]),
+            [type_syntax(item, true)],
+        )),
         (None, Some(ResponseBody::Binary)) => std_generic(&["std", "vec", "Vec"], named_type("u8")),
         (None, _) => type_syntax(&op.success, true),
-    };
-    // An event stream's success statuses are streamed, not decoded.
-    let decoded: Vec<&Response> = op.responses.iter().filter(|r| !(events.is_some() && r.success)).collect();
+    }
+}
+
+/// The statement that sends `request` and decodes the response.
+pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
+    let events = event_stream(op);
+    let items = item_stream(op);
+    // A stream's success statuses are streamed, not decoded.
+    let streamed = events.is_some() || items.is_some();
+    let decoded: Vec<&Response> = op.responses.iter().filter(|r| !(streamed && r.success)).collect();
     let mut arms = decode_arms(op, &decoded);
     let reads_body = decoded.iter().any(|r| match r.body {
         ResponseBody::Empty => false,
@@ -191,13 +215,14 @@ pub(super) fn send_statement(op: &Operation, client: Expr) -> (Stmt, Type) {
     };
     let request = syntax::variable("request");
     let stream = |kind: &str| syntax::path_expr(syntax::path(false, &["runtime", "EventStream", kind]));
-    let (send, send_args) = match events {
-        Some(Some(_)) => ("send_events", vec![request, stream("json"), decoder]),
-        Some(None) => ("send_events", vec![request, stream("text"), decoder]),
-        None => ("send", vec![request, decoder]),
+    let (send, send_args) = match (events, items) {
+        (Some(Some(_)), _) => ("send_events", vec![request, stream("json"), decoder]),
+        (Some(None), _) => ("send_events", vec![request, stream("text"), decoder]),
+        (None, Some(media)) => ("send_items", vec![request, syntax::string(media), decoder]),
+        (None, None) => ("send", vec![request, decoder]),
     };
     let core = syntax::field(client, "core");
-    (Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None), success)
+    Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None)
 }
 
 /// `::std::option::Option::None`.
@@ -237,9 +262,17 @@ pub(super) fn multipart_form(op: &Operation) -> Option<&MultipartForm> {
     }
 }
 
-/// Whether the operation's method returns a stream of server-sent events.
+/// Whether the operation's method returns a stream (of server-sent events or of JSON items).
 pub(super) fn streams_events(op: &Operation) -> bool {
-    event_stream(op).is_some()
+    event_stream(op).is_some() || item_stream(op).is_some()
+}
+
+/// `Some(media type)` when the operation's success body is a stream of JSON items.
+fn item_stream(op: &Operation) -> Option<&str> {
+    match success_body(op)? {
+        ResponseBody::Items { media, .. } => Some(media),
+        _ => None,
+    }
 }
 
 /// `Some(data type)` when the operation's success body is a server-sent event stream.
@@ -418,20 +451,22 @@ fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<Arm> {
             let variant = |ty: &str| syntax::path_expr(syntax::path(false, &["crate", "types", ty, &response.variant]));
             let runtime =
                 |function: &str, args: Vec<Expr>| syntax::call(syntax::path(false, &["runtime", function]), args);
-            // Event streams are only lowered as a lone success body, which is streamed and never
-            // reaches a decoder; anywhere else they would be text.
+            // Event and item streams are only lowered as a lone success body, which is streamed
+            // and never reaches a decoder; anywhere else they would be text.
             let decode = match (&response.body, response.success, op.success_enum) {
                 (ResponseBody::Json(_), true, false) => runtime("ok_json", vec![body()]),
-                (ResponseBody::Text | ResponseBody::EventStream(_), true, false) => runtime("ok_text", vec![body()]),
+                (ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. }, true, false) => {
+                    runtime("ok_text", vec![body()])
+                }
                 (ResponseBody::Binary, true, false) => runtime("ok_bytes", vec![body()]),
                 (ResponseBody::Empty, true, false) => runtime("ok", vec![syntax::unit()]),
                 (ResponseBody::Json(_), true, true) => runtime("ok_json_as", vec![body(), variant(success_type)]),
-                (ResponseBody::Text | ResponseBody::EventStream(_), true, true) => {
+                (ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. }, true, true) => {
                     runtime("ok_text_as", vec![body(), variant(success_type)])
                 }
                 (ResponseBody::Empty | ResponseBody::Binary, true, true) => runtime("ok", vec![variant(success_type)]),
                 (ResponseBody::Json(_), false, _) => runtime("err_json", vec![body(), variant(&op.error_type)]),
-                (ResponseBody::Text | ResponseBody::EventStream(_), false, _) => {
+                (ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. }, false, _) => {
                     runtime("err_text", vec![body(), variant(&op.error_type)])
                 }
                 (ResponseBody::Empty | ResponseBody::Binary, false, _) => runtime("err", vec![variant(&op.error_type)]),
@@ -562,6 +597,7 @@ mod tests {
         let fixtures = [
             ("operations.yaml", include_str!("../../../tests/fixtures/operations.yaml")),
             ("bodies.yaml", include_str!("../../../tests/fixtures/bodies.yaml")),
+            ("openapi32.yaml", include_str!("../../../tests/fixtures/openapi32.yaml")),
         ];
         let mut operations = Vec::new();
         for (file, text) in fixtures {
@@ -604,6 +640,8 @@ mod tests {
             "request.body(",
             "impl ::std::convert::Into<::reqwest::Body>",
             "send_events",
+            "send_items",
+            "::reqwest::Method::from_bytes(",
             "..=",
             "|_, _| ::std::option::Option::None",
             "_ => ::std::option::Option::None",

@@ -8,8 +8,9 @@
 
 use crate::ir::{Api, BodyEncoding, Operation, SchemeKind, TypeKind, TypeRef};
 
-/// The example as doc lines (a fenced `no_run` code block), for the crate `krate`.
-pub fn lines(api: &Api, krate: &str) -> Vec<String> {
+/// The example as doc lines (a fenced `no_run` code block), for the crate `krate`, and the
+/// features that compile its operation (empty: always compiled).
+pub fn lines<'a>(api: &'a Api, krate: &str) -> (Vec<String>, &'a [usize]) {
     let operation = api.operations.iter().find_map(|op| Some((op, arguments(api, op)?)));
     let mut code = vec![
         "```no_run".to_owned(),
@@ -25,6 +26,7 @@ pub fn lines(api: &Api, krate: &str) -> Vec<String> {
         }
     }
     code.push("    .build()?;".to_owned());
+    let features = operation.as_ref().map(|(op, _)| op.features.as_slice()).unwrap_or_default();
     if let Some((op, arguments)) = operation {
         code.push(format!("match client.{}({}).await {{", op.method_name, arguments.join(", ")));
         code.push("    Ok(response) => println!(\"{:?}\", response.into_body()),".to_owned());
@@ -37,7 +39,7 @@ pub fn lines(api: &Api, krate: &str) -> Vec<String> {
     }
     code.extend(["# Ok(())".to_owned(), "# }".to_owned(), "```".to_owned()]);
     // As doc lines: each starts with a space, so prettyplease prints `//! line`.
-    code.into_iter().map(|line| format!(" {line}")).collect()
+    (code.into_iter().map(|line| format!(" {line}")).collect(), features)
 }
 
 /// The literal arguments of `op`'s required inputs, or `None` if one cannot be written so.

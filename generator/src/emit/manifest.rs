@@ -22,6 +22,16 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     let _ = writeln!(out, "description = {}", toml_string(&format!("Client for {}", super::api_name(&api.title))));
     out.push_str("publish = false\n\n");
     out.push_str("[features]\n");
+    if !api.features.list.is_empty() {
+        out.push_str("# Every operation and type. Turn default features off and pick the tags you call to compile\n");
+        out.push_str("# only those operations and the types they use.\n");
+        let names: Vec<String> = api.features.list.iter().map(|feature| toml_string(&feature.name)).collect();
+        let _ = writeln!(out, "default = [\"all\"]\nall = [{}]", names.join(", "));
+        for feature in &api.features.list {
+            let about: String = feature.about.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            let _ = writeln!(out, "# {about}\n{} = []", feature.name);
+        }
+    }
     out.push_str("# Serialize and Deserialize on every type, not only where the client needs them.\n");
     out.push_str("full-serde = []\n");
     out.push_str("# `mock::MockServer`, a typed mock of the API (wiremock) for tests of code that uses this client.\n");

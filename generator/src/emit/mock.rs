@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use rustc_hash::FxHashSet;
 
 use super::types::type_tokens;
-use super::{Part, ident};
+use super::{Part, cfg_predicate, gated, ident};
 use crate::ir::{
     Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
     Struct, TypeKind, TypeRef,
@@ -50,21 +50,24 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         } else {
             op.method_name.clone()
         };
-        parts.push(Part::Methods(Box::new(move || {
+        let starter = Part::Methods(Box::new(move || {
             let tokens = expand_starter(op, &name);
             vec![syn::parse2(tokens.clone()).unwrap_or(syn::ImplItem::Verbatim(tokens))]
-        })));
+        }));
+        parts.push(gated(starter, &api.features, &op.features));
     }
     parts.push(Part::CloseImpl);
     for op in &api.operations {
         let payloads = Arc::clone(&payloads);
-        parts.push(Part::Items(Box::new(move || expand_mock(&payloads, op))));
+        parts.push(gated(Part::Items(Box::new(move || expand_mock(&payloads, op))), &api.features, &op.features));
     }
     for def in &api.types {
         if let TypeKind::Struct(s) = &def.kind
             && !api.serialize.contains(&def.name)
         {
-            parts.push(Part::Items(Box::new(move || expand_constructor(&def.name, s).unwrap_or_default())));
+            let features = api.features.types.get(&def.name).map(Vec::as_slice).unwrap_or_default();
+            let constructor = Part::Items(Box::new(move || expand_constructor(&def.name, s).unwrap_or_default()));
+            parts.push(gated(constructor, &api.features, features));
         }
     }
     parts
@@ -72,9 +75,21 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
 
 /// The file's docs, `MockServer` and the escaping its path expressions use.
 fn expand_head(api: &Api) -> TokenStream {
-    let escape = api.operations.iter().any(|op| path_params(op).next().is_some()).then(|| {
+    let users: Vec<&Operation> = api.operations.iter().filter(|op| path_params(op).next().is_some()).collect();
+    // Compiled with any operation that uses it (all of them, when one has no feature).
+    let gate = if users.iter().any(|op| op.features.is_empty()) {
+        None
+    } else {
+        let mut features: Vec<usize> = users.iter().flat_map(|op| op.features.iter().copied()).collect();
+        features.sort_unstable();
+        features.dedup();
+        let predicate = cfg_predicate(&api.features, &features);
+        Some(quote! { #[cfg(#predicate)] })
+    };
+    let escape = (!users.is_empty()).then(|| {
         quote! {
             /// `text` with the characters regular expressions give a meaning escaped.
+            #gate
             fn escape(text: &str) -> ::std::string::String {
                 let mut out = ::std::string::String::with_capacity(text.len());
                 for c in text.chars() {
@@ -452,7 +467,7 @@ fn template(status: u16, kind: &ResponseBody, body: TokenStream) -> TokenStream 
     let status = Literal::u16_unsuffixed(status);
     match kind {
         ResponseBody::Json(_) => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_json(#body) },
-        ResponseBody::Text | ResponseBody::EventStream(_) => {
+        ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. } => {
             quote! { ::wiremock::ResponseTemplate::new(#status).set_body_string(::std::string::ToString::to_string(#body)) }
         }
         ResponseBody::Binary => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_bytes(#body.to_vec()) },
@@ -514,6 +529,25 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                     }
                     let response = ::wiremock::ResponseTemplate::new(#status)
                         .set_body_raw(stream.into_bytes(), "text/event-stream");
+                    self.mount(response).await;
+                }
+            }
+        }
+        ResponseBody::Items { media, item } => {
+            let item = type_tokens(item, true);
+            // JSON text sequences (RFC 7464) start each item with a record separator.
+            let separator = media.contains("json-seq").then(|| quote! { body.push('\u{1e}'); });
+            let media = Literal::string(media);
+            quote! {
+                /// Answers with `items` as a stream of JSON values, one per line.
+                pub async fn ok(self, items: &[#item]) {
+                    let mut body = ::std::string::String::new();
+                    for item in items {
+                        #separator
+                        body.push_str(&::serde_json::to_string(item).expect("a generated type serialises"));
+                        body.push('\n');
+                    }
+                    let response = ::wiremock::ResponseTemplate::new(#status).set_body_raw(body.into_bytes(), #media);
                     self.mount(response).await;
                 }
             }

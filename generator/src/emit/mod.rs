@@ -21,7 +21,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::Api;
+use crate::ir::{Api, Features};
 
 pub use manifest::{CHRONO_DEPENDENCY, manifest};
 pub use runtime::runtime_files;
@@ -87,8 +87,20 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
     lines.push(format!("Generated from `{origin}`. Start with [`Client::builder`]:"));
     lines.push(String::new());
     // The example is ours, a doc test meant to run; spec text is sanitised so it never does.
-    let example = example::lines(api, &crate_name.replace('-', "_"));
-    let example = quote! { #( #![doc = #example] )* };
+    let (example, features) = example::lines(api, &crate_name.replace('-', "_"));
+    let example = match example.split_first() {
+        // Its operation may be left out by features: then rustdoc must not compile it.
+        Some((fence, rest)) if !features.is_empty() => {
+            let predicate = cfg_predicate(&api.features, features);
+            let ignored = fence.replace("no_run", "ignore");
+            quote! {
+                #![cfg_attr(#predicate, doc = #fence)]
+                #![cfg_attr(not(#predicate), doc = #ignored)]
+                #( #![doc = #rest] )*
+            }
+        }
+        _ => quote! { #( #![doc = #example] )* },
+    };
     let mut about = Vec::new();
     if !api.docs.is_empty() {
         about.extend(["".to_owned(), "# About the API".to_owned(), String::new()]);
@@ -136,6 +148,79 @@ fn expand_lib(api: &Api, origin: &str, crate_name: &str) -> TokenStream {
 pub(crate) fn api_name(title: &str) -> String {
     let title = title.trim();
     if title.to_ascii_lowercase().ends_with("api") { format!("the {title}") } else { format!("the {title} API") }
+}
+
+/// `part`, with every item it makes compiled only when one of `features` (indices into
+/// `all.list`) is enabled; unchanged when `features` is empty.
+pub(crate) fn gated<'a>(part: Part<'a>, all: &'a Features, features: &'a [usize]) -> Part<'a> {
+    if features.is_empty() {
+        return part;
+    }
+    let gate = move |items: &mut Vec<syn::Item>| {
+        for item in items {
+            if let Some(attrs) = item_attributes(item) {
+                add_cfg(attrs, all, features);
+            }
+        }
+    };
+    match part {
+        Part::Items(emit) => Part::Syntax(Box::new(move || {
+            let tokens = emit();
+            let mut items = match syn::parse2::<syn::File>(tokens.clone()) {
+                Ok(file) => file.items,
+                Err(_) => vec![syn::Item::Verbatim(tokens)],
+            };
+            gate(&mut items);
+            items
+        })),
+        Part::Syntax(build) => Part::Syntax(Box::new(move || {
+            let mut items = build();
+            gate(&mut items);
+            items
+        })),
+        Part::Methods(build) => Part::Methods(Box::new(move || {
+            let mut methods = build();
+            for method in &mut methods {
+                if let syn::ImplItem::Fn(function) = method {
+                    add_cfg(&mut function.attrs, all, features);
+                }
+            }
+            methods
+        })),
+        other => other,
+    }
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b"))]`, after the doc
+/// attributes.
+fn add_cfg(attrs: &mut Vec<syn::Attribute>, all: &Features, features: &[usize]) {
+    let at = attrs.iter().take_while(|attr| attr.path().is_ident("doc")).count();
+    attrs.insert(at, syntax::list_attribute("cfg", cfg_predicate(all, features)));
+}
+
+/// `feature = "a"`, or `any(feature = "a", feature = "b")`.
+pub(crate) fn cfg_predicate(all: &Features, features: &[usize]) -> TokenStream {
+    let names = features.iter().map(|&f| all.list[f].name.as_str());
+    let predicates: Vec<TokenStream> = names.map(|name| quote! { feature = #name }).collect();
+    if let [one] = predicates.as_slice() {
+        one.clone()
+    } else {
+        quote! { any(#(#predicates),*) }
+    }
+}
+
+fn item_attributes(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    use syn::Item;
+    match item {
+        Item::Struct(item) => Some(&mut item.attrs),
+        Item::Enum(item) => Some(&mut item.attrs),
+        Item::Impl(item) => Some(&mut item.attrs),
+        Item::Type(item) => Some(&mut item.attrs),
+        Item::Fn(item) => Some(&mut item.attrs),
+        Item::Use(item) => Some(&mut item.attrs),
+        Item::Const(item) => Some(&mut item.attrs),
+        _ => None,
+    }
 }
 
 /// An identifier token; `r#name` becomes a raw identifier.

@@ -7,24 +7,41 @@
 //! caller ever writes a placeholder `None`. The builder borrows what it is given for `'a`, like
 //! the arguments of a plain method would.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
-use syn::{FnArg, ImplItem, Item, Stmt};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Expr, GenericArgument, ImplItem, Item, Lifetime, Stmt, Type};
 
-use super::client::{request_statements, send_statement};
-use super::types::type_tokens;
+use super::client::{request_statements, send_statement, success_type};
+use super::syntax::{SelfArg, with_arguments};
+use super::types::type_syntax;
 use super::{Part, docs, ident, syntax};
 use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, PathPart, RequestBody, TypeRef};
 
 /// The `operations.rs` module: its head, then one part per operation's builder.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
-    let mut parts = vec![Part::Items(Box::new(|| expand_head(!api.operations.is_empty())))];
-    parts.extend(api.operations.iter().map(|op| Part::Syntax(Box::new(move || build_builder(op)))));
+    let mut parts = vec![Part::Items(Box::new(|| expand_head(api)))];
+    parts.extend(
+        api.operations
+            .iter()
+            .map(|op| super::gated(Part::Syntax(Box::new(move || build_builder(op))), &api.features, &op.features)),
+    );
     parts
 }
 
-fn expand_head(has_operations: bool) -> TokenStream {
-    let uses = has_operations.then(|| quote! { use crate::runtime; });
+fn expand_head(api: &Api) -> TokenStream {
+    // With features, the import is used only when one of them compiles an operation.
+    let operation_features: Vec<usize> = api.operations.iter().flat_map(|op| op.features.iter().copied()).collect();
+    let uses = (!api.operations.is_empty()).then(|| {
+        if operation_features.is_empty() {
+            quote! { use crate::runtime; }
+        } else {
+            let mut features = operation_features;
+            features.sort_unstable();
+            features.dedup();
+            let predicate = super::cfg_predicate(&api.features, &features);
+            quote! { #[cfg(#predicate)] use crate::runtime; }
+        }
+    });
     quote! {
         //! One request builder per operation, made by the [`Client`](crate::Client) method of the
         //! same name. Set optional parameters on it by name, then `.await` it.
@@ -34,10 +51,10 @@ fn expand_head(has_operations: bool) -> TokenStream {
 }
 
 /// One value the builder holds: a parameter or the body.
-struct Input {
+struct Input<'o> {
     name: String,
-    /// The type it is held and set as (for a binary body, `::reqwest::Body`).
-    ty: TokenStream,
+    /// How it is held and set.
+    held: Held<'o>,
     /// Binary bodies are taken as `impl Into<::reqwest::Body>` and converted.
     into_body: bool,
     required: bool,
@@ -46,29 +63,53 @@ struct Input {
     docs: Vec<String>,
 }
 
-impl Input {
+/// How a builder holds an input (syntax trees are built, not cloned, so this is the recipe).
+enum Held<'o> {
+    /// A parameter of this type: strings and slices borrowed, small values by value.
+    Param(&'o TypeRef),
+    /// A JSON or form body of this type, always borrowed.
+    Body(&'o TypeRef),
+    /// `&'a str`.
+    Text,
+    /// `&'a crate::client::<form>`.
+    Multipart(&'o str),
+    /// `::reqwest::Body`: anything reqwest can send (bytes, a string, or a stream, sent once and
+    /// never retried).
+    Binary,
+}
+
+impl Input<'_> {
+    /// The type it is held and set as.
+    fn ty(&self) -> Type {
+        match self.held {
+            Held::Param(ty) => held(ty, false),
+            Held::Body(ty) => held(ty, true),
+            Held::Text => syntax::borrowed(a(), str_type()),
+            Held::Multipart(form) => {
+                syntax::borrowed(a(), syntax::path_type(syntax::path(false, &["crate", "client", form])))
+            }
+            Held::Binary => reqwest_body(),
+        }
+    }
+
     /// The type a method takes it as.
-    fn argument(&self) -> TokenStream {
+    fn argument(&self) -> Type {
         if self.into_body {
-            quote! { impl ::std::convert::Into<::reqwest::Body> }
+            syntax::impl_trait(syntax::generic(syntax::path(true, &["std", "convert", "Into"]), [reqwest_body()]))
         } else {
-            self.ty.clone()
+            self.ty()
         }
     }
 
     /// The value to store, from the argument of the same name.
-    fn stored(&self) -> TokenStream {
-        let name = ident(&self.name);
-        if self.into_body {
-            quote! { #name.into() }
-        } else {
-            quote! { #name }
-        }
+    fn stored(&self) -> Expr {
+        let name = syntax::variable(&self.name);
+        if self.into_body { syntax::method_call(name, "into", Vec::new()) } else { name }
     }
 }
 
 /// The operation's parameters (in argument order) and body.
-fn inputs(op: &Operation) -> Vec<Input> {
+fn inputs(op: &Operation) -> Vec<Input<'_>> {
     let in_path: Vec<usize> = op
         .path_parts
         .iter()
@@ -86,24 +127,44 @@ fn inputs(op: &Operation) -> Vec<Input> {
         };
         let docs = headed(format!("Sets the `{}` {location}.", p.wire), &p.docs);
         let unsent = p.location == ParamLocation::Path && !in_path.contains(&index);
-        Input { name: p.name.clone(), ty: held(&p.ty, false), into_body: false, required: p.required, unsent, docs }
+        Input { name: p.name.clone(), held: Held::Param(&p.ty), into_body: false, required: p.required, unsent, docs }
     });
     params.chain(op.body.as_ref().map(body_input)).collect()
 }
 
-fn body_input(body: &RequestBody) -> Input {
-    let (ty, into_body) = match &body.encoding {
-        BodyEncoding::Json | BodyEncoding::Form => (held(&body.ty, true), false),
-        BodyEncoding::Text => (quote! { &'a str }, false),
-        BodyEncoding::Multipart(form) => {
-            let form = ident(&form.name);
-            (quote! { &'a crate::client::#form }, false)
-        }
-        // Anything reqwest can send: bytes, a string, or a stream (sent once, never retried).
-        BodyEncoding::Binary => (quote! { ::reqwest::Body }, true),
+fn body_input(body: &RequestBody) -> Input<'_> {
+    let held = match &body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form => Held::Body(&body.ty),
+        BodyEncoding::Text => Held::Text,
+        BodyEncoding::Multipart(form) => Held::Multipart(&form.name),
+        BodyEncoding::Binary => Held::Binary,
     };
+    let into_body = matches!(held, Held::Binary);
     let docs = headed(format!("Sets the request body, sent as `{}`.", body.content_type), &body.docs);
-    Input { name: "body".to_owned(), ty, into_body, required: body.required, unsent: false, docs }
+    Input { name: "body".to_owned(), held, into_body, required: body.required, unsent: false, docs }
+}
+
+/// The lifetime `'a` every builder borrows its inputs for.
+fn a() -> Lifetime {
+    Lifetime::new("'a", Span::call_site())
+}
+
+fn str_type() -> Type {
+    syntax::named_type(ident("str"))
+}
+
+fn reqwest_body() -> Type {
+    syntax::path_type(syntax::path(true, &["reqwest", "Body"]))
+}
+
+/// `crate::operations::Builder<'a>`.
+fn builder_path(op: &Operation) -> syn::Path {
+    syntax::with_lifetime(syntax::path(false, &["crate", "operations", &op.builder]), a())
+}
+
+/// `::std::option::Option::name`.
+fn option(name: &str) -> syn::Path {
+    syntax::path(true, &["std", "option", "Option", name])
 }
 
 /// Doc lines: `first`, then the spec's `details` after a blank line if there are any.
@@ -118,26 +179,18 @@ fn headed(first: String, details: &[String]) -> Vec<String> {
 
 /// How a value of `ty` is held: strings and slices borrowed, small values by value (a body
 /// always borrowed).
-fn held(ty: &TypeRef, body: bool) -> TokenStream {
+fn held(ty: &TypeRef, body: bool) -> Type {
     match ty {
-        TypeRef::String => quote! { &'a str },
-        TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner, true);
-            quote! { &'a [#inner] }
-        }
-        ty if !body && ty.is_copy_scalar() => type_tokens(ty, true),
-        other => {
-            let ty = type_tokens(other, true);
-            quote! { &'a #ty }
-        }
+        TypeRef::String => syntax::borrowed(a(), str_type()),
+        TypeRef::Vec(inner) => syntax::borrowed(a(), syntax::slice(type_syntax(inner, true))),
+        ty if !body && ty.is_copy_scalar() => type_syntax(ty, true),
+        other => syntax::borrowed(a(), type_syntax(other, true)),
     }
 }
 
 /// The `Client` method that starts the operation's builder from its required inputs.
 pub(super) fn build_constructor(op: &Operation) -> ImplItem {
     let inputs = inputs(op);
-    let builder = ident(&op.builder);
-    let method = ident(&op.method_name);
     let mut doc_lines = op.docs.clone();
     if let Some(body) = &op.body
         && body.required
@@ -164,33 +217,39 @@ pub(super) fn build_constructor(op: &Operation) -> ImplItem {
             optional.join(", ")
         ));
     }
-    let doc = docs::outer(&doc_lines);
-    let deprecated = op.deprecated.then(|| quote! { #[deprecated = "deprecated in the API specification"] });
-    let arguments = inputs.iter().filter(|input| input.required).map(|input| {
-        let name = ident(&input.name);
-        let ty = input.argument();
-        quote! { #name: #ty }
-    });
+    let mut attrs = docs::outer_attributes(&doc_lines);
+    if op.deprecated {
+        attrs.push(syntax::name_value_attribute("deprecated", "deprecated in the API specification"));
+    }
+    let arguments = inputs
+        .iter()
+        .filter(|input| input.required)
+        .map(|input| syntax::argument(ident(&input.name), input.argument()));
     let fields = inputs.iter().map(|input| {
-        let name = ident(&input.name);
-        if input.required {
-            if input.into_body {
-                quote! { #name: #name.into() }
-            } else {
-                quote! { #name }
-            }
+        let value = if !input.required {
+            Some(syntax::path_expr(option("None")))
+        } else if input.into_body {
+            Some(input.stored())
         } else {
-            quote! { #name: ::std::option::Option::None }
-        }
+            None
+        };
+        syntax::field_value(ident(&input.name), value)
     });
-    let tokens = quote! {
-        #doc
-        #deprecated
-        pub fn #method<'a>(&'a self, #(#arguments),*) -> crate::operations::#builder<'a> {
-            crate::operations::#builder { client: self, #(#fields),* }
-        }
-    };
-    syn::parse2(tokens.clone()).unwrap_or(ImplItem::Verbatim(tokens))
+    let client = syntax::field_value(ident("client"), Some(syntax::variable("self")));
+    let path = syntax::path(false, &["crate", "operations", &op.builder]);
+    let builder = syntax::struct_literal(path, std::iter::once(client).chain(fields).collect());
+    syntax::Function {
+        attrs,
+        generics: syntax::lifetime_generics(a()),
+        inputs: arguments.collect(),
+        ..syntax::Function::new(
+            ident(&op.method_name),
+            Some(SelfArg::Ref(Some(a()))),
+            syntax::path_type(builder_path(op)),
+            vec![Stmt::Expr(builder, None)],
+        )
+    }
+    .build()
 }
 
 /// The builder struct, its setters and `send`, and its `IntoFuture`.
@@ -198,113 +257,108 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
     let inputs = inputs(op);
     let builder = ident(&op.builder);
     let method = &op.method_name;
-    let doc = docs::outer(&[
+    let mut attrs = docs::outer_attributes(&[
         format!("The request builder of [`Client::{method}`](crate::Client::{method}) (`{}`).", op.id),
         String::new(),
         "Set optional parameters by name, then `.await` it (or call [`send`](Self::send)).".to_owned(),
     ]);
+    attrs.push(syntax::name_value_attribute("must_use", "a request does nothing until it is awaited"));
+    let client = syntax::borrowed(a(), syntax::path_type(syntax::path(false, &["crate", "Client"])));
     let fields = inputs.iter().map(|input| {
-        let name = ident(&input.name);
-        let ty = &input.ty;
-        if input.unsent {
-            quote! { #[allow(dead_code)] pub(crate) #name: #ty }
-        } else if input.required {
-            quote! { pub(crate) #name: #ty }
+        let attrs = if input.unsent { vec![syntax::list_attribute("allow", quote! { dead_code })] } else { Vec::new() };
+        let ty = if input.required {
+            input.ty()
         } else {
-            quote! { pub(crate) #name: ::std::option::Option<#ty> }
-        }
+            syntax::path_type(syntax::generic(syntax::path(true, &["std", "option", "Option"]), [input.ty()]))
+        };
+        syntax::field_with(attrs, syntax::crate_visible(), ident(&input.name), ty)
     });
+    let fields = std::iter::once(syntax::field_with(Vec::new(), syntax::crate_visible(), ident("client"), client))
+        .chain(fields)
+        .collect();
+    let structure = syntax::struct_item(attrs, builder.clone(), syntax::lifetime_generics(a()), fields);
 
-    let structure = item(quote! {
-        #doc
-        #[must_use = "a request does nothing until it is awaited"]
-        pub struct #builder<'a> {
-            pub(crate) client: &'a crate::Client,
-            #(#fields,)*
-        }
-    });
-
-    let setters = inputs.iter().filter(|input| !input.required).map(|input| {
-        let doc = docs::outer(&input.docs);
-        let name = ident(&input.name);
-        let ty = input.argument();
-        let value = input.stored();
-        quote! {
-            #doc
-            pub fn #name(mut self, #name: #ty) -> Self {
-                self.#name = ::std::option::Option::Some(#value);
-                self
+    let self_type = || syntax::path_type(syntax::with_lifetime(syntax::path(false, &[&op.builder]), a()));
+    let mut methods: Vec<ImplItem> = inputs
+        .iter()
+        .filter(|input| !input.required)
+        .map(|input| {
+            let set = syntax::assign(
+                syntax::field(syntax::variable("self"), &input.name),
+                syntax::call(option("Some"), vec![input.stored()]),
+            );
+            syntax::Function {
+                attrs: docs::outer_attributes(&input.docs),
+                inputs: vec![syntax::argument(ident(&input.name), input.argument())],
+                ..syntax::Function::new(
+                    ident(&input.name),
+                    Some(SelfArg::Mut),
+                    syntax::named_type(ident("Self")),
+                    vec![syntax::statement(set), Stmt::Expr(syntax::variable("self"), None)],
+                )
             }
-        }
-    });
-    let error = ident(&op.error_type);
-    let SendMethod { method: send, success, output } = build_send(op, &inputs);
-    let mut methods = item(quote! {
-        impl<'a> #builder<'a> {
-            #(#setters)*
-        }
-    });
-    if let Item::Impl(methods) = &mut methods {
-        methods.items.push(send);
+            .build()
+        })
+        .collect();
+    methods.push(build_send(op, &inputs));
+    let methods = syntax::generic_impl(syntax::lifetime_generics(a()), None, self_type(), methods);
+
+    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
+    let call_future = syntax::path(false, &["runtime", "CallFuture"]);
+    let call_future = syntax::path_type(with_arguments(
+        call_future,
+        [GenericArgument::Lifetime(a()), GenericArgument::Type(success_type(op)), GenericArgument::Type(error)],
+    ));
+    let boxed = syntax::call(
+        syntax::path(true, &["std", "boxed", "Box", "pin"]),
+        vec![syntax::method_call(syntax::variable("self"), "send", Vec::new())],
+    );
+    let into_future = syntax::Function {
+        public: false,
+        ..syntax::Function::new(
+            ident("into_future"),
+            Some(SelfArg::Value),
+            syntax::path_type(syntax::path(false, &["Self", "IntoFuture"])),
+            vec![Stmt::Expr(boxed, None)],
+        )
     }
-    let into_future = item(quote! {
-        impl<'a> ::std::future::IntoFuture for #builder<'a> {
-            type Output = #output;
-            type IntoFuture = runtime::CallFuture<'a, #success, crate::types::#error>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
-    });
+    .build();
+    let into_future = syntax::generic_impl(
+        syntax::lifetime_generics(a()),
+        Some(syntax::path(true, &["std", "future", "IntoFuture"])),
+        self_type(),
+        vec![
+            syntax::associated_type("Output", output(op)),
+            syntax::associated_type("IntoFuture", call_future),
+            into_future,
+        ],
+    );
     vec![structure, methods, into_future]
 }
 
-/// A builder's `send` method, with its success type and its whole output type (what `.await`
-/// gives too).
-struct SendMethod {
-    method: ImplItem,
-    success: TokenStream,
-    output: TokenStream,
+/// What `send` returns, and `.await` gives: the operation's `Result`.
+fn output(op: &Operation) -> Type {
+    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
+    let response =
+        syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "ApiResponse"]), [success_type(op)]));
+    let failure = syntax::path_type(syntax::generic(syntax::path(false, &["runtime", "Error"]), [error]));
+    syntax::path_type(syntax::generic(syntax::path(true, &["std", "result", "Result"]), [response, failure]))
 }
 
 /// `pub async fn send(self) -> ...`: takes the builder apart and sends the request, as built by
 /// the client emitter.
-fn build_send(op: &Operation, inputs: &[Input]) -> SendMethod {
-    let names = inputs.iter().map(|input| {
-        let name = ident(&input.name);
-        if input.unsent {
-            quote! { #name: _ }
-        } else {
-            quote! { #name }
-        }
-    });
-    let unpack = quote! { let Self { client, #(#names),* } = self; };
-    let unpack = syn::parse2(unpack.clone()).unwrap_or(Stmt::Item(Item::Verbatim(unpack)));
+fn build_send(op: &Operation, inputs: &[Input]) -> ImplItem {
+    let names =
+        std::iter::once((ident("client"), true)).chain(inputs.iter().map(|input| (ident(&input.name), !input.unsent)));
+    let unpack =
+        syntax::let_pattern(syntax::struct_pattern(syntax::path(false, &["Self"]), names), syntax::variable("self"));
     let mut stmts = vec![unpack];
     stmts.extend(request_statements(op));
-    let (send, success) = send_statement(op, syntax::variable("client"));
-    stmts.push(send);
-    let success = success.into_token_stream();
-    let error = ident(&op.error_type);
-    let output = quote! {
-        ::std::result::Result<runtime::ApiResponse<#success>, runtime::Error<crate::types::#error>>
-    };
-    let output_type = syn::parse2(output.clone()).unwrap_or(syn::Type::Verbatim(output.clone()));
-    let doc = docs::outer_attributes(&["Sends the request; `.await`ing the builder does the same.".to_owned()]);
-    let mut method = syntax::async_method(doc, ident("send"), Vec::<FnArg>::new(), output_type, stmts);
-    // `send` takes the builder by value.
-    if let ImplItem::Fn(function) = &mut method
-        && let Some(FnArg::Receiver(receiver)) = function.sig.inputs.first_mut()
-    {
-        receiver.reference = None;
-        *receiver.ty = syntax::named_type(ident("Self"));
+    stmts.push(send_statement(op, syntax::variable("client")));
+    syntax::Function {
+        attrs: docs::outer_attributes(&["Sends the request; `.await`ing the builder does the same.".to_owned()]),
+        asynchronous: true,
+        ..syntax::Function::new(ident("send"), Some(SelfArg::Value), output(op), stmts)
     }
-    SendMethod { method, success, output }
-}
-
-/// Tokens this module built, as an item; they always parse, and if they ever did not, they would
-/// be kept verbatim for the compiler to report rather than stop the generator.
-fn item(tokens: TokenStream) -> Item {
-    syn::parse2(tokens.clone()).unwrap_or(Item::Verbatim(tokens))
+    .build()
 }

@@ -8,13 +8,15 @@
 use proc_macro2::{Span, TokenStream};
 use syn::punctuated::Punctuated;
 use syn::{
-    AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprArray, ExprAwait, ExprCall,
+    AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprArray, ExprAssign, ExprAwait, ExprCall,
     ExprClosure, ExprField, ExprForLoop, ExprIf, ExprLet, ExprLit, ExprMacro, ExprMatch, ExprMethodCall, ExprPath,
-    ExprRange, ExprReference, ExprStruct, ExprTuple, Field, FieldMutability, FieldValue, Fields, FieldsNamed,
-    FieldsUnnamed, FnArg, GenericArgument, Generics, Ident, ImplItem, ImplItemFn, Item, ItemImpl, Lifetime, Lit,
-    LitBool, LitInt, LitStr, Local, LocalInit, Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat,
-    PatIdent, PatPath, PatTupleStruct, PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver,
-    ReturnType, Signature, Stmt, Type, TypeInfer, TypePath, TypeReference, TypeTuple, Variant, Visibility,
+    ExprRange, ExprReference, ExprStruct, ExprTuple, Field, FieldMutability, FieldPat, FieldValue, Fields, FieldsNamed,
+    FieldsUnnamed, FnArg, GenericArgument, GenericParam, Generics, Ident, ImplItem, ImplItemFn, ImplItemType, Item,
+    ItemImpl, ItemStruct, Lifetime, LifetimeParam, Lit, LitBool, LitInt, LitStr, Local, LocalInit, Macro,
+    MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat, PatIdent, PatPath, PatStruct, PatTupleStruct, PatType,
+    PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver, ReturnType, Signature, Stmt, TraitBound,
+    TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound, TypePath, TypeReference, TypeSlice, TypeTuple,
+    Variant, VisRestricted, Visibility,
 };
 
 use super::ident;
@@ -32,7 +34,7 @@ pub fn generic(path: Path, args: impl IntoIterator<Item = Type>) -> Path {
     with_arguments(path, args.into_iter().map(GenericArgument::Type))
 }
 
-fn with_arguments(mut path: Path, args: impl IntoIterator<Item = GenericArgument>) -> Path {
+pub fn with_arguments(mut path: Path, args: impl IntoIterator<Item = GenericArgument>) -> Path {
     if let Some(last) = path.segments.last_mut() {
         last.arguments = PathArguments::AngleBracketed(AngleBracketedGenericArguments {
             colon2_token: None,
@@ -178,56 +180,100 @@ pub fn method(
     output: Type,
     body: Expr,
 ) -> ImplItem {
-    function(attrs, public, false, ident(name), inputs, output, vec![Stmt::Expr(body, None)])
-}
-
-/// A public `async` method taking `&self` and `inputs`, returning `output`, running `stmts`.
-pub fn async_method(
-    attrs: Vec<Attribute>,
-    name: Ident,
-    inputs: impl IntoIterator<Item = FnArg>,
-    output: Type,
-    stmts: Vec<Stmt>,
-) -> ImplItem {
-    function(attrs, true, true, name, inputs, output, stmts)
-}
-
-fn function(
-    attrs: Vec<Attribute>,
-    public: bool,
-    asynchronous: bool,
-    name: Ident,
-    inputs: impl IntoIterator<Item = FnArg>,
-    output: Type,
-    stmts: Vec<Stmt>,
-) -> ImplItem {
-    let receiver = FnArg::Receiver(Receiver {
-        attrs: Vec::new(),
-        reference: Some((Default::default(), None)),
-        mutability: None,
-        self_token: Default::default(),
-        colon_token: None,
-        ty: Box::new(reference(named_type(ident("Self")))),
-    });
-    ImplItem::Fn(ImplItemFn {
+    Function {
         attrs,
-        vis: if public { Visibility::Public(Default::default()) } else { Visibility::Inherited },
-        defaultness: None,
-        sig: Signature {
-            constness: None,
-            asyncness: asynchronous.then(Default::default),
-            unsafety: None,
-            abi: None,
-            fn_token: Default::default(),
-            ident: name,
+        public,
+        inputs: inputs.into_iter().collect(),
+        ..Function::new(ident(name), Some(SelfArg::Ref(None)), output, vec![Stmt::Expr(body, None)])
+    }
+    .build()
+}
+
+/// How a method takes `self`.
+pub enum SelfArg {
+    /// `&self`, or `&'a self` with a lifetime.
+    Ref(Option<Lifetime>),
+    /// `self`.
+    Value,
+    /// `mut self`.
+    Mut,
+}
+
+/// A function of an `impl` block, field by field; [`Function::new`] gives a public, synchronous,
+/// non-generic one without attributes or further arguments.
+pub struct Function {
+    pub attrs: Vec<Attribute>,
+    pub public: bool,
+    pub asynchronous: bool,
+    pub name: Ident,
+    pub generics: Generics,
+    /// `None` for an associated function (`new`).
+    pub receiver: Option<SelfArg>,
+    pub inputs: Vec<FnArg>,
+    pub output: Type,
+    pub stmts: Vec<Stmt>,
+}
+
+impl Function {
+    pub fn new(name: Ident, receiver: Option<SelfArg>, output: Type, stmts: Vec<Stmt>) -> Self {
+        Function {
+            attrs: Vec::new(),
+            public: true,
+            asynchronous: false,
+            name,
             generics: Generics::default(),
-            paren_token: Default::default(),
-            inputs: std::iter::once(receiver).chain(inputs).collect(),
-            variadic: None,
-            output: ReturnType::Type(Default::default(), Box::new(output)),
-        },
-        block: block(stmts),
-    })
+            receiver,
+            inputs: Vec::new(),
+            output,
+            stmts,
+        }
+    }
+
+    pub fn build(self) -> ImplItem {
+        let receiver = self.receiver.map(|receiver| {
+            let self_type = named_type(ident("Self"));
+            let (reference, mutability, ty) = match receiver {
+                SelfArg::Ref(lifetime) => {
+                    let ty = Type::Reference(TypeReference {
+                        and_token: Default::default(),
+                        lifetime: lifetime.clone(),
+                        mutability: None,
+                        elem: Box::new(self_type),
+                    });
+                    (Some((Default::default(), lifetime)), None, ty)
+                }
+                SelfArg::Value => (None, None, self_type),
+                SelfArg::Mut => (None, Some(Default::default()), self_type),
+            };
+            FnArg::Receiver(Receiver {
+                attrs: Vec::new(),
+                reference,
+                mutability,
+                self_token: Default::default(),
+                colon_token: None,
+                ty: Box::new(ty),
+            })
+        });
+        ImplItem::Fn(ImplItemFn {
+            attrs: self.attrs,
+            vis: if self.public { Visibility::Public(Default::default()) } else { Visibility::Inherited },
+            defaultness: None,
+            sig: Signature {
+                constness: None,
+                asyncness: self.asynchronous.then(Default::default),
+                unsafety: None,
+                abi: None,
+                fn_token: Default::default(),
+                ident: self.name,
+                generics: self.generics,
+                paren_token: Default::default(),
+                inputs: receiver.into_iter().chain(self.inputs).collect(),
+                variadic: None,
+                output: ReturnType::Type(Default::default(), Box::new(self.output)),
+            },
+            block: block(self.stmts),
+        })
+    }
 }
 
 /// The argument `name: ty`.
@@ -538,4 +584,158 @@ pub fn method_call_with(receiver: Expr, name: &str, ty: Type, args: Vec<Expr>) -
         });
     }
     call
+}
+
+/// `<'a>`: generics declaring one lifetime.
+pub fn lifetime_generics(lifetime: Lifetime) -> Generics {
+    Generics {
+        lt_token: Some(Default::default()),
+        params: Punctuated::from_iter([GenericParam::Lifetime(LifetimeParam::new(lifetime))]),
+        gt_token: Some(Default::default()),
+        where_clause: None,
+    }
+}
+
+/// `path` with the lifetime argument `<'a>` on its last segment.
+pub fn with_lifetime(path: Path, lifetime: Lifetime) -> Path {
+    with_arguments(path, [GenericArgument::Lifetime(lifetime)])
+}
+
+/// `&'a ty`.
+pub fn borrowed(lifetime: Lifetime, ty: Type) -> Type {
+    Type::Reference(TypeReference {
+        and_token: Default::default(),
+        lifetime: Some(lifetime),
+        mutability: None,
+        elem: Box::new(ty),
+    })
+}
+
+/// `[ty]`.
+pub fn slice(ty: Type) -> Type {
+    Type::Slice(TypeSlice { bracket_token: Default::default(), elem: Box::new(ty) })
+}
+
+/// `impl trait_`.
+pub fn impl_trait(trait_: Path) -> Type {
+    Type::ImplTrait(TypeImplTrait {
+        impl_token: Default::default(),
+        bounds: Punctuated::from_iter([TypeParamBound::Trait(TraitBound {
+            paren_token: None,
+            modifier: TraitBoundModifier::None,
+            lifetimes: None,
+            path: trait_,
+        })]),
+    })
+}
+
+/// `pub(crate)`.
+pub fn crate_visible() -> Visibility {
+    Visibility::Restricted(VisRestricted {
+        pub_token: Default::default(),
+        paren_token: Default::default(),
+        in_token: None,
+        path: Box::new(path(false, &["crate"])),
+    })
+}
+
+/// A named field with the given visibility: `vis name: ty`.
+pub fn field_with(attrs: Vec<Attribute>, vis: Visibility, name: Ident, ty: Type) -> Field {
+    Field { vis, ..named_field(attrs, name, ty) }
+}
+
+/// `pub struct name<generics> { fields }`.
+pub fn struct_item(attrs: Vec<Attribute>, name: Ident, generics: Generics, fields: Vec<Field>) -> Item {
+    Item::Struct(ItemStruct {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        struct_token: Default::default(),
+        ident: name,
+        generics,
+        fields: named_fields(fields),
+        semi_token: None,
+    })
+}
+
+/// One field of a struct expression: `name: value`, or `name` when `value` is `None`.
+pub fn field_value(name: Ident, value: Option<Expr>) -> FieldValue {
+    let colon_token = value.is_some().then(Default::default);
+    let expr = value.unwrap_or_else(|| path_expr(Path::from(name.clone())));
+    FieldValue { attrs: Vec::new(), member: Member::Named(name), colon_token, expr }
+}
+
+/// `path { fields }`.
+pub fn struct_literal(path: Path, fields: Vec<FieldValue>) -> Expr {
+    Expr::Struct(ExprStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path,
+        brace_token: Default::default(),
+        fields: fields.into_iter().collect(),
+        dot2_token: None,
+        rest: None,
+    })
+}
+
+/// The pattern `path { fields }`: each field bound to its own name, or ignored (`name: _`).
+pub fn struct_pattern(path: Path, fields: impl IntoIterator<Item = (Ident, bool)>) -> Pat {
+    let fields = fields.into_iter().map(|(name, bound)| FieldPat {
+        attrs: Vec::new(),
+        member: Member::Named(name.clone()),
+        colon_token: (!bound).then(Default::default),
+        pat: Box::new(if bound { binding(name, false) } else { wild_pattern() }),
+    });
+    Pat::Struct(PatStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path,
+        brace_token: Default::default(),
+        fields: fields.collect(),
+        rest: None,
+    })
+}
+
+/// `let pattern = init;`.
+pub fn let_pattern(pattern: Pat, init: Expr) -> Stmt {
+    Stmt::Local(Local {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: pattern,
+        init: Some(LocalInit { eq_token: Default::default(), expr: Box::new(init), diverge: None }),
+        semi_token: Default::default(),
+    })
+}
+
+/// `place = value`.
+pub fn assign(place: Expr, value: Expr) -> Expr {
+    Expr::Assign(ExprAssign {
+        attrs: Vec::new(),
+        left: Box::new(place),
+        eq_token: Default::default(),
+        right: Box::new(value),
+    })
+}
+
+/// `impl<generics> trait_ for self_ty { items }` (or without a trait).
+pub fn generic_impl(generics: Generics, trait_: Option<Path>, self_ty: Type, items: Vec<ImplItem>) -> Item {
+    let mut item = impl_block(trait_, self_ty, items);
+    if let Item::Impl(block) = &mut item {
+        block.generics = generics;
+    }
+    item
+}
+
+/// `type name = ty;` in a trait impl.
+pub fn associated_type(name: &str, ty: Type) -> ImplItem {
+    ImplItem::Type(ImplItemType {
+        attrs: Vec::new(),
+        vis: Visibility::Inherited,
+        defaultness: None,
+        type_token: Default::default(),
+        ident: ident(name),
+        generics: Generics::default(),
+        eq_token: Default::default(),
+        ty,
+        semi_token: Default::default(),
+    })
 }

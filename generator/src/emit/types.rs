@@ -4,11 +4,14 @@ use std::cell::RefCell;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use syn::{Attribute, Fields, Generics, Ident, Item, ItemEnum, ItemStruct, ItemType, Type, Variant, Visibility};
+use syn::{
+    Attribute, Fields, Generics, Ident, ImplItem, Item, ItemEnum, ItemStruct, ItemType, Stmt, Type, Variant, Visibility,
+};
 
 use super::{Part, docs, ident, syntax};
 use crate::ir::{
-    Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeKind, TypeRef, Union, UnionVariant,
+    Api, Field, IntegerEnum, Presence, ResponseVariant, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
+    UnionVariant,
 };
 
 /// The `types.rs` module: its header, then one part per type. Most types are built as `syn`
@@ -22,35 +25,39 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         }
     }));
     let types = api.types.iter().map(|def| {
-        let serde =
-            Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
-        let doc = move || docs::outer_attributes(&def.docs);
-        let name = move || ident(&def.name);
-        match &def.kind {
-            TypeKind::Struct(s) => Part::Syntax(Box::new(move || {
-                let mut items = vec![build_struct(doc(), name(), s, serde)];
-                // Callers build request bodies: `new` and `with_` setters stand in for the
-                // struct literal `#[non_exhaustive]` forbids.
-                if serde.serialize {
-                    items.extend(build_constructors(&name(), s));
-                }
-                items
-            })),
-            TypeKind::StringEnum(e) => Part::Syntax(Box::new(move || build_enum(doc(), name(), e, serde))),
-            TypeKind::Alias(ty) => Part::Syntax(Box::new(move || vec![build_alias(doc(), name(), ty)])),
-            TypeKind::Responses(variants) => {
-                Part::Syntax(Box::new(move || vec![build_responses(doc(), name(), variants)]))
-            }
-            TypeKind::Union(union) => match (&union.discriminator, &union.unknown) {
-                (Some(property), Some(unknown)) => Part::Items(Box::new(move || {
-                    expand_discriminated_union(&doc(), &name(), union, property, unknown, serde)
-                })),
-                _ => Part::Syntax(Box::new(move || vec![build_untagged_union(doc(), name(), union, serde)])),
-            },
-            TypeKind::IntegerEnum(e) => Part::Items(Box::new(move || expand_integer_enum(&doc(), &name(), e, serde))),
-        }
+        let features = api.features.types.get(&def.name).map(Vec::as_slice).unwrap_or_default();
+        super::gated(part(api, def), &api.features, features)
     });
     std::iter::once(head).chain(types).collect()
+}
+
+/// The part of one type.
+fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
+    let serde =
+        Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
+    let doc = move || docs::outer_attributes(&def.docs);
+    let name = move || ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => Part::Syntax(Box::new(move || {
+            let mut items = vec![build_struct(doc(), name(), s, serde)];
+            // Callers build request bodies: `new` and `with_` setters stand in for the
+            // struct literal `#[non_exhaustive]` forbids.
+            if serde.serialize {
+                items.extend(build_constructors(&name(), s));
+            }
+            items
+        })),
+        TypeKind::StringEnum(e) => Part::Syntax(Box::new(move || build_enum(doc(), name(), e, serde))),
+        TypeKind::Alias(ty) => Part::Syntax(Box::new(move || vec![build_alias(doc(), name(), ty)])),
+        TypeKind::Responses(variants) => Part::Syntax(Box::new(move || vec![build_responses(doc(), name(), variants)])),
+        TypeKind::Union(union) => match &union.discriminator {
+            Some(property) if union.unknown.is_some() || union.fallback.is_some() => {
+                Part::Items(Box::new(move || expand_discriminated_union(&doc(), &name(), union, property, serde)))
+            }
+            _ => Part::Syntax(Box::new(move || vec![build_untagged_union(doc(), name(), union, serde)])),
+        },
+        TypeKind::IntegerEnum(e) => Part::Items(Box::new(move || expand_integer_enum(&doc(), &name(), e, serde))),
+    }
 }
 
 /// Which serde traits a type needs. The others are derived only with the generated crate's
@@ -161,99 +168,103 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
 /// `new` with the required fields (when there are any; otherwise `Default` serves) and a
 /// `with_<field>` setter per optional field, so a caller never needs a struct literal.
 fn build_constructors(name: &Ident, s: &Struct) -> Option<Item> {
-    let new = expand_new(name, s);
     let optional: Vec<&Field> =
         s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable)).collect();
     let names = crate::names::setter_names(optional.iter().map(|f| f.name.as_str()));
-    let setters: Vec<TokenStream> =
-        optional.iter().zip(&names).map(|(field, name)| expand_setter(field, name)).collect();
-    if new.is_none() && setters.is_empty() {
-        return None;
-    }
-    let tokens = quote! {
-        impl #name {
-            #new
-            #(#setters)*
-        }
-    };
-    Some(syn::parse2(tokens.clone()).unwrap_or(Item::Verbatim(tokens)))
+    let methods: Vec<ImplItem> = build_new(name, s)
+        .into_iter()
+        .chain(optional.iter().zip(&names).map(|(field, name)| build_setter(field, name)))
+        .collect();
+    (!methods.is_empty()).then(|| syntax::impl_block(None, syntax::named_type(name.clone()), methods))
 }
 
 /// `new` with the struct's required fields; `None` when it has none (`Default` serves).
-fn expand_new(name: &Ident, s: &Struct) -> Option<TokenStream> {
+fn build_new(name: &Ident, s: &Struct) -> Option<ImplItem> {
     let required: Vec<&Field> =
         s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
     if required.is_empty() {
         return None;
     }
     let arguments = required.iter().map(|field| {
-        let name = ident(&field.name);
-        let ty = type_tokens(&field.ty, false);
-        match field.presence {
-            Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
-            _ => quote! { #name: #ty },
-        }
+        let ty = type_syntax(&field.ty, false);
+        let ty = match field.presence {
+            Presence::RequiredNullable => std_generic(&["std", "option", "Option"], ty),
+            _ => ty,
+        };
+        syntax::argument(ident(&field.name), ty)
     });
+    let boxed = || syntax::path_expr(syntax::path(true, &["std", "boxed", "Box", "new"]));
     let fields = s.fields.iter().map(|field| {
-        let name = ident(&field.name);
-        match field.presence {
-            Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
-            Presence::Required => quote! { #name },
-            Presence::RequiredNullable if field.boxed => quote! { #name: #name.map(::std::boxed::Box::new) },
-            Presence::RequiredNullable => quote! { #name },
-            Presence::Optional => quote! { #name: ::std::option::Option::None },
-            Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
-        }
+        let name = syntax::variable(&field.name);
+        let value = match field.presence {
+            Presence::Required if field.boxed => {
+                Some(syntax::call(syntax::path(true, &["std", "boxed", "Box", "new"]), vec![name]))
+            }
+            Presence::RequiredNullable if field.boxed => Some(syntax::method_call(name, "map", vec![boxed()])),
+            Presence::Required | Presence::RequiredNullable => None,
+            Presence::Optional => Some(syntax::path_expr(syntax::path(true, &["std", "option", "Option", "None"]))),
+            Presence::OptionalNullable => {
+                Some(syntax::path_expr(syntax::path(false, &["crate", "runtime", "Nullable", "Absent"])))
+            }
+        };
+        syntax::field_value(ident(&field.name), value)
     });
     let additional = s.additional.as_ref().map(|extra| {
-        let name = ident(&extra.name);
-        quote! { #name: ::std::collections::BTreeMap::new(), }
+        let map = syntax::call(syntax::path(true, &["std", "collections", "BTreeMap", "new"]), Vec::new());
+        syntax::field_value(ident(&extra.name), Some(map))
     });
-    let doc = format!(" A `{name}` with its required fields; the optional ones are set with the `with_` methods.");
-    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    Some(quote! {
-        #[doc = #doc]
-        #many
-        pub fn new(#(#arguments),*) -> Self {
-            Self { #(#fields,)* #additional }
+    let mut attrs = vec![syntax::doc(format!(
+        " A `{name}` with its required fields; the optional ones are set with the `with_` methods."
+    ))];
+    if required.len() > 7 {
+        attrs.push(syntax::list_attribute("allow", quote! { clippy::too_many_arguments }));
+    }
+    let value = syntax::struct_literal(syntax::path(false, &["Self"]), fields.chain(additional).collect());
+    Some(
+        syntax::Function {
+            attrs,
+            inputs: arguments.collect(),
+            ..syntax::Function::new(ident("new"), None, self_type(), vec![Stmt::Expr(value, None)])
         }
-    })
+        .build(),
+    )
+}
+
+/// `Self`.
+fn self_type() -> Type {
+    syntax::named_type(ident("Self"))
 }
 
 /// The `with_` setter of an optional field: `Option<T>` fields take `T`, `Nullable<T>` fields
 /// anything that converts (`T`, `Option<T>`, `Nullable::Null`).
-fn expand_setter(field: &Field, setter: &str) -> TokenStream {
-    let name = ident(&field.name);
-    let setter = ident(setter);
-    let ty = type_tokens(&field.ty, false);
-    let doc = format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name));
-    if field.presence == Presence::Optional {
+fn build_setter(field: &Field, setter: &str) -> ImplItem {
+    let name = syntax::variable(&field.name);
+    let ty = type_syntax(&field.ty, false);
+    let (ty, value) = if field.presence == Presence::Optional {
         let stored = if field.boxed {
-            quote! { ::std::boxed::Box::new(#name) }
+            syntax::call(syntax::path(true, &["std", "boxed", "Box", "new"]), vec![name])
         } else {
-            quote! { #name }
+            name
         };
-        quote! {
-            #[doc = #doc]
-            pub fn #setter(mut self, #name: #ty) -> Self {
-                self.#name = ::std::option::Option::Some(#stored);
-                self
-            }
-        }
+        (ty, syntax::call(syntax::path(true, &["std", "option", "Option", "Some"]), vec![stored]))
     } else {
-        let ty = if field.boxed {
-            quote! { ::std::boxed::Box<#ty> }
-        } else {
-            ty
-        };
-        quote! {
-            #[doc = #doc]
-            pub fn #setter(mut self, #name: impl ::std::convert::Into<crate::runtime::Nullable<#ty>>) -> Self {
-                self.#name = #name.into();
-                self
-            }
-        }
+        let ty = if field.boxed { std_generic(&["std", "boxed", "Box"], ty) } else { ty };
+        let nullable = syntax::generic(syntax::path(false, &["crate", "runtime", "Nullable"]), [ty]);
+        let into = syntax::generic(syntax::path(true, &["std", "convert", "Into"]), [syntax::path_type(nullable)]);
+        (syntax::impl_trait(into), syntax::method_call(name, "into", Vec::new()))
+    };
+    let set = syntax::assign(syntax::field(syntax::variable("self"), &field.name), value);
+    syntax::Function {
+        attrs: vec![syntax::doc(format!(" Sets [`{0}`](Self::{0}).", crate::names::bare(&field.name)))],
+        inputs: vec![syntax::argument(ident(&field.name), ty)],
+        ..syntax::Function::new(
+            ident(setter),
+            Some(syntax::SelfArg::Mut),
+            self_type(),
+            vec![syntax::statement(set), Stmt::Expr(syntax::variable("self"), None)],
+        )
     }
+    .build()
 }
 
 fn build_field(field: &Field) -> syn::Field {
@@ -444,68 +455,115 @@ fn expand_integer_enum(doc: &[Attribute], name: &Ident, e: &IntegerEnum, serde: 
 }
 
 /// A discriminated union: an enum whose `Deserialize` reads the tag first and keeps a value with
-/// an unknown tag instead of failing (a value without a tag fails).
+/// an unknown tag instead of failing (a value without a tag fails), or decodes both as the
+/// fallback variant of a `defaultMapping`. Its `Serialize` always writes the tag of the variant
+/// (`runtime::serialize_tagged`), so a variant struct whose tag field is optional is never sent
+/// without it.
 fn expand_discriminated_union(
     doc: &[Attribute],
     name: &Ident,
     union: &Union,
     property: &str,
-    unknown: &str,
     serde: Serde,
 ) -> TokenStream {
-    let variants = union.variants.iter().map(build_union_variant);
-    let unknown = ident(unknown);
-    let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+    let variants = union.variants.iter().map(|v| {
+        let mut variant = build_union_variant(v);
+        if union.fallback.as_ref() == Some(&v.name) {
+            let line =
+                format!(" Also a value whose `{property}` is missing or selects no other variant (the default).");
+            if !variant.attrs.is_empty() {
+                variant.attrs.push(syntax::doc(String::new()));
+            }
+            variant.attrs.push(syntax::doc(line));
+        }
+        variant
+    });
+    let wrap = |v: &UnionVariant| {
         let variant = ident(&v.name);
-        let tags = &v.tags;
-        let wrap = if v.boxed {
+        if v.boxed {
             quote! { |value| Self::#variant(::std::boxed::Box::new(value)) }
         } else {
             quote! { Self::#variant }
-        };
+        }
+    };
+    let arms = union.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let tags = &v.tags;
+        let wrap = wrap(v);
         quote! {
             ::std::option::Option::Some(#(#tags)|*) => {
                 ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom)
             }
         }
     });
-    let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
-    // Without a tag the value is not this union at all: failing lets an enclosing untagged
-    // union try its next branch.
-    let missing = format!("no string `{property}` property to select the variant by");
-    let serialize = serde.serialize.then(|| quote! { ::serde::Serialize });
-    let untagged = if serde.serialize {
-        quote! { #[serde(untagged)] }
-    } else {
-        quote! { #[cfg_attr(feature = "full-serde", derive(::serde::Serialize), serde(untagged))] }
-    };
-    let only_with_feature = (!serde.deserialize).then(|| quote! { #[cfg(feature = "full-serde")] });
-    let deserialize = quote! {
-            #only_with_feature
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                    match tag.as_deref() {
-                        #(#arms)*
-                        ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
-                        ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
-                    }
-                }
+    let fallback = union.fallback.as_ref().and_then(|f| union.variants.iter().find(|v| &v.name == f));
+    let unknown = union.unknown.as_deref().map(ident);
+    let rest = match (fallback, &unknown) {
+        (Some(v), _) => {
+            let wrap = wrap(v);
+            quote! { _ => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom), }
+        }
+        (None, unknown) => {
+            // Without a tag the value is not this union at all: failing lets an enclosing
+            // untagged union try its next branch.
+            let missing = format!("no string `{property}` property to select the variant by");
+            quote! {
+                ::std::option::Option::Some(_) => ::std::result::Result::Ok(Self::#unknown(value)),
+                ::std::option::Option::None => ::std::result::Result::Err(::serde::de::Error::custom(#missing)),
             }
+        }
     };
-    quote! {
-        #(#doc)*
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, #serialize)]
-        #untagged
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants,)*
+    let unknown_variant = unknown.as_ref().map(|unknown| {
+        let unknown_doc = format!(" A value whose `{property}` this client does not know, kept as sent.");
+        quote! {
             #[doc = #unknown_doc]
             #unknown(::serde_json::Value),
         }
+    });
+    let serialize_arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        match v.tags.first() {
+            Some(tag) => quote! {
+                Self::#variant(value) => crate::runtime::serialize_tagged(serializer, #property, #tag, value),
+            },
+            None => quote! { Self::#variant(value) => ::serde::Serialize::serialize(value, serializer), },
+        }
+    });
+    let serialize_unknown = unknown.as_ref().map(|unknown| {
+        quote! { Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer), }
+    });
+    let only_with_feature = |needed: bool| (!needed).then(|| quote! { #[cfg(feature = "full-serde")] });
+    let serialize_gate = only_with_feature(serde.serialize);
+    let deserialize_gate = only_with_feature(serde.deserialize);
+    quote! {
+        #(#doc)*
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants,)*
+            #unknown_variant
+        }
 
-        #deserialize
+        #serialize_gate
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    #serialize_unknown
+                }
+            }
+        }
+
+        #deserialize_gate
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    #rest
+                }
+            }
+        }
     }
 }
 
@@ -623,6 +681,7 @@ mod tests {
             discriminator: None,
             variants: vec![union_variant("Cat", &[], false), union_variant("Dog", &["dog", "hound"], true)],
             unknown: None,
+            fallback: None,
         };
         let def = |name: &str, kind: TypeKind| TypeDef {
             name: name.to_owned(),
@@ -659,6 +718,7 @@ mod tests {
                         Default::default()
                     },
                     examples: Vec::new(),
+                    features: Default::default(),
                 };
                 let parts = parts(&api);
                 let [_, Part::Syntax(build)] = parts.as_slice() else { panic!("{} is not built as a tree", def.name) };

@@ -8,6 +8,8 @@
 use openapiv3::{Schema, SchemaKind, Type};
 use serde_json::Value;
 
+use crate::v32;
+
 /// Splits spec text into doc lines, trimming trailing blank lines.
 pub fn lines(text: &str) -> Vec<String> {
     // `\r\n` and a lone `\r` end lines too: rustdoc refuses a bare CR in a doc comment.
@@ -80,9 +82,14 @@ pub(super) fn schema_docs(schema: &Schema) -> Vec<String> {
     docs
 }
 
-/// Doc lines for an operation: summary, description (unless it repeats the summary), then
-/// `` `METHOD /path` ``.
-pub(super) fn operation_docs(op: &openapiv3::Operation, method: &str, path: &str) -> Vec<String> {
+/// Doc lines for an operation: summary, description (unless it repeats the summary), its 3.2
+/// tag groups, then `` `METHOD /path` ``.
+pub(super) fn operation_docs(
+    op: &openapiv3::Operation,
+    tags: &[openapiv3::Tag],
+    method: &str,
+    path: &str,
+) -> Vec<String> {
     let mut docs = Vec::new();
     if let Some(summary) = &op.summary {
         docs.extend(lines(summary));
@@ -93,7 +100,43 @@ pub(super) fn operation_docs(op: &openapiv3::Operation, method: &str, path: &str
         paragraph(&mut docs);
         docs.extend(lines(description));
     }
+    let groups = tag_lines(op, tags);
+    if !groups.is_empty() {
+        paragraph(&mut docs);
+        docs.extend(groups);
+    }
     paragraph(&mut docs);
     docs.push(format!("`{method} {path}`"));
     docs
+}
+
+/// A line for each of the operation's tags that has a 3.2 `summary` or `parent` (`v32` keeps
+/// them as extensions): `` Tag `calls`: Calls and their recordings (under `telephony`). `` Tags
+/// without them (all of a 3.0 or 3.1 document's) add nothing.
+fn tag_lines(op: &openapiv3::Operation, tags: &[openapiv3::Tag]) -> Vec<String> {
+    op.tags
+        .iter()
+        .filter_map(|name| {
+            let tag = tags.iter().find(|t| &t.name == name)?;
+            let text = |key: &str| {
+                tag.extensions
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            };
+            let (summary, parent) = (text(v32::TAG_SUMMARY), text(v32::TAG_PARENT));
+            if summary.is_none() && parent.is_none() {
+                return None;
+            }
+            let mut line = format!("Tag `{name}`");
+            if let Some(summary) = summary {
+                line.push_str(&format!(": {}", summary.trim_end_matches('.')));
+            }
+            if let Some(parent) = parent {
+                line.push_str(&format!(" (under `{parent}`)"));
+            }
+            line.push('.');
+            Some(line)
+        })
+        .collect()
 }

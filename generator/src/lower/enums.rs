@@ -2,17 +2,19 @@
 //! enums and integer enums.
 //!
 //! **Invariant:** variant names are unique within their enum, and every enum keeps an unknown
-//! value (`Unknown`, or the tag-less `Unknown(Value)` of a tagged union) instead of failing to
-//! decode; duplicate values in the spec give one variant.
+//! value (`Unknown`, the tag-less `Unknown(Value)` of a tagged union, or the variant a 3.2
+//! `defaultMapping` names) instead of failing to decode; duplicate values in the spec give one
+//! variant.
 
 use openapiv3::{Discriminator, ReferenceOr, Schema, SchemaKind, Type};
 use rustc_hash::FxHashSet;
 use serde_json::Value;
 
 use super::Lowerer;
+use super::space::component_stem;
 use crate::ir::{EnumVariant, IntegerEnum, StringEnum, TypeRef, Union, UnionVariant};
 use crate::names::{self, Scope};
-use crate::pointer;
+use crate::{normalise, pointer};
 
 /// The name a union branch asks for (empty when it has none) and the discriminator values that
 /// select it.
@@ -42,9 +44,23 @@ impl Lowerer<'_, '_> {
         let mut variants = Vec::new();
         // A discriminator value selects the first branch it maps to; a later one never sees it.
         let mut selected: Vec<String> = Vec::new();
-        for (i, branch) in branches.iter().enumerate() {
+        // drf-spectacular writes a nullable choice as `nullable: true, oneOf: [StatusEnum,
+        // BlankEnum, NullEnum]`, `NullEnum` being `enum: [null]`: the field's own `Option` already
+        // holds the null, so that branch is left out rather than becoming a variant of nothing.
+        let nullable = schema.schema_data.nullable;
+        let kept: Vec<(usize, &ReferenceOr<Schema>)> =
+            branches.iter().enumerate().filter(|(_, b)| !(nullable && self.null_component(b))).collect();
+        for (i, branch) in kept {
             let at = pointer::push(&pointer::push(pointer, keyword), &i.to_string());
-            let BranchName { wanted, mut tags } = branch_name(branch, tagged);
+            let BranchName { mut wanted, mut tags } = branch_name(branch, tagged);
+            if let Some((key, schema)) = self.schema_component(branch) {
+                wanted = names::type_name(component_stem(key, schema), "Variant");
+                if let Some(tag) =
+                    tagged.filter(|d| d.mapping.is_empty()).and_then(|d| own_tag(schema, &d.property_name))
+                {
+                    tags = vec![tag];
+                }
+            }
             let mapped = !tags.is_empty();
             tags.retain(|tag| !selected.contains(tag));
             selected.extend(tags.iter().cloned());
@@ -62,8 +78,83 @@ impl Lowerer<'_, '_> {
             }
             variants.push(UnionVariant { name: scope.claim(wanted), ty, tags, boxed: false });
         }
-        let unknown = tagged.map(|_| scope.claim("Unknown".to_owned()));
-        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown }
+        let fallback = tagged.and_then(|d| self.default_mapping(d, branches, &mut variants, &mut scope, name, pointer));
+        let unknown = tagged.filter(|_| fallback.is_none()).map(|_| scope.claim("Unknown".to_owned()));
+        Union { discriminator: tagged.map(|d| d.property_name.clone()), variants, unknown, fallback }
+    }
+
+    /// The variant a 3.2 discriminator's `defaultMapping` names (a schema name or `$ref`): the
+    /// branch it refers to, or a new variant after the branches when it names another schema.
+    fn default_mapping(
+        &mut self,
+        discriminator: &Discriminator,
+        branches: &[ReferenceOr<Schema>],
+        variants: &mut Vec<UnionVariant>,
+        scope: &mut Scope,
+        name: &str,
+        pointer: &str,
+    ) -> Option<String> {
+        let target = discriminator.extensions.get(normalise::DEFAULT_MAPPING)?;
+        let at = pointer::push(&pointer::push(pointer, "discriminator"), "defaultMapping");
+        let Some(target) = target.as_str() else {
+            self.sink.warning(&at, "not a string; values with unknown tags are kept as `Unknown`");
+            return None;
+        };
+        let reference = if target.contains('/') { target.to_owned() } else { format!("#/components/schemas/{target}") };
+        let last = |r: &str| r.rsplit('/').next().map(pointer::decode_ref_token);
+        let branch = branches.iter().position(
+            |b| matches!(b, ReferenceOr::Reference { reference: r } if *r == reference || last(r) == last(&reference)),
+        );
+        if let Some(i) = branch {
+            return Some(variants[i].name.clone());
+        }
+        let wanted = names::type_name(&last(&reference).unwrap_or_default(), "Variant");
+        let schema = ReferenceOr::Reference { reference };
+        let ty = self.schema(&schema, &format!("{name}{wanted}"), &at).wrapped();
+        let variant = scope.claim(wanted);
+        variants.push(UnionVariant { name: variant.clone(), ty, tags: Vec::new(), boxed: false });
+        Some(variant)
+    }
+}
+
+impl<'a> Lowerer<'a, '_> {
+    /// The component schema a branch refers to directly (`#/components/schemas/<key>`), with its
+    /// key.
+    fn schema_component(&self, branch: &ReferenceOr<Schema>) -> Option<(&'a str, &'a ReferenceOr<Schema>)> {
+        let ReferenceOr::Reference { reference } = branch else { return None };
+        let key = pointer::decode_ref_token(reference.strip_prefix("#/components/schemas/")?);
+        self.doc.components.as_ref()?.schemas.get_key_value(key.as_str()).map(|(key, schema)| (key.as_str(), schema))
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Whether a branch is a `$ref` to a component schema that only allows null (`enum: [null]`).
+    fn null_component(&self, branch: &ReferenceOr<Schema>) -> bool {
+        let Some((_, ReferenceOr::Item(schema))) = self.schema_component(branch) else { return false };
+        let only_nulls = |values: &[Value]| !values.is_empty() && values.iter().all(Value::is_null);
+        schema.schema_data.nullable
+            && match &schema.schema_kind {
+                SchemaKind::Any(any) => only_nulls(&any.enumeration) && any.properties.is_empty(),
+                SchemaKind::Type(Type::String(s)) => {
+                    !s.enumeration.is_empty() && s.enumeration.iter().all(Option::is_none)
+                }
+                _ => false,
+            }
+    }
+}
+
+/// The one value a branch's own discriminator property allows (a one-value `enum` or `const`).
+/// Without a `mapping` the tag is the schema's name, but a branch whose property allows only
+/// another value can never carry that name: frameworks that key schemas by placeholders
+/// (`@fastify/swagger`'s `def-1`) or by class name with a lowercase tag (`petType: {enum: [cat]}`
+/// in `Cat`) write exactly this, and their servers send the property's value.
+fn own_tag(schema: &ReferenceOr<Schema>, property: &str) -> Option<String> {
+    let ReferenceOr::Item(schema) = schema else { return None };
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return None };
+    let ReferenceOr::Item(tag) = object.properties.get(property)? else { return None };
+    match string_enum(tag)?.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
     }
 }
 
@@ -166,14 +257,30 @@ pub(super) fn integer_enum(schema: &Schema) -> Option<Vec<i64>> {
     (!values.is_empty()).then_some(values)
 }
 
-/// An integer enum of these values, each once, in order.
-pub(super) fn integer_enumeration(values: &[i64]) -> IntegerEnum {
+/// The names an integer enum's values have in the spec, one per value: NSwag writes them as
+/// `x-enumNames`, OpenAPI Generator's users and oapi-codegen as `x-enum-varnames`. `None` unless
+/// the list is all strings and as long as the values.
+pub(super) fn value_names(schema: &Schema, values: &[i64]) -> Option<Vec<String>> {
+    let extensions = &schema.schema_data.extensions;
+    let list = extensions.get("x-enumNames").or_else(|| extensions.get("x-enum-varnames"))?.as_array()?;
+    let names: Vec<String> = list.iter().map(|name| name.as_str().map(str::to_owned)).collect::<Option<_>>()?;
+    (names.len() == values.len()).then_some(names)
+}
+
+/// An integer enum of these values, each once, in order; a variant is named from its entry in
+/// `names` (see [`value_names`]) when there is one, else from its value (`V1`).
+pub(super) fn integer_enumeration(values: &[i64], names: Option<&[String]>) -> IntegerEnum {
     let mut scope = Scope::default();
     let mut seen = FxHashSet::default();
     let variants = values
         .iter()
-        .filter(|v| seen.insert(**v))
-        .map(|&value| (scope.claim(names::type_name(&value.to_string(), "Zero")), value))
+        .enumerate()
+        .filter(|(_, v)| seen.insert(**v))
+        .map(|(i, &value)| {
+            let given = names.and_then(|names| names.get(i)).filter(|name| name.chars().any(char::is_alphanumeric));
+            let name = names::type_name(given.map_or(&*value.to_string(), String::as_str), "Zero");
+            (scope.claim(name), value)
+        })
         .collect();
     IntegerEnum { variants, other: scope.claim("Unknown".to_owned()) }
 }

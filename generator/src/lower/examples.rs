@@ -361,12 +361,17 @@ fn check_union(
     problems: &mut Vec<Problem>,
 ) {
     if let Some(property) = &union.discriminator {
-        let Some(tag) = value.get(property).and_then(Value::as_str) else {
-            let why = format!("the discriminator `{property}` of `{}` is missing", def.name);
-            return rejected(problems, at, why);
-        };
-        if let Some(variant) = union.variants.iter().find(|v| v.tags.iter().any(|t| t == tag)) {
-            check(types, value, &variant.ty, at, problems);
+        let tag = value.get(property).and_then(Value::as_str);
+        let chosen = tag.and_then(|tag| union.variants.iter().find(|v| v.tags.iter().any(|t| t == tag)));
+        // A 3.2 `defaultMapping` takes a value whose tag is missing or selects nothing else.
+        let fallback = || union.fallback.as_ref().and_then(|name| union.variants.iter().find(|v| v.name == *name));
+        match (chosen.or_else(fallback), tag) {
+            (Some(variant), _) => check(types, value, &variant.ty, at, problems),
+            (None, None) => {
+                rejected(problems, at, format!("the discriminator `{property}` of `{}` is missing", def.name))
+            }
+            // An unknown tag is kept as it is.
+            (None, Some(_)) => {}
         }
         return;
     }

@@ -62,6 +62,9 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
             "a cycle of $refs between aliases that never reaches a schema; generated as serde_json::Value",
         );
     }
+    let mut operations = operations;
+    let spec_tags: Vec<&str> = doc.tags.iter().map(|tag| tag.name.as_str()).collect();
+    let features = passes::tag_features(&spec_tags, &types, &mut operations);
     let directions = passes::serde_directions(&types, &operations);
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);
@@ -77,6 +80,7 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
         serialize: directions.serialize,
         deserialize: directions.deserialize,
         examples,
+        features,
     }
 }
 

@@ -2,7 +2,8 @@
 //! request body, responses, security and docs.
 //!
 //! **Invariant:** operations keep document order (paths, then methods in the order `GET`, `PUT`,
-//! `POST`, `DELETE`, `OPTIONS`, `HEAD`, `PATCH`, `TRACE`), and method names are unique among
+//! `POST`, `DELETE`, `OPTIONS`, `HEAD`, `PATCH`, `TRACE`, then 3.2's `QUERY` and
+//! `additionalOperations` in document order), and method names are unique among
 //! the client's methods, never one the client already has; an operation whose name had to be
 //! numbered is warned about. Names come from [`method_names`], which sees every id first.
 
@@ -14,13 +15,15 @@ use super::method_names::{self, MethodNames, Naming};
 use crate::ir::{Operation, SecurityScheme};
 use crate::names;
 use crate::pointer;
+use crate::v32;
 use openapiv3::{Parameter, PathItem, ReferenceOr};
 
 /// Where an operation sits in the document.
 pub(super) struct OperationSite<'o> {
     /// The path key (`/calls/{call_id}`).
     pub path: &'o str,
-    /// The HTTP method, uppercase.
+    /// The HTTP method: uppercase for the fixed ones and `QUERY`, as written for 3.2's
+    /// `additionalOperations`.
     pub method: &'o str,
     pub op: &'o openapiv3::Operation,
     /// The path item's parameters, which the operation's own may replace.
@@ -42,8 +45,11 @@ impl Lowerer<'_, '_> {
                 items.push((path.as_str(), item_pointer, item));
             }
         }
+        // 3.2's other methods, which `v32` moved into an extension of the path item.
+        let additional: Vec<Vec<(String, String, openapiv3::Operation)>> =
+            items.iter().map(|(_, item_pointer, item)| self.additional_operations(item, item_pointer)).collect();
         let mut sites = Vec::new();
-        for (path, item_pointer, item) in &items {
+        for ((path, item_pointer, item), additional) in items.iter().zip(&additional) {
             let methods = [
                 ("GET", &item.get),
                 ("PUT", &item.put),
@@ -58,6 +64,11 @@ impl Lowerer<'_, '_> {
                 let Some(op) = op else { continue };
                 let pointer = pointer::push(item_pointer, &method.to_ascii_lowercase());
                 let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
+                sites.push(OperationSite { path, method, op, shared_params: &item.parameters, pointer, id });
+            }
+            for (method, pointer, op) in additional {
+                let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.to_ascii_lowercase()));
+                let pointer = pointer.clone();
                 sites.push(OperationSite { path, method, op, shared_params: &item.parameters, pointer, id });
             }
         }
@@ -84,6 +95,36 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The operations of `item` beyond the fixed methods (3.2's `query` and
+    /// `additionalOperations`), each with its method and pointer; one that does not parse is left
+    /// out with a warning at its pointer.
+    fn additional_operations(
+        &mut self,
+        item: &PathItem,
+        item_pointer: &str,
+    ) -> Vec<(String, String, openapiv3::Operation)> {
+        let Some(serde_json::Value::Object(operations)) = item.extensions.get(v32::ADDITIONAL_OPERATIONS) else {
+            return Vec::new();
+        };
+        let mut parsed = Vec::new();
+        for (method, op) in operations {
+            let pointer = if method == "QUERY" {
+                pointer::push(item_pointer, "query")
+            } else {
+                pointer::push(&pointer::push(item_pointer, "additionalOperations"), method)
+            };
+            if !v32::is_method_token(method) {
+                self.sink.warning(&pointer, "not an HTTP method name; the operation is left out");
+                continue;
+            }
+            match serde_json::from_value::<openapiv3::Operation>(op.clone()) {
+                Ok(op) => parsed.push((method.clone(), pointer, op)),
+                Err(e) => self.sink.warning(&pointer, format!("invalid operation, left out: {e}")),
+            }
+        }
+        parsed
     }
 
     /// One operation; its method is named in `scope`, `wanted` if that is free.
@@ -121,8 +162,10 @@ impl Lowerer<'_, '_> {
             responses: outcomes.responses,
             error_type: outcomes.error_type,
             security,
-            docs: operation_docs(op, method, path),
+            docs: operation_docs(op, &self.doc.tags, method, path),
             deprecated: op.deprecated,
+            tags: op.tags.clone(),
+            features: Vec::new(),
         }
     }
 }

@@ -16,7 +16,7 @@ use super::operations::OperationSite;
 use super::{Lowered, Lowerer};
 use crate::ir::{Param, ParamLocation, ParamStyle, PathPart, TypeRef};
 use crate::names::{self, Scope};
-use crate::pointer;
+use crate::{pointer, v32};
 
 /// An operation's parameters and how its path is built from them.
 pub(super) struct Parameters {
@@ -117,7 +117,7 @@ impl<'a> Lowerer<'a, '_> {
             explode: data.explode.unwrap_or(explode_default),
             style,
             object,
-            docs: data.description.as_deref().map(lines).unwrap_or_default(),
+            docs: param_docs(data),
         }
     }
 
@@ -271,4 +271,16 @@ fn undeclared_param(name: String, wire: &str, location: ParamLocation) -> Param 
         object: false,
         docs,
     }
+}
+
+/// A parameter's description, and for 3.2's `in: querystring` (see `v32`) what is sent.
+fn param_docs(data: &ParameterData) -> Vec<String> {
+    let mut docs = data.description.as_deref().map(lines).unwrap_or_default();
+    if data.extensions.contains_key(v32::QUERYSTRING) {
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push("The whole query string: each field is sent as one `name=value` pair.".to_owned());
+    }
+    docs
 }

@@ -10,10 +10,10 @@ use openapiv3::{MediaType, ReferenceOr, StatusCode};
 
 use super::Lowerer;
 use super::docs::lines;
-use super::media::{MediaKind, RESPONSE_ORDER, choose, response_kind};
+use super::media::{MediaKind, RESPONSE_ORDER, choose, media_essence, response_kind};
 use crate::ir::{Response, ResponseBody, ResponseVariant, StatusMatch, TypeDef, TypeKind, TypeRef};
 use crate::names::{self, Scope};
-use crate::pointer;
+use crate::{normalise, pointer};
 
 /// What an operation's responses lower to.
 pub(super) struct Outcomes {
@@ -94,6 +94,14 @@ impl Lowerer<'_, '_> {
     ) -> ResponseBody {
         let Some(chosen) = choose(content, &RESPONSE_ORDER, response_kind) else { return ResponseBody::Empty };
         let media_pointer = pointer::push(&pointer::push(pointer, "content"), chosen.media);
+        if streamed
+            && chosen.content.extensions.contains_key(normalise::ITEM_SCHEMA)
+            && SEQUENTIAL.contains(&media_essence(chosen.media).as_str())
+            && let Some(schema) = &chosen.content.schema
+        {
+            let item = self.schema(schema, &format!("{stem}Item"), &pointer::push(&media_pointer, "schema")).wrapped();
+            return ResponseBody::Items { media: media_essence(chosen.media), item };
+        }
         match chosen.kind {
             MediaKind::Json => match &chosen.content.schema {
                 Some(schema) => {
@@ -112,7 +120,9 @@ impl Lowerer<'_, '_> {
 
     /// The type of each event's data in a `text/event-stream` body: `None` (raw text) when the
     /// schema is missing or a string. A schema of the event itself (properties among `event`,
-    /// `data`, `id`, `retry`, with `data`) describes its data through `data`.
+    /// `data`, `id`, `retry`, with `data`; what 3.2's `itemSchema` describes) describes its data
+    /// through `data`, and a string `data` with `contentMediaType` JSON through its
+    /// `contentSchema` (FastAPI's native server-sent events).
     fn event_data(&mut self, content: &MediaType, hint: &str, media_pointer: &str) -> Option<TypeRef> {
         let at = pointer::push(media_pointer, "schema");
         let schema = content.schema.as_ref()?;
@@ -124,6 +134,12 @@ impl Lowerer<'_, '_> {
             && let Some(data) = parts.properties.into_iter().find(|p| p.wire == "data")
         {
             event_data = Some((data.schema.into_owned().unbox(), data.pointer));
+        }
+        if let Some((data, data_pointer)) = &event_data
+            && let Some(content) = json_content(data)
+        {
+            // JSON text: even a string is decoded (`"hi"` is the string `hi`).
+            return Some(self.schema(&content, hint, &pointer::push(data_pointer, "contentSchema")).wrapped());
         }
         let lowered = match &event_data {
             Some((data, data_pointer)) => self.schema(data, hint, data_pointer),
@@ -229,9 +245,27 @@ fn is_success(status: StatusMatch) -> bool {
 fn body_type(body: &ResponseBody) -> TypeRef {
     match body {
         ResponseBody::Empty | ResponseBody::Binary => TypeRef::Unit,
-        ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) => ty.clone(),
+        ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) | ResponseBody::Items { item: ty, .. } => {
+            ty.clone()
+        }
         ResponseBody::Text | ResponseBody::EventStream(None) => TypeRef::String,
     }
+}
+
+/// The media types whose 3.2 `itemSchema` describes each item of a sequence of JSON values.
+const SEQUENTIAL: [&str; 3] = ["application/jsonl", "application/x-ndjson", "application/json-seq"];
+
+/// The `contentSchema` of a string schema whose `contentMediaType` is JSON: the schema of the
+/// JSON text the string holds.
+fn json_content(schema: &ReferenceOr<openapiv3::Schema>) -> Option<ReferenceOr<openapiv3::Schema>> {
+    let ReferenceOr::Item(schema) = schema else { return None };
+    let extensions = &schema.schema_data.extensions;
+    let media = extensions.get(normalise::CONTENT_MEDIA_TYPE)?.as_str()?;
+    let essence = media_essence(media);
+    if essence != "application/json" && !essence.ends_with("+json") {
+        return None;
+    }
+    serde_json::from_value(extensions.get(normalise::CONTENT_SCHEMA)?.clone()).ok()
 }
 
 /// The payload of a success or error enum variant: bytes are not kept there (an error's bytes

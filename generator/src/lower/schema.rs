@@ -9,7 +9,9 @@ use openapiv3::{AnySchema, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnkno
 
 use super::containers::with_patterns;
 use super::docs::schema_docs;
-use super::enums::{enumeration, integer_enum, integer_enumeration, string_enum, union_branches, union_keyword};
+use super::enums::{
+    enumeration, integer_enum, integer_enumeration, string_enum, union_branches, union_keyword, value_names,
+};
 use super::{Lowered, Lowerer};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
 use crate::{names, pointer};
@@ -54,7 +56,8 @@ impl Lowerer<'_, '_> {
             return TypeDef { name, docs, kind };
         }
         if let Some(values) = integer_enum(schema) {
-            return TypeDef { name, docs, kind: TypeKind::IntegerEnum(integer_enumeration(&values)) };
+            let kind = TypeKind::IntegerEnum(integer_enumeration(&values, value_names(schema, &values).as_deref()));
+            return TypeDef { name, docs, kind };
         }
         let lowered = self.schema_body(schema, &name, pointer);
         let ty = if lowered.nullable { TypeRef::Option(Box::new(lowered.ty)) } else { lowered.ty };
@@ -105,7 +108,7 @@ impl Lowerer<'_, '_> {
         let kind = if let Some(values) = string_enum(schema) {
             TypeKind::StringEnum(enumeration(&values))
         } else if let Some(values) = integer_enum(schema) {
-            TypeKind::IntegerEnum(integer_enumeration(&values))
+            TypeKind::IntegerEnum(integer_enumeration(&values, value_names(schema, &values).as_deref()))
         } else {
             return self.schema_body(schema, hint, pointer);
         };

@@ -82,12 +82,26 @@ pub(super) struct Inlining {
     pub met_again: bool,
 }
 
+/// What a component schema is named from: its key, unless the key is a placeholder a framework
+/// made up and the schema has a `title`. `@fastify/swagger` keys the schemas an app adds with
+/// `addSchema` as `def-0`, `def-1`, ... and keeps each one's `$id` as its `title`, so `def-3`
+/// titled `TreeNode` is `TreeNode`, not `Def3`.
+pub(super) fn component_stem<'s>(key: &'s str, schema: &'s openapiv3::ReferenceOr<openapiv3::Schema>) -> &'s str {
+    let placeholder = key.strip_prefix("def-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    match schema {
+        openapiv3::ReferenceOr::Item(schema) if placeholder => {
+            schema.schema_data.title.as_deref().filter(|title| !names::type_name(title, "").is_empty()).unwrap_or(key)
+        }
+        _ => key,
+    }
+}
+
 impl Lowerer<'_, '_> {
     /// Names every component schema, in document order.
     pub(super) fn claim_components(&mut self) {
         let Some(components) = &self.doc.components else { return };
-        for key in components.schemas.keys() {
-            let name = self.type_scope.claim(names::type_name(key, "Schema"));
+        for (key, schema) in &components.schemas {
+            let name = self.type_scope.claim(names::type_name(component_stem(key, schema), "Schema"));
             self.components.insert(key.clone(), name);
         }
     }

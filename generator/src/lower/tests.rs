@@ -122,6 +122,28 @@ fn inline_types_are_named_from_where_they_sit() {
     assert_eq!(names(&api)[0], "CallUpdateRequest");
 }
 
+/// `@fastify/swagger` keys schemas added with `addSchema` as `def-N`, their `$id` as the title.
+#[test]
+fn fastify_placeholder_keys_are_named_from_their_title() {
+    let (api, _) = lower_schemas(
+        r#"
+    def-0: {type: string, enum: [red, green], title: Color}
+    def-1:
+      type: object
+      title: TreeNode
+      properties:
+        color: {$ref: '#/components/schemas/def-0'}
+        children: {type: array, items: {$ref: '#/components/schemas/def-1'}}
+    def-2: {type: object, title: Color, properties: {id: {type: string}}}
+    def-3: {type: object, properties: {id: {type: string}}}
+    definition-4: {type: object, title: Named, properties: {id: {type: string}}}
+"#,
+    );
+    assert_eq!(names(&api), ["Color", "TreeNode", "Color2", "Def3", "Definition4"]);
+    assert_eq!(field_type(&api, "TreeNode", "color"), named("Color"));
+    assert_eq!(field_type(&api, "TreeNode", "children"), TypeRef::Vec(Box::new(named("TreeNode"))));
+}
+
 #[test]
 fn scalars_follow_their_format() {
     let (api, diagnostics) = lower_schemas(
@@ -257,6 +279,78 @@ fn unions_and_enums() {
     assert_eq!(colour.other, "Unknown");
     let TypeKind::IntegerEnum(level) = &def(&api, "Level").kind else { panic!() };
     assert_eq!(level.variants.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [1, 2]);
+}
+
+/// Without a `mapping`, a branch whose tag property allows one value is selected by that value
+/// (what Fastify's and NestJS's servers send), not by a schema name it could never carry.
+#[test]
+fn unmapped_discriminators_use_the_branchs_own_tag_value() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    def-1: {type: object, title: Cat, required: [petType], properties: {petType: {type: string, enum: [cat]}}}
+    Dog: {type: object, required: [petType], properties: {petType: {type: string, enum: [dog, hound]}}}
+    Bird: {type: object, properties: {petType: {type: string}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/def-1'}, {$ref: '#/components/schemas/Dog'}, {$ref: '#/components/schemas/Bird'}]
+      discriminator: {propertyName: petType}
+"##,
+    );
+    let TypeKind::Union(pet) = &def(&api, "Pet").kind else { panic!() };
+    let variants: Vec<(&str, &[String])> = pet.variants.iter().map(|v| (v.name.as_str(), v.tags.as_slice())).collect();
+    // `Dog` allows two values and `Bird` any: both keep their schema name as the tag.
+    assert_eq!(
+        variants,
+        [("Cat", &["cat".to_owned()][..]), ("Dog", &["Dog".to_owned()][..]), ("Bird", &["Bird".to_owned()][..])]
+    );
+    assert_eq!(pet.variants[0].ty, named("Cat"));
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+}
+
+/// drf-spectacular's nullable choice: `oneOf: [StatusEnum, BlankEnum, NullEnum]`, nullable.
+#[test]
+fn a_null_enum_branch_of_a_nullable_union_is_left_out() {
+    let (api, diagnostics) = lower_schemas(
+        r##"
+    StatusEnum: {type: string, enum: [open, done]}
+    BlankEnum: {enum: ['']}
+    NullEnum: {enum: [null]}
+    Task:
+      type: object
+      properties:
+        status: {nullable: true, oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/BlankEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+        strict: {oneOf: [{$ref: '#/components/schemas/StatusEnum'}, {$ref: '#/components/schemas/NullEnum'}]}
+"##,
+    );
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    assert_eq!(field_type(&api, "Task", "status"), named("TaskStatus"));
+    let TypeKind::Union(status) = &def(&api, "TaskStatus").kind else { panic!() };
+    let variants: Vec<&str> = status.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(variants, ["StatusEnum", "BlankEnum"]);
+    // Not nullable itself: the null branch is all that lets a null through, so it stays.
+    let TypeKind::Union(strict) = &def(&api, "TaskStrict").kind else { panic!() };
+    assert_eq!(strict.variants.len(), 2);
+}
+
+/// NSwag names an ASP.NET integer enum's values in `x-enumNames`; others use `x-enum-varnames`.
+#[test]
+fn integer_enum_variants_take_the_names_the_spec_gives() {
+    let (api, _) = lower_schemas(
+        r##"
+    State: {type: integer, enum: [0, 1, 5], x-enumNames: [Pending, In progress, Closed]}
+    Level: {type: integer, enum: [1, 2], x-enum-varnames: [LOW, HIGH]}
+    Short: {type: integer, enum: [1, 2], x-enumNames: [One]}
+    Odd: {type: integer, enum: [1, 2], x-enumNames: ['', '-']}
+"##,
+    );
+    let variants = |name: &str| match &def(&api, name).kind {
+        TypeKind::IntegerEnum(e) => e.variants.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(),
+        other => panic!("{name} is not an integer enum: {other:?}"),
+    };
+    assert_eq!(variants("State"), ["Pending=0", "InProgress=1", "Closed=5"]);
+    assert_eq!(variants("Level"), ["Low=1", "High=2"]);
+    // A list of the wrong length is ignored; a name without letters or digits falls back.
+    assert_eq!(variants("Short"), ["V1=1", "V2=2"]);
+    assert_eq!(variants("Odd"), ["V1=1", "V2=2"]);
 }
 
 #[test]
@@ -680,4 +774,231 @@ fn an_inline_type_met_again_inside_itself_is_kept() {
         }
     }
     assert_eq!(names(&api), ["Tree", "TreeChild", "Other", "OtherChildChild"]);
+}
+
+/// The names of the features that compile `type_name` (empty: always compiled).
+fn type_features<'a>(api: &'a Api, type_name: &str) -> Vec<&'a str> {
+    let indices = api.features.types.get(type_name).map(Vec::as_slice).unwrap_or_default();
+    indices.iter().map(|&i| api.features.list[i].name.as_str()).collect()
+}
+
+#[test]
+fn tags_become_features_that_compile_what_their_operations_reach() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r##"
+tags: [{name: Pull Requests}, {name: default}]
+paths:
+  /pulls:
+    get:
+      tags: [Pull Requests]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pull'}}}}
+  /things:
+    get:
+      tags: [default, Pull Requests]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+  /other:
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Shared'}}}}
+components:
+  schemas:
+    Shared: {type: object, properties: {a: {type: string}}}
+    User: {type: object, properties: {name: {type: string}}}
+    Pull: {type: object, properties: {user: {$ref: '#/components/schemas/User'}, s: {$ref: '#/components/schemas/Shared'}}}
+    Hook: {type: object, properties: {pull: {$ref: '#/components/schemas/Pull'}}}
+"##,
+    );
+    assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+    let features: Vec<&str> = api.features.list.iter().map(|f| f.name.as_str()).collect();
+    // Tags as listed, kebab case; a reserved name is numbered; untagged, then unused schemas last.
+    assert_eq!(features, ["pull-requests", "default-2", "untagged", "unreferenced-schemas"]);
+    let op_features: Vec<&[usize]> = api.operations.iter().map(|op| op.features.as_slice()).collect();
+    assert_eq!(op_features, [&[0][..], &[0, 1], &[2]]);
+    // Every group of operations reaches `Shared`: always compiled.
+    assert!(type_features(&api, "Shared").is_empty());
+    // What a webhook payload holds is compiled with it (closed under containment).
+    assert_eq!(type_features(&api, "User"), ["pull-requests", "unreferenced-schemas"]);
+    assert_eq!(type_features(&api, "Pull"), ["pull-requests", "unreferenced-schemas"]);
+    assert_eq!(type_features(&api, "Hook"), ["unreferenced-schemas"]);
+    // Error enums belong to their operation.
+    let error = &api.operations[2].error_type;
+    assert_eq!(type_features(&api, error), ["untagged"]);
+}
+
+#[test]
+fn one_group_of_operations_gives_no_features() {
+    let (api, _) = lower_yaml(
+        "3.0.3",
+        "paths:\n  /a:\n    get:\n      tags: [calls]\n      responses: {'204': {description: ok}}\n  /b:\n    \
+         get:\n      tags: [calls]\n      responses: {'204': {description: ok}}\n",
+    );
+    assert!(api.features.list.is_empty());
+    assert!(api.operations.iter().all(|op| op.features.is_empty()));
+}
+
+/// OpenAPI 3.2 (after `v32`): `itemSchema` streams, `QUERY` and additional methods, and a
+/// discriminator's `defaultMapping`.
+mod openapi32 {
+    use super::*;
+    use crate::ir::Union;
+
+    fn success_body(op: &Operation) -> &ResponseBody {
+        &op.responses.iter().find(|r| r.success).unwrap().body
+    }
+
+    #[test]
+    fn item_schemas_are_typed_streams_and_event_data_follows_its_content_schema() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/x-ndjson: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            application/json: {schema: {}}
+            text/event-stream:
+              itemSchema:
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+  /text:
+    get:
+      responses:
+        '200': {description: d, content: {text/event-stream: {itemSchema: {properties: {data: {type: string}}}}}}
+  /json-strings:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                properties: {data: {type: string, contentMediaType: application/json, contentSchema: {type: string}}}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/x-ndjson".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+        assert_eq!(success_body(&api.operations[2]), &ResponseBody::EventStream(None));
+        // JSON text of a string is decoded as JSON, not kept with its quotes.
+        assert_eq!(success_body(&api.operations[3]), &ResponseBody::EventStream(Some(TypeRef::String)));
+    }
+
+    #[test]
+    fn an_additional_operation_that_does_not_parse_is_left_out_with_a_warning() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+    additionalOperations:
+      LINK: {operationId: [not, a, string], responses: {'204': {description: d}}}
+",
+        );
+        assert_eq!(api.operations.len(), 1);
+        let messages = messages(&diagnostics);
+        assert!(
+            matches!(messages.as_slice(), [m] if m.starts_with("/paths/~1a/additionalOperations/LINK: invalid operation")),
+            "{messages:?}"
+        );
+    }
+
+    /// FastAPI writes `itemSchema` into the 3.1 documents it publishes (native server-sent
+    /// events and JSON Lines): it is read there too.
+    #[test]
+    fn item_schemas_in_a_31_document_as_fastapi_writes_them() {
+        let (api, diagnostics) = lower_yaml(
+            "3.1.0",
+            "paths:
+  /lines:
+    get:
+      responses:
+        '200': {description: d, content: {application/jsonl: {itemSchema: {$ref: '#/components/schemas/T'}}}}
+  /events:
+    get:
+      responses:
+        '200':
+          description: d
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [data]
+                properties:
+                  data: {type: string, contentMediaType: application/json, contentSchema: {$ref: '#/components/schemas/T'}}
+                  event: {type: string}
+                  id: {type: string}
+                  retry: {type: integer, minimum: 0}
+components:
+  schemas:
+    T: {type: object, properties: {n: {type: integer}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let media = "application/jsonl".to_owned();
+        assert_eq!(success_body(&api.operations[0]), &ResponseBody::Items { media, item: named("T") });
+        assert_eq!(success_body(&api.operations[1]), &ResponseBody::EventStream(Some(named("T"))));
+    }
+
+    #[test]
+    fn query_and_additional_operations_follow_the_fixed_methods() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths:
+  /a:
+    additionalOperations:
+      PURGE: {operationId: purge_a, responses: {'204': {description: d}}}
+    query: {operationId: search_a, responses: {'204': {summary: s}}}
+    get: {operationId: get_a, responses: {'204': {description: d}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let methods: Vec<(&str, &str)> =
+            api.operations.iter().map(|o| (o.http_method.as_str(), o.method_name.as_str())).collect();
+        assert_eq!(methods, [("GET", "get_a"), ("QUERY", "search_a"), ("PURGE", "purge_a")]);
+    }
+
+    #[test]
+    fn default_mapping_is_the_fallback_variant_instead_of_unknown() {
+        let (api, diagnostics) = lower_yaml(
+            "3.2.0",
+            "paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: '#/components/schemas/Dog'}
+    Shape:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind, defaultMapping: Other}
+    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}, bark: {type: boolean}}}
+    Other: {type: object, properties: {kind: {type: string}, x: {type: string}}}
+",
+        );
+        assert!(diagnostics.is_empty(), "{:?}", messages(&diagnostics));
+        let union = |name: &str| match &def(&api, name).kind {
+            TypeKind::Union(union) => union.clone(),
+            other => panic!("{other:?}"),
+        };
+        let Union { fallback, unknown, .. } = union("Pet");
+        assert_eq!((fallback.as_deref(), unknown), (Some("Dog"), None));
+        let shape = union("Shape");
+        assert_eq!(shape.fallback.as_deref(), Some("Other"));
+        let other = shape.variants.last().unwrap();
+        assert_eq!((other.ty.clone(), other.tags.is_empty()), (named("Other"), true));
+    }
 }

@@ -127,6 +127,8 @@ fn path_item(fields: Object) -> Option<PathItem> {
             "head" => item.head = optional(value, operation)?,
             "patch" => item.patch = optional(value, operation)?,
             "trace" => item.trace = optional(value, operation)?,
+            // 3.2's other operations (see `v32`): lowering parses them, so their `$ref`s count.
+            crate::v32::ADDITIONAL_OPERATIONS => schema_extension(&mut item.extensions, key, value),
             _ => extension(&mut item.extensions, key, value),
         }
     }

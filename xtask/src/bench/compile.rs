@@ -45,18 +45,22 @@ pub fn check_all(root: &Path, crates: &Path, target: &Path, rows: &mut [Row], ru
     );
     for row in rows.iter_mut() {
         if row.spec.check && row.ours.is_ok() {
-            row.check_ours = Some(timed_cargo(crates, target, &row.spec.ours(), false, runs)?);
+            row.check_ours = Some(timed_cargo(crates, target, &row.spec.ours(), Mode::Check(None), runs)?);
             print_build(&row.spec.ours(), "check", row.check_ours.as_ref());
+            if let Some(tag) = row.spec.one_tag {
+                row.check_one_tag = Some(timed_cargo(crates, target, &row.spec.ours(), Mode::Check(Some(tag)), runs)?);
+                print_build(&row.spec.ours(), &format!("check ({tag} only)"), row.check_one_tag.as_ref());
+            }
         }
         if matches!(row.theirs, Some(Ok(_))) {
-            row.check_theirs = Some(timed_cargo(crates, target, &row.spec.theirs(), false, runs)?);
+            row.check_theirs = Some(timed_cargo(crates, target, &row.spec.theirs(), Mode::Check(None), runs)?);
             print_build(&row.spec.theirs(), "check", row.check_theirs.as_ref());
         }
         if row.spec.release && row.ours.is_ok() {
-            row.release_ours = Some(timed_cargo(crates, target, &row.spec.ours(), true, runs)?);
+            row.release_ours = Some(timed_cargo(crates, target, &row.spec.ours(), Mode::Release, runs)?);
             print_build(&row.spec.ours(), "build --release", row.release_ours.as_ref());
             if matches!(row.theirs, Some(Ok(_))) {
-                row.release_theirs = Some(timed_cargo(crates, target, &row.spec.theirs(), true, runs)?);
+                row.release_theirs = Some(timed_cargo(crates, target, &row.spec.theirs(), Mode::Release, runs)?);
                 print_build(&row.spec.theirs(), "build --release", row.release_theirs.as_ref());
             }
         }
@@ -75,24 +79,40 @@ fn print_build(name: &str, what: &str, build: Option<&Build>) {
 /// Timed builds of one crate are repeated while they take less than this in all (up to `runs`).
 const REPEAT_BUDGET: Duration = Duration::from_secs(30);
 
+/// What a timed build does.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// `cargo check`, with the default features or with only this one.
+    Check(Option<&'static str>),
+    /// `cargo build --release`.
+    Release,
+}
+
 /// Builds `package`'s twin (untimed), then `package` itself (timed, from scratch), up to `runs`
 /// times within [`REPEAT_BUDGET`]; the fastest counts.
-fn timed_cargo(crates: &Path, target: &Path, package: &str, release: bool, runs: usize) -> Result<Build> {
-    let run = |package: &str| {
+fn timed_cargo(crates: &Path, target: &Path, package: &str, mode: Mode, runs: usize) -> Result<Build> {
+    let run = |package: &str, feature: Option<&str>| {
         let mut command = Command::new(cargo());
         command
             .current_dir(crates)
             .env("CARGO_TARGET_DIR", target)
             // A timed build starts from nothing: no incremental state from an earlier run.
             .env("CARGO_INCREMENTAL", "0")
-            .arg(if release { "build" } else { "check" })
+            .arg(if matches!(mode, Mode::Release) { "build" } else { "check" })
             .args(["--quiet", "--message-format=short", "--package", package]);
-        if release {
+        if matches!(mode, Mode::Release) {
             command.arg("--release");
+        }
+        if let Some(feature) = feature {
+            command.args(["--no-default-features", "--features", feature]);
         }
         command.output().context("running cargo")
     };
-    let twin = run(&format!("{package}-deps"))?;
+    let feature = match mode {
+        Mode::Check(feature) => feature,
+        Mode::Release => None,
+    };
+    let twin = run(&format!("{package}-deps"), None)?;
     if !twin.status.success() {
         return Ok(Build::Failed(format!("its dependencies failed to build: {}", last_lines(&twin.stderr, 3))));
     }
@@ -104,7 +124,7 @@ fn timed_cargo(crates: &Path, target: &Path, package: &str, release: bool, runs:
         let text = fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
         fs::write(&lib, text).with_context(|| format!("writing {}", lib.display()))?;
         let started = Instant::now();
-        let output = run(package)?;
+        let output = run(package, feature)?;
         let elapsed = started.elapsed();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);

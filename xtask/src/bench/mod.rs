@@ -22,6 +22,7 @@
 //! `others` runs OpenAPI Generator, `compile` times `cargo` on the generated crates and `report`
 //! renders the tables that go to stdout and `.bench/report.md`.
 
+mod calls;
 mod child;
 mod compile;
 mod others;
@@ -56,6 +57,8 @@ pub struct Spec {
     pub compare: bool,
     /// Also time `cargo build --release` of the generated crate.
     pub release: bool,
+    /// Also time `cargo check` of the crate with only this tag's feature.
+    pub one_tag: Option<&'static str>,
 }
 
 impl Spec {
@@ -78,6 +81,8 @@ fn specs(root: &Path, collections: &Collections) -> Vec<Spec> {
         check,
         compare,
         release: name == "truedy",
+        // A service that manages issues: one mid-sized tag of GitHub's 47.
+        one_tag: (name == "api.github.com").then_some("issues"),
     };
     let dir = &collections.directory;
     vec![
@@ -85,8 +90,8 @@ fn specs(root: &Path, collections: &Collections) -> Vec<Spec> {
         spec("edrv.io", dir.join("edrv.io.json"), true, true),
         spec("spotify.com", dir.join("spotify.com.json"), true, true),
         spec("asana.com", dir.join("asana.com.json"), true, true),
-        spec("stripe.com", collections.stripe(), true, false),
-        spec("api.github.com", collections.github.clone(), true, false),
+        spec("stripe.com", collections.stripe(), true, true),
+        spec("api.github.com", collections.github.clone(), true, true),
         // Generation only: its crate would take many minutes to check. It is the slowest spec
         // to generate of the collection, so it shows work that grows faster than the input.
         spec("microsoft.com/graph-beta", dir.join("microsoft.com").join("graph-beta.json"), false, false),
@@ -106,6 +111,8 @@ pub struct Row {
     pub ours: Result<Measured, String>,
     pub theirs: Option<Result<Theirs, String>>,
     pub check_ours: Option<Build>,
+    /// `cargo check` of ours with only [`Spec::one_tag`]'s feature.
+    pub check_one_tag: Option<Build>,
     pub check_theirs: Option<Build>,
     pub release_ours: Option<Build>,
     pub release_theirs: Option<Build>,
@@ -136,11 +143,13 @@ pub fn bench(root: &Path, args: &flags::Bench, raw: &[String]) -> Result<ExitCod
     if !args.no_compare && rows.iter().any(|r| r.spec.compare) {
         generate_theirs(root, &mut rows, &crates, &dir)?;
     }
+    let mut calls = None;
     if !args.no_check {
         compile::check_all(root, &crates, &dir.join("target"), &mut rows, runs)?;
+        calls = Some(calls::run(root).map_err(|e| format!("{e:#}")));
     }
 
-    let report = report::report(&rows);
+    let report = report::report(&rows, calls.as_ref());
     println!("\n{report}");
     let took = format!("bench took {:.0} s; {} at the end", started.elapsed().as_secs_f64(), load());
     println!("{took}");
@@ -172,6 +181,7 @@ fn generate_ours(specs: Vec<Spec>, crates: &Path, runs: usize) -> Vec<Row> {
             ours,
             theirs: None,
             check_ours: None,
+            check_one_tag: None,
             check_theirs: None,
             release_ours: None,
             release_theirs: None,
@@ -255,6 +265,7 @@ mod tests {
             check: true,
             compare: false,
             release: false,
+            one_tag: None,
         };
         assert_eq!((spec.ours(), spec.theirs()), ("ours-api-github-com".to_owned(), "og-api-github-com".to_owned()));
     }

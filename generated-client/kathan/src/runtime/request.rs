@@ -56,6 +56,25 @@ pub enum PathStyle {
     Matrix,
 }
 
+/// Serialises `value`, a variant of a discriminated union, with its
+/// discriminator `property` set to `tag` when the value leaves it out or sets
+/// it to `null`, so a tagged union always sends its tag and the caller never
+/// has to set it. A tag the value does set is kept.
+pub fn serialize_tagged<S, T>(serializer: S, property: &str, tag: &str, value: &T) -> Result<S::Ok, S::Error>
+where
+    S: ::serde::Serializer,
+    T: ::serde::Serialize + ?Sized,
+{
+    let mut value = ::serde_json::to_value(value).map_err(::serde::ser::Error::custom)?;
+    if let ::serde_json::Value::Object(object) = &mut value {
+        let slot = object.entry(property.to_owned()).or_insert(::serde_json::Value::Null);
+        if slot.is_null() {
+            *slot = ::serde_json::Value::String(tag.to_owned());
+        }
+    }
+    ::serde::Serialize::serialize(&value, serializer)
+}
+
 /// A path parameter of any serialisable type (arrays, objects, or scalars
 /// in `label` or `matrix` style), written by its `style` and `explode` as
 /// OpenAPI defines them. Every element, key and value is percent-encoded as

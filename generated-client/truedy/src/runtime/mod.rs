@@ -32,7 +32,7 @@ pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 // What generated code calls: public so that it can, hidden from the docs because callers never
 // need it.
 #[doc(hidden)]
-pub use request::{PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value};
+pub use request::{PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value, serialize_tagged};
 #[doc(hidden)]
 pub use response::{
     Decoder, Outcome, decode_json, decode_text, err, err_json, err_text, ok, ok_bytes, ok_json, ok_json_as, ok_text,

@@ -7,8 +7,10 @@
 
 mod aliases;
 mod boxing;
+mod features;
 mod serde;
 
 pub(super) use aliases::break_alias_cycles;
 pub(super) use boxing::box_recursive_fields;
+pub(super) use features::tag_features;
 pub(super) use serde::{finish_presence, serde_directions};

@@ -50,7 +50,9 @@ pub(in crate::lower) fn serde_directions(types: &[TypeDef], operations: &[Operat
         op.params.iter().for_each(|p| sent.extend(p.ty.named()));
         received.extend(op.success.named());
         for response in &op.responses {
-            if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) = &response.body {
+            if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) | ResponseBody::Items { item: ty, .. } =
+                &response.body
+            {
                 received.extend(ty.named());
             }
         }
@@ -66,7 +68,11 @@ pub(in crate::lower) fn serde_directions(types: &[TypeDef], operations: &[Operat
 
 /// Every type name reachable from `roots` through fields, aliases, union branches and response
 /// variants.
-fn reachable<'t>(types: &'t [TypeDef], index: &FxHashMap<&str, usize>, mut stack: Vec<&'t str>) -> FxHashSet<String> {
+pub(super) fn reachable<'t>(
+    types: &'t [TypeDef],
+    index: &FxHashMap<&str, usize>,
+    mut stack: Vec<&'t str>,
+) -> FxHashSet<String> {
     let mut seen = FxHashSet::default();
     while let Some(name) = stack.pop() {
         let Some(&i) = index.get(name) else { continue };

@@ -1,0 +1,173 @@
+//! The cost of one generated call against the same request written by hand with reqwest and
+//! serde_json: Truedy's `update_call` (a PATCH with a JSON body, bearer auth, a typed 200)
+//! against a wiremock server on 127.0.0.1, both clients in one process, alternating rounds.
+//!
+//! `cargo bench -p integration-tests --bench calls` prints, for calls one at a time and for
+//! many in flight, the median time per call of each side over the rounds and their ratio, and
+//! the heap allocations per call of each (counted by this binary's allocator, so they do not
+//! move with machine load). The server's own work is in both sides' time alike. Both set the
+//! same per-request timeout, the generated client's default.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use truedy::types::{CallUpdateRequest, CallUpdateRequestCallSettings, UpdateCallResponse};
+use truedy::{Client, RetryPolicy};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Counts every allocation the process makes.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const TOKEN: &str = "sk_test_5ecret";
+/// Calls per round, and rounds per side.
+const CALLS: usize = 2_000;
+const ROUNDS: usize = 7;
+/// Calls in flight at once in the concurrent rounds.
+const IN_FLIGHT: usize = 64;
+
+fn response_body() -> Value {
+    json!({
+        "data": {
+            "id": "call_a1b2c3d4", "agent_id": "agt_f9447372", "phone_number": "+15551234567",
+            "direction": "outbound", "status": "completed", "duration_seconds": 247,
+            "created_at": "2025-01-15T14:30:00Z"
+        },
+        "meta": {"request_id": "req_32e7531c", "timestamp": "2025-01-15T14:34:07Z"}
+    })
+}
+
+fn request_body() -> CallUpdateRequest {
+    CallUpdateRequest::default().with_call_settings(
+        CallUpdateRequestCallSettings::default().with_recording_enabled(false).with_greeting("Hello".to_owned()),
+    )
+}
+
+/// One side of the comparison: a way to make the call.
+#[derive(Clone)]
+enum Side {
+    Generated(Client),
+    Plain { http: reqwest::Client, base: Arc<str> },
+}
+
+impl Side {
+    async fn call(&self, body: &CallUpdateRequest) -> UpdateCallResponse {
+        match self {
+            Side::Generated(client) => client.update_call("call_a1b2c3d4", body).await.expect("200").into_body(),
+            Side::Plain { http, base } => {
+                let response = http
+                    .patch(format!("{base}/calls/call_a1b2c3d4"))
+                    .bearer_auth(TOKEN)
+                    .header("content-type", "application/json")
+                    .body(serde_json::to_vec(body).expect("serialises"))
+                    .send()
+                    .await
+                    .expect("sent");
+                assert!(response.status().is_success());
+                let bytes = response.bytes().await.expect("read");
+                serde_json::from_slice(&bytes).expect("decodes")
+            }
+        }
+    }
+}
+
+/// One round: `CALLS` calls, `in_flight` at a time. Returns the wall time and allocations.
+async fn round(side: &Side, in_flight: usize) -> (Duration, u64) {
+    let body = Arc::new(request_body());
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..in_flight {
+        let side = side.clone();
+        let body = Arc::clone(&body);
+        let calls = CALLS / in_flight + usize::from(worker < CALLS % in_flight);
+        tasks.spawn(async move {
+            for _ in 0..calls {
+                std::hint::black_box(side.call(&body).await);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("task");
+    }
+    (started.elapsed(), ALLOCATIONS.load(Ordering::Relaxed) - before)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let server = MockServer::builder().disable_request_recording().start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(response_body()))
+        .mount(&server)
+        .await;
+    let generated = Side::Generated(
+        Client::builder().base_url(server.uri()).bearer_auth(TOKEN).retry_policy(RetryPolicy::none()).build().unwrap(),
+    );
+    // Like for like: the generated client sets a timeout on every attempt (60 s by default), as
+    // production code written by hand should too.
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let plain = Side::Plain { http, base: server.uri().into() };
+
+    println!(
+        "update_call against wiremock on 127.0.0.1: {CALLS} calls per round, {ROUNDS} rounds per side, alternating"
+    );
+    println!(
+        "| calls | generated: per call | plain reqwest: per call | ratio | allocations per call (generated / plain) |"
+    );
+    println!("|---|--:|--:|--:|--:|");
+    for in_flight in [1, IN_FLIGHT] {
+        // Warm both: connections, the server's first responses.
+        round(&generated, in_flight).await;
+        round(&plain, in_flight).await;
+        let mut times = [Vec::new(), Vec::new()];
+        let mut allocations = [0u64, 0u64];
+        for _ in 0..ROUNDS {
+            for (i, side) in [&generated, &plain].into_iter().enumerate() {
+                let (time, allocs) = round(side, in_flight).await;
+                times[i].push(time);
+                allocations[i] += allocs;
+            }
+        }
+        let [ours, theirs] = times.map(median);
+        let per_call = |d: Duration| d / CALLS as u32;
+        let allocs = allocations.map(|a| a as f64 / (ROUNDS * CALLS) as f64);
+        let label = if in_flight == 1 { "one at a time".to_owned() } else { format!("{in_flight} in flight") };
+        println!(
+            "| {label} | {:.1} µs | {:.1} µs | {:.3}× | {:.0} / {:.0} |",
+            per_call(ours).as_secs_f64() * 1e6,
+            per_call(theirs).as_secs_f64() * 1e6,
+            ours.as_secs_f64() / theirs.as_secs_f64(),
+            allocs[0],
+            allocs[1],
+        );
+    }
+}
