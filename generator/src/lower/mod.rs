@@ -9,10 +9,11 @@
 //! One [`Lowerer`] walks the document; its methods live beside the concern they serve:
 //! references ([`refs`]), the type space ([`space`]), schemas ([`schema`], [`containers`],
 //! [`objects`], [`enums`]), security schemes, operations, parameters, bodies and responses.
-//! [`lower`] fixes the phase order; the IR-to-IR [`passes`] run last, on the finished types.
+//! [`lower`] fixes the phase order; the IR-to-IR [`passes`] run on the finished types, and the
+//! spec's [`examples`] are checked against them last.
 //!
 //! **Invariant:** phases run in one order (component names, component types, security
-//! schemes, operations, then the passes), and within a phase in document order, so names and
+//! schemes, operations, the passes, then the examples), and within a phase in document order, so names and
 //! type order never depend on anything but the document.
 
 mod bodies;
