@@ -64,6 +64,26 @@ mod tests {
     use super::*;
     use generator::api_diff::Verdict;
 
+    /// `cargo xtask diff OLD NEW --out FILE` compares two specs and writes the Markdown.
+    #[test]
+    fn diff_compares_two_specs_and_writes_the_report() {
+        let root = crate::fsutil::workspace_root();
+        let fixtures = root.join("tests/fixtures/api_changes");
+        let dir = root.join("target/xtask-tests/api-diff");
+        fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("report.md");
+        let _ = fs::remove_file(&out);
+        let report =
+            diff_specs(&fixtures.join("base.yaml"), &fixtures.join("enum_value_added.yaml"), "calls", Some(&out))
+                .unwrap();
+        assert_eq!(report.verdict(), Verdict::Minor);
+        let written = fs::read_to_string(&out).unwrap();
+        assert_eq!(written, report.markdown("calls"));
+        assert!(written.contains("- schema `Status`: enum value `failed` added"), "{written}");
+        let error = diff_specs(&fixtures.join("missing.yaml"), &fixtures.join("base.yaml"), "calls", None).unwrap_err();
+        assert!(format!("{error:#}").contains("missing.yaml"), "{error:#}");
+    }
+
     /// The scenario of the issue on a scratch copy of Truedy's spec: a response field removed,
     /// an optional request field and an enum value added give a major verdict naming all three.
     #[test]
