@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use truedy::types::{CallUpdateRequest, CallUpdateRequestCallSettings, UpdateCallResponse};
 use truedy::{Client, RetryPolicy};
 use wiremock::matchers::method;
@@ -50,15 +50,11 @@ const ROUNDS: usize = 7;
 /// Calls in flight at once in the concurrent rounds.
 const IN_FLIGHT: usize = 64;
 
+/// The spec's own 200 example, as the server's answer.
 fn response_body() -> Value {
-    json!({
-        "data": {
-            "id": "call_a1b2c3d4", "agent_id": "agt_f9447372", "phone_number": "+15551234567",
-            "direction": "outbound", "status": "completed", "duration_seconds": 247,
-            "created_at": "2025-01-15T14:30:00Z"
-        },
-        "meta": {"request_id": "req_32e7531c", "timestamp": "2025-01-15T14:34:07Z"}
-    })
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/truedy/openapi.json");
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("the Truedy spec")).expect("JSON");
+    spec["paths"]["/calls/{call_id}"]["patch"]["responses"]["200"]["content"]["application/json"]["example"].clone()
 }
 
 fn request_body() -> CallUpdateRequest {
