@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "hostile.yaml",
     "fastapi_names.json",
     "dedupe.yaml",
+    "voice_platform.yaml",
 ];
 
 #[test]
@@ -36,19 +37,26 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         write_crate(&dir.join("crates").join(&name), &generate_fixture(fixture));
         members.push(format!("\"crates/{name}\""));
     }
-    for (krate, tests) in
-        [("unions", UNION_TESTS), ("schemas31", SCHEMAS31_TESTS), ("bodies", BODIES_TESTS), ("dedupe", DEDUPE_TESTS)]
-    {
+    for (krate, tests) in [
+        ("unions", UNION_TESTS),
+        ("schemas31", SCHEMAS31_TESTS),
+        ("bodies", BODIES_TESTS),
+        ("dedupe", DEDUPE_TESTS),
+        ("voice-platform", VOICE_PLATFORM_TESTS),
+    ] {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
-    // The bodies tests drive the generated client against wiremock (both already in Cargo.lock).
-    let bodies_manifest = dir.join("crates/bodies/Cargo.toml");
-    let mut manifest = std::fs::read_to_string(&bodies_manifest).unwrap();
-    manifest.push_str(
-        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
-    );
-    std::fs::write(&bodies_manifest, manifest).unwrap();
+    // The bodies and voice-platform tests drive the generated client against wiremock (both
+    // already in Cargo.lock).
+    for krate in ["bodies", "voice-platform"] {
+        let path = dir.join("crates").join(krate).join("Cargo.toml");
+        let mut manifest = std::fs::read_to_string(&path).unwrap();
+        manifest.push_str(
+            "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+        );
+        std::fs::write(&path, manifest).unwrap();
+    }
     let truedy = {
         let text = std::fs::read_to_string(root.join("spec/truedy/openapi.json")).unwrap();
         generator::generate(&text, &crate::support::options("spec/truedy/openapi.json", "truedy-standalone")).unwrap()
@@ -80,8 +88,9 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         assert!(stderr.contains(code), "fragile code did not fail with {code}:\n{stderr}");
     }
 
-    // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling).
-    let features = "unions/full-serde,schemas31/full-serde";
+    // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling),
+    // and so does the `tracing` feature's span per call.
+    let features = "unions/full-serde,schemas31/full-serde,voice-platform/tracing";
     let output = cargo_in(
         &dir,
         &[
@@ -90,6 +99,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "unions",
             "-p",
             "schemas31",
+            "-p",
+            "voice-platform",
             "--features",
             features,
             "--offline",
@@ -116,6 +127,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "operations",
             "--package",
             "dedupe",
+            "--package",
+            "voice-platform",
             "--offline",
             "--quiet",
         ],
@@ -218,6 +231,10 @@ fn pattern_properties_are_maps() {
 
 /// Run inside the generated `bodies` crate: request and response bodies of every kind.
 const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
+
+/// Run inside the generated `voice-platform` crate: pagination, typed response headers,
+/// idempotency keys, hooks and OAuth2 client credentials against wiremock.
+const VOICE_PLATFORM_TESTS: &str = include_str!("../generated/voice_platform.rs");
 
 /// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
 /// response goes back into a request as it is, and one function handles every operation's

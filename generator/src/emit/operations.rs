@@ -19,8 +19,23 @@ use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, PathPart, RequestBo
 /// The `operations.rs` module: its head, then one part per operation's builder.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(!api.operations.is_empty())))];
-    parts.extend(api.operations.iter().map(|op| Part::Syntax(Box::new(move || build_builder(op)))));
+    for op in &api.operations {
+        parts.push(Part::Syntax(Box::new(move || build_builder(op))));
+        // Typed response headers and paging, beside the builder they extend.
+        if !op.response_headers.is_empty() || op.pagination.is_some() {
+            parts.push(Part::Items(Box::new(move || {
+                let headers = super::headers::expand_headers(op);
+                let paging = super::pagination::expand_paging(op);
+                quote! { #headers #paging }
+            })));
+        }
+    }
     parts
+}
+
+/// The names of the builder's fields, in order.
+pub(super) fn input_names(op: &Operation) -> Vec<String> {
+    inputs(op).into_iter().map(|input| input.name).collect()
 }
 
 fn expand_head(has_operations: bool) -> TokenStream {
@@ -283,6 +298,7 @@ fn build_send(op: &Operation, inputs: &[Input]) -> SendMethod {
     let unpack = syn::parse2(unpack.clone()).unwrap_or(Stmt::Item(Item::Verbatim(unpack)));
     let mut stmts = vec![unpack];
     stmts.extend(request_statements(op));
+    stmts.push(super::headers::request_statement(op));
     let (send, success) = send_statement(op, syntax::variable("client"));
     stmts.push(send);
     let success = success.into_token_stream();

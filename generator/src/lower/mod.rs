@@ -63,6 +63,8 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     let directions = passes::serde_directions(&types, &operations);
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);
+    let mut operations = operations;
+    passes::recognise_pagination(&types, &mut operations);
     Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::Lowerer;
 use super::docs::operation_docs;
 use super::method_names::{self, MethodNames, Naming};
-use crate::ir::{Operation, SecurityScheme};
+use crate::ir::{Operation, ParamLocation, SecurityScheme, TypeRef};
 use crate::names;
 use crate::pointer;
 use openapiv3::{Parameter, PathItem, ReferenceOr};
@@ -105,6 +105,13 @@ impl Lowerer<'_, '_> {
         });
         let outcomes = self.responses(op, &site.pointer, &type_stem);
         let security = self.requirements(op.security.as_ref(), &site.pointer, schemes);
+        let headers_type =
+            if outcomes.headers.is_empty() { String::new() } else { scope.builder(&format!("{method_name}_headers")) };
+        let idempotency_header = params
+            .params
+            .iter()
+            .find(|p| p.location == ParamLocation::Header && p.ty == TypeRef::String && is_idempotency_header(&p.wire))
+            .map(|p| p.wire.clone());
 
         Operation {
             id: site.id.clone(),
@@ -123,6 +130,22 @@ impl Lowerer<'_, '_> {
             security,
             docs: operation_docs(op, method, path),
             deprecated: op.deprecated,
+            response_headers: outcomes.headers,
+            headers_type,
+            idempotency_header,
+            pagination: None,
         }
     }
+}
+
+/// Header names that carry an idempotency key (compared without case, `_` as `-`):
+/// `Idempotency-Key` (the IETF draft; Stripe, Adyen and most payment APIs),
+/// `X-Idempotency-Key`, `Idempotency-Token` and `X-Idempotency-Token`.
+pub(super) const IDEMPOTENCY_HEADERS: &[&str] =
+    &["idempotency-key", "x-idempotency-key", "idempotency-token", "x-idempotency-token"];
+
+/// Whether a header named `wire` carries an idempotency key.
+fn is_idempotency_header(wire: &str) -> bool {
+    let name = wire.to_ascii_lowercase().replace('_', "-");
+    IDEMPOTENCY_HEADERS.contains(&name.as_str())
 }
