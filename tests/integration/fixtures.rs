@@ -22,6 +22,7 @@ snapshot_fixture!(bodies, "bodies.yaml");
 snapshot_fixture!(hostile, "hostile.yaml");
 snapshot_fixture!(fastapi_names, "fastapi_names.json");
 snapshot_fixture!(dedupe, "dedupe.yaml");
+snapshot_fixture!(voice_platform, "voice_platform.yaml");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds
