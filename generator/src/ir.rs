@@ -306,6 +306,55 @@ pub struct Operation {
     pub idempotency_header: Option<String>,
     /// How the operation's listing is paged, when that was recognised.
     pub pagination: Option<Pagination>,
+    /// What a pagination vendor extension of the operation declares, read before the
+    /// pagination pass decides.
+    pub pagination_hint: Option<PagingHint>,
+}
+
+/// A pagination vendor extension (`x-speakeasy-pagination`, `x-fern-pagination`), in wire
+/// names, for the pagination pass to check against the types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PagingHint {
+    /// The extension's JSON pointer, for warnings.
+    pub pointer: String,
+    /// The extension's name.
+    pub extension: String,
+    /// What it declares.
+    pub kind: HintKind,
+    /// The path of property names from the body to the items (empty: the body).
+    pub results: Vec<String>,
+}
+
+/// The shape a pagination extension declares (parameters by wire name, body paths by property
+/// names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HintKind {
+    /// A cursor at `next` in the body, sent back in the query parameter `param`.
+    Cursor {
+        /// The query parameter.
+        param: String,
+        /// Where the next cursor is.
+        next: Vec<String>,
+    },
+    /// An offset query parameter, with an optional page size parameter.
+    Offset {
+        /// The offset parameter.
+        param: String,
+        /// The page size parameter.
+        limit: Option<String>,
+    },
+    /// A page number query parameter, with an optional page size parameter.
+    Page {
+        /// The page parameter.
+        param: String,
+        /// The page size parameter.
+        limit: Option<String>,
+    },
+    /// A link to the next page at `next` in the body.
+    NextUrl {
+        /// Where the link is.
+        next: Vec<String>,
+    },
 }
 
 /// A header a success response declares.

@@ -433,3 +433,123 @@ async fn client_secrets_never_show() {
     assert!(!text.contains("s3cr3t") && !text.contains("aWQ6czNjcjN0"), "{text}");
     assert_eq!(requests(&server).await.len(), 1, "the call itself is never sent without a token");
 }
+
+#[tokio::test]
+async fn vendor_extensions_declare_the_paging() {
+    let server = MockServer::start().await;
+    // Fern: a cursor at `meta.next_page`, sent back as `page_after`.
+    Mock::given(path("/transcripts"))
+        .and(query_param_is_missing("page_after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"transcripts": ["t1"], "meta": {"next_page": "p2"}})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/transcripts"))
+        .and(query_param("page_after", "p2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"transcripts": ["t2"], "meta": {}})))
+        .mount(&server)
+        .await;
+    // Speakeasy: an offset in `skip_count`, pages of `page_size`.
+    Mock::given(path("/voices"))
+        .and(query_param_is_missing("skip_count"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"voices": ["v1", "v2"]})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/voices"))
+        .and(query_param("skip_count", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"voices": ["v3"]})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let mut transcripts = client.list_transcripts().items();
+    let mut seen = Vec::new();
+    while let Some(transcript) = transcripts.next().await {
+        seen.push(transcript.unwrap());
+    }
+    let mut voices = client.list_voices().page_size(2).items();
+    while let Some(voice) = voices.next().await {
+        seen.push(voice.unwrap());
+    }
+    assert_eq!(seen, ["t1", "t2", "v1", "v2", "v3"]);
+    assert_eq!(requests(&server).await.len(), 4);
+}
+
+/// Records the fields of every span, as `name=value`, by span (the `tracing` feature's test).
+#[cfg(feature = "tracing")]
+#[derive(Clone, Default)]
+struct Recorder(Arc<std::sync::Mutex<Vec<Vec<String>>>>);
+
+/// Collects fields into one span's list.
+#[cfg(feature = "tracing")]
+struct Fields<'a>(&'a mut Vec<String>);
+
+#[cfg(feature = "tracing")]
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push(format!("{}={value:?}", field.name()));
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push(format!("{}={value}", field.name()));
+    }
+}
+
+#[cfg(feature = "tracing")]
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut spans = self.0.lock().unwrap();
+        let mut fields = vec![format!("span={}", span.metadata().name())];
+        span.record(&mut Fields(&mut fields));
+        spans.push(fields);
+        tracing::span::Id::from_u64(spans.len() as u64)
+    }
+
+    fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut spans = self.0.lock().unwrap();
+        values.record(&mut Fields(&mut spans[id.into_u64() as usize - 1]));
+    }
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, _: &tracing::Event<'_>) {}
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[cfg(feature = "tracing")]
+#[tokio::test]
+async fn a_span_per_call_names_the_operation_and_no_secret() {
+    let server = MockServer::start().await;
+    Mock::given(path("/calls/c1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/calls/c1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req-9")
+                .set_body_json(json!({"id": "c1", "status": "queued", "to": "+1"})),
+        )
+        .mount(&server)
+        .await;
+    // Global, so no other test's thread can settle the callsite's interest first; this test finds
+    // its own span by its request id.
+    let recorder = Recorder::default();
+    tracing::subscriber::set_global_default(recorder.clone()).unwrap();
+    client(&server).get_call("c1").await.unwrap();
+    let spans = recorder.0.lock().unwrap().clone();
+    let ours = spans.iter().find(|fields| fields.iter().any(|f| f == "request_id=req-9")).expect("a span");
+    for expected in
+        ["span=api_call", "operation=getCall", "method=GET", "path=/calls/{call_id}", "attempts=2", "status=200"]
+    {
+        assert!(ours.iter().any(|f| f == expected), "no {expected} in {ours:?}");
+    }
+    assert!(!spans.iter().flatten().any(|f| f.contains("Bearer") || f.contains("/calls/c1")), "{spans:?}");
+}

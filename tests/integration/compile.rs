@@ -129,6 +129,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "dedupe",
             "--package",
             "voice-platform",
+            "--features",
+            "voice-platform/tracing",
             "--offline",
             "--quiet",
         ],

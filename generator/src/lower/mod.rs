@@ -64,7 +64,9 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);
     let mut operations = operations;
-    passes::recognise_pagination(&types, &mut operations);
+    for (at, message) in passes::recognise_pagination(&types, &mut operations) {
+        sink.warning(&at, message);
+    }
     Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),

@@ -23,14 +23,22 @@
 //! `count`, `max_results`, `top`) is used when present. A cursor field with no cursor parameter
 //! (or two), two cursor fields, or two offset or page parameters is ambiguous: not paged.
 //!
-//! Vendor extensions (`x-pagination`, `x-speakeasy-pagination`, `x-fern-pagination`) are not
-//! read yet.
+//! A vendor extension comes before all of these: Speakeasy's `x-speakeasy-pagination` (`type`
+//! `cursor`, `offsetLimit` or `url`; `inputs` in `parameters`; `outputs.nextCursor`,
+//! `outputs.nextUrl`, `outputs.results` as `$.a.b`) or Fern's `x-fern-pagination` (`cursor`,
+//! `next_cursor`, `offset`, `step`, `results` as `$request.x` / `$response.a.b`). Its parameters
+//! and paths must exist with the right types; one that does not is a warning at the extension, and
+//! the operation stays a plain call. `x-pagination` has no common meaning across vendors and is
+//! not read.
 //!
 //! **Invariant:** recognition reads only the IR, and changes nothing but
 //! [`Operation::pagination`]; each field path it records goes through fields a response
 //! decodes as `T` or `Option<T>` (never `Nullable<T>`).
 
-use crate::ir::{FieldStep, Operation, PageShape, Pagination, ParamLocation, Presence, ResponseBody, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    FieldStep, HintKind, Operation, PageShape, Pagination, PagingHint, ParamLocation, Presence, ResponseBody, Struct,
+    TypeDef, TypeKind, TypeRef,
+};
 
 /// Field names that hold a listing's items when a body has several arrays.
 const ITEM_FIELDS: &[&str] = &["data", "items", "results", "records", "entries", "elements"];
@@ -52,11 +60,92 @@ const PAGE_PARAMS: &[&str] = &["page", "pagenumber", "pageno"];
 /// Names of a page size query parameter.
 const LIMIT_PARAMS: &[&str] = &["limit", "perpage", "pagesize", "size", "count", "maxresults", "top"];
 
-/// Records on every operation that pages how it does.
-pub(crate) fn recognise(types: &[TypeDef], operations: &mut [Operation]) {
+/// Records on every operation that pages how it does; returns a warning (pointer, message) for
+/// each vendor extension that does not fit the operation.
+pub(crate) fn recognise(types: &[TypeDef], operations: &mut [Operation]) -> Vec<(String, String)> {
+    let mut warnings = Vec::new();
     for op in operations.iter_mut() {
-        op.pagination = pagination(types, op);
+        op.pagination = match &op.pagination_hint {
+            Some(hint) => match declared(types, op, hint) {
+                Ok(paging) => Some(paging),
+                Err(reason) => {
+                    warnings.push((hint.pointer.clone(), format!("{} not used: {reason}", hint.extension)));
+                    None
+                }
+            },
+            None => pagination(types, op),
+        };
     }
+    warnings
+}
+
+/// The field path of wire names `path` from a body of type `body`, and the type at its end.
+fn resolve(types: &[TypeDef], body: &TypeRef, path: &[String]) -> Result<(Vec<FieldStep>, TypeRef), String> {
+    let mut steps = Vec::new();
+    let mut ty = body.clone();
+    for name in path {
+        let object = struct_of(types, &ty).ok_or_else(|| format!("`{name}` is not inside an object"))?;
+        let field = object.fields.iter().find(|f| &f.wire == name).ok_or_else(|| format!("no property `{name}`"))?;
+        steps.push(step(field).ok_or_else(|| format!("`{name}` is optional and nullable"))?);
+        ty = field.ty.clone();
+    }
+    Ok((steps, ty))
+}
+
+/// The query parameter (index) named `wire` whose type `fits`.
+fn param(op: &Operation, wire: &str, fits: impl Fn(&TypeRef) -> bool) -> Result<usize, String> {
+    op.params
+        .iter()
+        .position(|p| p.location == ParamLocation::Query && p.wire == wire && fits(&p.ty))
+        .ok_or_else(|| format!("no query parameter `{wire}` of a fitting type"))
+}
+
+/// The paging a vendor extension declares, checked against the operation and its types.
+fn declared(types: &[TypeDef], op: &Operation, hint: &PagingHint) -> Result<Pagination, String> {
+    let success = op.responses.iter().find(|r| r.success).ok_or("the operation has no success response")?;
+    let ResponseBody::Json(body) = &success.body else { return Err("the success body is not JSON".to_owned()) };
+    if op.success_enum || op.body.is_some() {
+        return Err("only operations without a request body and with one success body page".to_owned());
+    }
+    let (items, items_ty) = resolve(types, body, &hint.results)?;
+    let item = array_of(types, &items_ty).ok_or("its results are not an array")?.clone();
+    let items_at = if items.is_empty() { "the body".to_owned() } else { format!("`{}`", hint.results.join(".")) };
+    let string_at = |path: &[String]| -> Result<Vec<FieldStep>, String> {
+        match resolve(types, body, path)? {
+            (steps, TypeRef::String) if !steps.is_empty() => Ok(steps),
+            _ => Err(format!("`{}` is not a string property", path.join("."))),
+        }
+    };
+    let from = format!("as its `{}` declares", hint.extension);
+    let (shape, evidence) = match &hint.kind {
+        HintKind::Cursor { param: wire, next } => {
+            param(op, wire, |ty| *ty == TypeRef::String)?;
+            let cursor = string_at(next)?;
+            let evidence = format!(
+                "a cursor in `{}`, sent back as the `{wire}` query parameter, {from}; items in {items_at}",
+                next.join(".")
+            );
+            (PageShape::Cursor { param: wire.clone(), cursor, has_more: None }, evidence)
+        }
+        HintKind::NextUrl { next } => {
+            let url = string_at(next)?;
+            (PageShape::NextUrl { url }, format!("a link to the next page in `{}`, {from}; items in {items_at}", next.join(".")))
+        }
+        HintKind::Offset { param: wire, limit } | HintKind::Page { param: wire, limit } => {
+            let index = param(op, wire, is_integer)?;
+            let limit = limit.as_deref().map(|limit| param(op, limit, is_integer)).transpose()?;
+            let offset = matches!(hint.kind, HintKind::Offset { .. });
+            let what = if offset { "an item offset" } else { "a page number" };
+            let evidence = format!("{what} in the `{wire}` query parameter, {from}; items in {items_at}");
+            let shape = if offset {
+                PageShape::Offset { param: index, limit }
+            } else {
+                PageShape::PageNumber { param: index, limit }
+            };
+            (shape, evidence)
+        }
+    };
+    Ok(Pagination { shape, items, item, evidence })
 }
 
 /// `Payment_Method-ID` → `paymentmethodid`.
