@@ -50,11 +50,11 @@ pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 #[cfg(feature = "streaming")]
 #[doc(hidden)]
 pub use events::{EventParser, RawEvent};
+#[doc(hidden)]
+pub use headers::{header, required_header, with_headers};
 #[cfg(feature = "multipart")]
 #[doc(hidden)]
 pub use multipart::{Multipart, MultipartForm};
-#[doc(hidden)]
-pub use headers::{header, required_header, with_headers};
 #[cfg(feature = "paging")]
 #[doc(hidden)]
 pub use paging::{FetchPage, Paging, next_link};

@@ -99,7 +99,15 @@ impl<'a, T, E> Pages<'a, T, E> {
             Paging::Offset { start, .. } | Paging::PageNumber { start, .. } => *start,
             _ => 0,
         };
-        Pages { paging, fetch, state: State::Next(None), max_pages: DEFAULT_MAX_PAGES, fetched: 0, position, last: None }
+        Pages {
+            paging,
+            fetch,
+            state: State::Next(None),
+            max_pages: DEFAULT_MAX_PAGES,
+            fetched: 0,
+            position,
+            last: None,
+        }
     }
 
     /// Fetches at most `max_pages` pages (the stream ends after them).

@@ -10,8 +10,8 @@ use ::reqwest::{Method, StatusCode, Url};
 
 use super::config::{RedactedMap, parse_header};
 use super::hooks::{CallInfo, Hook};
-use super::request::EMPTY_SEGMENT;
 use super::oauth2::TokenSource;
+use super::request::EMPTY_SEGMENT;
 use super::security::{Apply, ResolvedCredential, describe_security};
 use super::{
     ApiResponse, Decoder, Error, NextPage, Outcome, Request, RequestOptions, ResponseInfo, RetryPolicy, Secret,
@@ -319,10 +319,9 @@ impl Core {
                 sent_token = Some(value);
             }
             for hook in &self.shared.hooks {
-                hook.on_request(&mut attempt, &prepared.call).await.map_err(|source| Fault::Hook {
-                    operation: prepared.operation,
-                    source,
-                })?;
+                hook.on_request(&mut attempt, &prepared.call)
+                    .await
+                    .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
             }
             let sent = if prepared.streaming {
                 match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
@@ -335,10 +334,9 @@ impl Core {
             let sent = match sent {
                 Ok(mut response) => {
                     for hook in &self.shared.hooks {
-                        hook.on_response(&mut response, &prepared.call).await.map_err(|source| Fault::Hook {
-                            operation: prepared.operation,
-                            source,
-                        })?;
+                        hook.on_response(&mut response, &prepared.call)
+                            .await
+                            .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
                     }
                     Ok(response)
                 }
@@ -360,7 +358,8 @@ impl Core {
                     #[cfg(feature = "tracing")]
                     record_response(&prepared.span, &response);
                     // A cached token the server refuses is fetched again, once per call.
-                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed { prepared.token.as_ref() } else { None };
+                    let refusing =
+                        if status == StatusCode::UNAUTHORIZED && !refreshed { prepared.token.as_ref() } else { None };
                     if let Some(token) = refusing {
                         token.invalidate(sent_token.as_ref()).await;
                         refreshed = true;
@@ -466,7 +465,8 @@ fn idempotency_key() -> String {
     let thread = ::std::thread::current().id();
     let high = state.hash_one((call, nanos, thread, 0u8));
     let low = state.hash_one((call, nanos, thread, 1u8));
-    let bits = (u128::from(high) << 64 | u128::from(low)) & !(0xF000 << 64 | 0xC000 << 48) | (0x4000 << 64 | 0x8000 << 48);
+    let bits =
+        (u128::from(high) << 64 | u128::from(low)) & !(0xF000 << 64 | 0xC000 << 48) | (0x4000 << 64 | 0x8000 << 48);
     let hex = format!("{bits:032x}");
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }

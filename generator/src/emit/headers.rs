@@ -31,7 +31,10 @@ pub(super) fn expand_headers(op: &Operation) -> TokenStream {
     let error = ident(&op.error_type);
     let (_, success) = super::client::send_statement(op, super::syntax::variable("client"));
     let doc = docs::outer(&[
-        format!("The headers a success response of [`Client::{}`](crate::Client::{0}) declares, typed.", op.method_name),
+        format!(
+            "The headers a success response of [`Client::{}`](crate::Client::{0}) declares, typed.",
+            op.method_name
+        ),
         String::new(),
         format!("Read with [`{}::send_with_headers`].", op.builder),
     ]);
@@ -39,7 +42,11 @@ pub(super) fn expand_headers(op: &Operation) -> TokenStream {
         let doc = docs::outer(&h.docs);
         let field = ident(&h.name);
         let ty = type_tokens(&h.ty, true);
-        let ty = if h.required { ty } else { quote! { ::std::option::Option<#ty> } };
+        let ty = if h.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
         quote! { #doc pub #field: #ty, }
     });
     let reads = op.response_headers.iter().map(read_header);

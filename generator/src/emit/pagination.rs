@@ -77,8 +77,11 @@ fn shape(op: &Operation, paging: &Pagination, page: &TokenStream) -> TokenStream
             let start = quote! { #start.unwrap_or(#first) };
             let limit = limit.map_or_else(|| quote! { ::std::option::Option::None }, |limit| number(op, limit));
             let count = count(&paging.items);
-            let variant =
-                if matches!(paging.shape, PageShape::Offset { .. }) { quote! { Offset } } else { quote! { PageNumber } };
+            let variant = if matches!(paging.shape, PageShape::Offset { .. }) {
+                quote! { Offset }
+            } else {
+                quote! { PageNumber }
+            };
             quote! {
                 runtime::Paging::#variant { param: #wire, start: #start, limit: #limit, count: |page: &#page| #count }
             }

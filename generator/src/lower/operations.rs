@@ -141,9 +141,8 @@ impl Lowerer<'_, '_> {
     /// The pagination vendor extension of `op` (at `pointer`), if it has one this generator
     /// reads; one it cannot read is warned about and ignored.
     fn paging_hint(&mut self, op: &openapiv3::Operation, pointer: &str) -> Option<PagingHint> {
-        let (extension, value) = PAGING_EXTENSIONS
-            .iter()
-            .find_map(|name| op.extensions.get(*name).map(|value| (*name, value)))?;
+        let (extension, value) =
+            PAGING_EXTENSIONS.iter().find_map(|name| op.extensions.get(*name).map(|value| (*name, value)))?;
         let at = pointer::push(pointer, extension);
         let read = match extension {
             "x-speakeasy-pagination" => speakeasy_hint(value),

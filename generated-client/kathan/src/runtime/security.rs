@@ -197,7 +197,13 @@ pub(super) fn resolve_credential(
                     .and_then(|base| base.join(url.trim_start_matches('/')))
                     .map_err(|_| invalid("the token url is not a url"))?,
             };
-            Apply::Token(Arc::new(TokenSource::new(url, scopes, client_id.clone(), client_secret.clone(), token.timeout)))
+            Apply::Token(Arc::new(TokenSource::new(
+                url,
+                scopes,
+                client_id.clone(),
+                client_secret.clone(),
+                token.timeout,
+            )))
         }
         (_, Credential::ClientCredentials { .. }) => {
             return Err(BuildError::WrongCredentialKind {

@@ -12,8 +12,8 @@ use ::reqwest::{Method, StatusCode, Url};
 
 use super::config::{RedactedMap, parse_header};
 use super::hooks::{CallInfo, Hook};
-use super::request::EMPTY_SEGMENT;
 use super::oauth2::TokenSource;
+use super::request::EMPTY_SEGMENT;
 use super::security::{Apply, ResolvedCredential, describe_security};
 use super::{
     ApiResponse, Decoder, Error, NextPage, Outcome, Request, RequestOptions, ResponseInfo, RetryPolicy, Secret,
@@ -100,10 +100,10 @@ impl Core {
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
     pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
+        let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
         #[cfg(feature = "tracing")]
-        let span = call_span(&request);
+        let span = prepared.span.clone();
         let call = async move {
-            let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
             let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
             let raw = self.read_body(response).await.map_err(Fault::into_error)?;
             finish(raw, decode)
@@ -175,7 +175,18 @@ impl Core {
             *template.timeout_mut() = Some(self.timeout);
         }
         let call = CallInfo { operation_id: operation, path_template: request.path_template, attempt: 0 };
-        Ok(Prepared { template: Some(template), streaming, operation, keyed, call, token })
+        #[cfg(feature = "tracing")]
+        let span = call_span(operation, &template, request.path_template);
+        Ok(Prepared {
+            template: Some(template),
+            streaming,
+            operation,
+            keyed,
+            call,
+            token,
+            #[cfg(feature = "tracing")]
+            span,
+        })
     }
 
     /// The base URL, the checked path, the query and any query credentials.
@@ -302,7 +313,7 @@ impl Core {
             })?;
             prepared.call.attempt = retries + 1;
             #[cfg(feature = "tracing")]
-            ::tracing::Span::current().record("attempts", retries + 1);
+            prepared.span.record("attempts", retries + 1);
             let mut sent_token = None;
             if let Some(token) = &prepared.token {
                 let value = token.header_value(&self.shared.client).await.map_err(Fault::Token)?;
@@ -310,10 +321,9 @@ impl Core {
                 sent_token = Some(value);
             }
             for hook in &self.shared.hooks {
-                hook.on_request(&mut attempt, &prepared.call).await.map_err(|source| Fault::Hook {
-                    operation: prepared.operation,
-                    source,
-                })?;
+                hook.on_request(&mut attempt, &prepared.call)
+                    .await
+                    .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
             }
             let sent = if prepared.streaming {
                 match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
@@ -326,10 +336,9 @@ impl Core {
             let sent = match sent {
                 Ok(mut response) => {
                     for hook in &self.shared.hooks {
-                        hook.on_response(&mut response, &prepared.call).await.map_err(|source| Fault::Hook {
-                            operation: prepared.operation,
-                            source,
-                        })?;
+                        hook.on_response(&mut response, &prepared.call)
+                            .await
+                            .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
                     }
                     Ok(response)
                 }
@@ -349,9 +358,10 @@ impl Core {
                 Ok(response) => {
                     let status = response.status();
                     #[cfg(feature = "tracing")]
-                    record_response(&response);
+                    record_response(&prepared.span, &response);
                     // A cached token the server refuses is fetched again, once per call.
-                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed { prepared.token.as_ref() } else { None };
+                    let refusing =
+                        if status == StatusCode::UNAUTHORIZED && !refreshed { prepared.token.as_ref() } else { None };
                     if let Some(token) = refusing {
                         token.invalidate(sent_token.as_ref()).await;
                         refreshed = true;
@@ -457,7 +467,8 @@ fn idempotency_key() -> String {
     let thread = ::std::thread::current().id();
     let high = state.hash_one((call, nanos, thread, 0u8));
     let low = state.hash_one((call, nanos, thread, 1u8));
-    let bits = (u128::from(high) << 64 | u128::from(low)) & !(0xF000 << 64 | 0xC000 << 48) | (0x4000 << 64 | 0x8000 << 48);
+    let bits =
+        (u128::from(high) << 64 | u128::from(low)) & !(0xF000 << 64 | 0xC000 << 48) | (0x4000 << 64 | 0x8000 << 48);
     let hex = format!("{bits:032x}");
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
@@ -465,22 +476,21 @@ fn idempotency_key() -> String {
 /// The span of one call: operation id, method and path template; status, attempts and the
 /// server's request id are recorded as they are known. No secret, parameter value or body.
 #[cfg(feature = "tracing")]
-fn call_span(request: &Request) -> ::tracing::Span {
+fn call_span(operation: &'static str, request: &::reqwest::Request, path_template: &'static str) -> ::tracing::Span {
     ::tracing::info_span!(
         "api_call",
-        operation = request.operation_id,
-        method = %request.method,
-        path = request.path_template,
+        operation,
+        method = request.method().as_str(),
+        path = path_template,
         status = ::tracing::field::Empty,
         attempts = ::tracing::field::Empty,
         request_id = ::tracing::field::Empty,
     )
 }
 
-/// Records a response's status and request id on the current call span.
+/// Records a response's status and request id on the call's span.
 #[cfg(feature = "tracing")]
-fn record_response(response: &::reqwest::Response) {
-    let span = ::tracing::Span::current();
+fn record_response(span: &::tracing::Span, response: &::reqwest::Response) {
     span.record("status", response.status().as_u16());
     if let Some(id) = super::response::request_id_from_headers(response.headers()) {
         span.record("request_id", id);
@@ -550,6 +560,9 @@ pub(super) struct Prepared {
     call: CallInfo,
     /// The OAuth2 token source whose token is set on each attempt, if a credential is one.
     token: Option<Arc<TokenSource>>,
+    /// The call's span (operation, method, path template; status, attempts, request id).
+    #[cfg(feature = "tracing")]
+    pub(super) span: ::tracing::Span,
 }
 
 impl Prepared {

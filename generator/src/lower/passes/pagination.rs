@@ -129,7 +129,10 @@ fn declared(types: &[TypeDef], op: &Operation, hint: &PagingHint) -> Result<Pagi
         }
         HintKind::NextUrl { next } => {
             let url = string_at(next)?;
-            (PageShape::NextUrl { url }, format!("a link to the next page in `{}`, {from}; items in {items_at}", next.join(".")))
+            (
+                PageShape::NextUrl { url },
+                format!("a link to the next page in `{}`, {from}; items in {items_at}", next.join(".")),
+            )
         }
         HintKind::Offset { param: wire, limit } | HintKind::Page { param: wire, limit } => {
             let index = param(op, wire, is_integer)?;
