@@ -460,7 +460,7 @@ async fn vendor_extensions_declare_the_paging() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let mut transcripts = client.list_transcripts().items();
+    let mut transcripts = client.list_transcripts().next(true).items();
     let mut seen = Vec::new();
     while let Some(transcript) = transcripts.next().await {
         seen.push(transcript.unwrap());
@@ -470,7 +470,9 @@ async fn vendor_extensions_declare_the_paging() {
         seen.push(voice.unwrap());
     }
     assert_eq!(seen, ["t1", "t2", "v1", "v2", "v3"]);
-    assert_eq!(requests(&server).await.len(), 4);
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 4);
+    assert_eq!(sent[1].url.query(), Some("next=true&page_after=p2"), "the call's own parameters go with every page");
 }
 
 /// Records the fields of every span, as `name=value`, by span (the `tracing` feature's test).

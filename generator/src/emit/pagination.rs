@@ -41,8 +41,9 @@ pub(super) fn expand_paging(op: &Operation) -> TokenStream {
                 let Self { client, #(#names),* } = self;
                 runtime::Pages::new(
                     #shape,
-                    ::std::boxed::Box::new(move |next| {
-                        let client = crate::Client { core: client.core.with_next_page(next) };
+                    // `request` and `client` are never parameter names (the parameter scope reserves them).
+                    ::std::boxed::Box::new(move |request| {
+                        let client = crate::Client { core: client.core.with_next_page(request) };
                         ::std::boxed::Box::pin(async move { #builder { client: &client, #(#names),* }.send().await })
                     }),
                 )

@@ -797,3 +797,14 @@ paths:
         ]
     );
 }
+
+#[test]
+fn a_parameter_called_items_keeps_the_listing_a_plain_call() {
+    let body = "{type: array, items: {type: string}}";
+    let params =
+        "{name: offset, in: query, schema: {type: integer}}, {name: items, in: query, schema: {type: integer}}";
+    assert_eq!(shape(&listing(params, body).0), None);
+    // A parameter spelled like a method the builder always has gets another name.
+    let (api, _) = listing("{name: send_with_headers, in: query, schema: {type: string}}", body);
+    assert_eq!(only_operation(&api).params[0].name, "send_with_headers_2");
+}

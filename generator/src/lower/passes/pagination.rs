@@ -21,7 +21,8 @@
 //!
 //! for the last two, an integer page size parameter (`limit`, `per_page`, `page_size`, `size`,
 //! `count`, `max_results`, `top`) is used when present. A cursor field with no cursor parameter
-//! (or two), two cursor fields, or two offset or page parameters is ambiguous: not paged.
+//! (or two), two cursor fields, or two offset or page parameters is ambiguous: not paged. So is
+//! an operation with a parameter whose setter would be called `pages` or `items`.
 //!
 //! A vendor extension comes before all of these: Speakeasy's `x-speakeasy-pagination` (`type`
 //! `cursor`, `offsetLimit` or `url`; `inputs` in `parameters`; `outputs.nextCursor`,
@@ -107,6 +108,9 @@ fn declared(types: &[TypeDef], op: &Operation, hint: &PagingHint) -> Result<Pagi
     if op.success_enum || op.body.is_some() {
         return Err("only operations without a request body and with one success body page".to_owned());
     }
+    if !methods_free(op) {
+        return Err("a parameter's setter is called `pages` or `items`, the paging methods' names".to_owned());
+    }
     let (items, items_ty) = resolve(types, body, &hint.results)?;
     let item = array_of(types, &items_ty).ok_or("its results are not an array")?.clone();
     let items_at = if items.is_empty() { "the body".to_owned() } else { format!("`{}`", hint.results.join(".")) };
@@ -149,6 +153,11 @@ fn declared(types: &[TypeDef], op: &Operation, hint: &PagingHint) -> Result<Pagi
         }
     };
     Ok(Pagination { shape, items, item, evidence })
+}
+
+/// Whether the builder's `pages` and `items` names are free (no parameter's setter has one).
+fn methods_free(op: &Operation) -> bool {
+    !op.params.iter().any(|p| p.name == "pages" || p.name == "items")
 }
 
 /// `Payment_Method-ID` → `paymentmethodid`.
@@ -253,7 +262,7 @@ fn dotted(types: &[TypeDef], body: &TypeRef, path: &[FieldStep]) -> String {
 
 /// How `op` pages, if it clearly does.
 fn pagination(types: &[TypeDef], op: &Operation) -> Option<Pagination> {
-    if op.http_method != "GET" || op.body.is_some() || op.success_enum {
+    if op.http_method != "GET" || op.body.is_some() || op.success_enum || !methods_free(op) {
         return None;
     }
     let success = op.responses.iter().find(|r| r.success)?;
