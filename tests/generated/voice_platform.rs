@@ -555,3 +555,23 @@ async fn a_span_per_call_names_the_operation_and_no_secret() {
     }
     assert!(!spans.iter().flatten().any(|f| f.contains("Bearer") || f.contains("/calls/c1")), "{spans:?}");
 }
+
+#[tokio::test]
+async fn the_caller_may_choose_the_scopes() {
+    let server = MockServer::start().await;
+    token_server(&server, "t", 3600, 100).await;
+    Mock::given(path("/calls/c1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "c1", "status": "queued", "to": "+1"})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token_url(format!("{}/oauth/token", server.uri()))
+        .token_scopes(["calls:read"])
+        .o_auth2_client_credentials("id", "s3cr3t")
+        .build()
+        .unwrap();
+    client.get_call("c1").await.unwrap();
+    let tokens = token_requests(&server).await;
+    assert_eq!(String::from_utf8_lossy(&tokens[0].body), "grant_type=client_credentials&scope=calls%3Aread");
+}

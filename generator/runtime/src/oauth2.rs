@@ -53,7 +53,7 @@ pub(super) struct TokenSource {
     token_url: ::reqwest::Url,
     client_id: Secret,
     client_secret: Secret,
-    scopes: &'static [&'static str],
+    scopes: Vec<String>,
     timeout: Duration,
     /// Held while a token is fetched, so concurrent calls wait for that one fetch.
     cached: ::tokio::sync::Mutex<Option<Cached>>,
@@ -73,7 +73,7 @@ impl fmt::Debug for TokenSource {
 impl TokenSource {
     pub(super) fn new(
         token_url: ::reqwest::Url,
-        scopes: &'static [&'static str],
+        scopes: Vec<String>,
         client_id: Secret,
         client_secret: Secret,
         timeout: Duration,

@@ -123,6 +123,8 @@ pub(super) enum Apply {
 pub(super) struct TokenConfig<'c> {
     /// The caller's token URL, replacing the scheme's.
     pub(super) url: Option<&'c str>,
+    /// The caller's scopes, replacing those the operations require.
+    pub(super) scopes: Option<&'c [String]>,
     /// The client's base URL, which a relative token URL is resolved against.
     pub(super) base_url: &'c str,
     /// The timeout of a token request.
@@ -194,6 +196,10 @@ pub(super) fn resolve_credential(
                 Err(_) => ::reqwest::Url::parse(&format!("{}/", token.base_url))
                     .and_then(|base| base.join(url.trim_start_matches('/')))
                     .map_err(|_| invalid("the token url is not a url"))?,
+            };
+            let scopes = match token.scopes {
+                Some(chosen) => chosen.to_vec(),
+                None => scopes.iter().map(|scope| (*scope).to_owned()).collect(),
             };
             Apply::Token(Arc::new(TokenSource::new(
                 url,

@@ -31,6 +31,7 @@ const RESERVED_BUILDER: &[&str] = &[
     "client_credentials",
     "hook",
     "token_url",
+    "token_scopes",
 ];
 
 /// How a scheme sends its credential.

@@ -33,10 +33,10 @@ const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// the last response or error is returned.
 ///
 /// Idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`)
-/// are retried on all of the above. Other methods are retried only when the
-/// server provably did not process the request: `429`, `503` with
-/// `Retry-After`, or a failure to connect; unless `retry_non_idempotent` is
-/// set.
+/// and requests carrying an idempotency key are retried on all of the above.
+/// Other methods are retried only when the server provably did not process
+/// the request: `429`, `503` with `Retry-After`, or a failure to connect;
+/// unless `retry_non_idempotent` is set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (default 2, so at most 3 attempts).
@@ -219,6 +219,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     hooks: Vec<Arc<dyn Hook>>,
     token_url: Option<String>,
+    token_scopes: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -238,6 +239,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("hooks", &self.hooks.len())
             .field("token_url", &self.token_url)
+            .field("token_scopes", &self.token_scopes)
             .finish()
     }
 }
@@ -260,6 +262,7 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             hooks: Vec::new(),
             token_url: None,
+            token_scopes: None,
         }
     }
 
@@ -313,6 +316,12 @@ impl ClientBuilder {
     /// server, say). A relative `tokenUrl` in the spec is resolved against the base URL.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
+        self
+    }
+
+    /// Asks for these OAuth 2.0 scopes instead of every scope the operations require.
+    pub fn token_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.token_scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -388,7 +397,12 @@ impl ClientBuilder {
 
         let mut credentials = Vec::with_capacity(self.credentials.len());
         for (scheme_name, credential) in &self.credentials {
-            let token = TokenConfig { url: self.token_url.as_deref(), base_url: &base_url, timeout: self.timeout };
+            let token = TokenConfig {
+                url: self.token_url.as_deref(),
+                scopes: self.token_scopes.as_deref(),
+                base_url: &base_url,
+                timeout: self.timeout,
+            };
             credentials.push(resolve_credential(self.schemes, scheme_name, credential, &token)?);
         }
 
