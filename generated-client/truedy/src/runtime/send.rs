@@ -157,7 +157,8 @@ impl Core {
                 let name = HeaderName::from_bytes(name.as_bytes())
                     .map_err(|_| invalid(format!("header {name:?}: not a valid header name")))?;
                 if !headers.contains_key(&name) {
-                    let key = HeaderValue::from_str(&idempotency_key()).map_err(|_| invalid("bad key".to_owned()))?;
+                    let key = HeaderValue::from_str(&idempotency_key())
+                        .map_err(|_| invalid("the idempotency key is not a header value".to_owned()))?;
                     headers.insert(name, key);
                 }
                 true
@@ -359,9 +360,13 @@ impl Core {
                     let status = response.status();
                     #[cfg(feature = "tracing")]
                     record_response(&prepared.span, &response);
-                    // A cached token the server refuses is fetched again, once per call.
-                    let refusing =
-                        if status == StatusCode::UNAUTHORIZED && !refreshed { prepared.token.as_ref() } else { None };
+                    // A cached token the server refuses is fetched again, once per call (when the
+                    // request can be sent again).
+                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed && prepared.replayable() {
+                        prepared.token.as_ref()
+                    } else {
+                        None
+                    };
                     if let Some(token) = refusing {
                         token.invalidate(sent_token.as_ref()).await;
                         refreshed = true;
