@@ -575,3 +575,37 @@ async fn the_caller_may_choose_the_scopes() {
     let tokens = token_requests(&server).await;
     assert_eq!(String::from_utf8_lossy(&tokens[0].body), "grant_type=client_credentials&scope=calls%3Aread");
 }
+
+#[tokio::test]
+async fn page_numbers_and_next_links_in_the_body() {
+    let server = MockServer::start().await;
+    let campaigns = |names: &[&str]| ResponseTemplate::new(200).set_body_json(json!({"campaigns": names}));
+    Mock::given(path("/campaigns")).and(query_param_is_missing("page")).respond_with(campaigns(&["a", "b"])).mount(&server).await;
+    Mock::given(path("/campaigns")).and(query_param("page", "2")).respond_with(campaigns(&["c", "d"])).mount(&server).await;
+    Mock::given(path("/campaigns")).and(query_param("page", "3")).respond_with(campaigns(&["e"])).mount(&server).await;
+    // Django REST framework's shape, with a link relative to the server.
+    Mock::given(path("/contacts"))
+        .and(query_param_is_missing("page"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 2, "next": "/contacts?page=2", "results": ["x"]})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/contacts"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 2, "next": null, "results": ["y"]})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let mut seen = Vec::new();
+    let mut items = client.list_campaigns().per_page(2).items();
+    while let Some(campaign) = items.next().await {
+        seen.push(campaign.unwrap());
+    }
+    let mut items = client.list_contacts().items();
+    while let Some(contact) = items.next().await {
+        seen.push(contact.unwrap());
+    }
+    assert_eq!(seen, ["a", "b", "c", "d", "e", "x", "y"]);
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 5, "a short campaign page and a null link end their listings");
+    assert_eq!(sent[2].url.query(), Some("per_page=2&page=3"));
+}
