@@ -25,6 +25,7 @@ snapshot_fixture!(dedupe, "dedupe.yaml");
 snapshot_fixture!(tags, "tags.yaml");
 snapshot_fixture!(frameworks, "frameworks.json");
 snapshot_fixture!(openapi32, "openapi32.yaml");
+snapshot_fixture!(voice_platform, "voice_platform.yaml");
 
 /// Specs that once generated code that does not compile (alias cycles, array path parameters)
 /// or renamed methods silently (ids one name apart) now say so at each place; `compile` builds

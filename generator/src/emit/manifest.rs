@@ -33,11 +33,16 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
         }
     }
     out.push_str("# Serialize and Deserialize on every type, not only where the client needs them.\n");
-    out.push_str("full-serde = []\n\n");
+    out.push_str("full-serde = []\n");
+    out.push_str("# A tracing span per call: operation id, method, path template, status, attempts, request id.\n");
+    out.push_str("tracing = [\"dep:tracing\"]\n\n");
     out.push_str("[dependencies]\n");
     out.push_str("base64 = \"0.22\"\n");
     if uses_chrono(api) {
         out.push_str(CHRONO_DEPENDENCY);
+    }
+    if super::runtime::uses_paging(api) {
+        out.push_str("futures-core = { version = \"0.3\", default-features = false }\n");
     }
     out.push_str("httpdate = \"1\"\n");
     out.push_str("percent-encoding = \"2\"\n");
@@ -45,7 +50,8 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     out.push_str("serde_json = \"1\"\n");
     out.push_str("thiserror = \"2\"\n");
-    out.push_str("tokio = { version = \"1\", features = [\"time\"] }\n");
+    out.push_str("tokio = { version = \"1\", features = [\"sync\", \"time\"] }\n");
+    out.push_str("tracing = { version = \"0.1\", default-features = false, features = [\"std\"], optional = true }\n");
     out
 }
 

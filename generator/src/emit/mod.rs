@@ -10,8 +10,10 @@
 mod client;
 pub mod docs;
 mod example;
+mod headers;
 mod manifest;
 mod operations;
+mod pagination;
 mod runtime;
 pub(crate) mod syntax;
 mod types;
