@@ -260,7 +260,12 @@ impl Core {
             layer.append(name, value);
         }
         if let Some(content_type) = &request.content_type {
-            let value = HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?;
+            // JSON, the common case, without copying its text.
+            let value = if content_type == "application/json" {
+                HeaderValue::from_static("application/json")
+            } else {
+                HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?
+            };
             layer.insert(::reqwest::header::CONTENT_TYPE, value);
         }
         headers.extend(layer);
@@ -306,7 +311,9 @@ impl Core {
         let mut refreshed = false;
         loop {
             let may_retry = retries < max_retries;
-            let mut attempt = prepared.attempt().ok_or_else(|| Fault::InvalidRequest {
+            // No attempt can follow this one: send the request itself, not a copy.
+            let last = !may_retry && (prepared.token.is_none() || refreshed);
+            let mut attempt = prepared.attempt(last).ok_or_else(|| Fault::InvalidRequest {
                 operation: prepared.operation,
                 reason: "the request body cannot be sent again".to_owned(),
             })?;
@@ -541,11 +548,9 @@ fn check_path(path: &str) -> Result<(), String> {
             "the path contains a character that must be percent-encoded (?, #, \\ or a control character)".to_owned()
         );
     }
-    for segment in path.split('/') {
-        let lower = segment.to_ascii_lowercase();
-        if matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.") {
-            return Err("a path parameter may not be \".\" or \"..\"".to_owned());
-        }
+    let dots = [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."];
+    if path.split('/').any(|segment| dots.iter().any(|dot| segment.eq_ignore_ascii_case(dot))) {
+        return Err("a path parameter may not be \".\" or \"..\"".to_owned());
     }
     Ok(())
 }
@@ -578,9 +583,12 @@ impl Prepared {
         self.template.as_ref().is_some_and(|request| request.body().is_none_or(|body| body.as_bytes().is_some()))
     }
 
-    /// The request for the next attempt: a copy when the body allows it, else
-    /// the request itself (once).
-    fn attempt(&mut self) -> Option<::reqwest::Request> {
+    /// The request for the next attempt: the request itself when it is the `last`, or its body
+    /// cannot be copied (once); else a copy.
+    fn attempt(&mut self, last: bool) -> Option<::reqwest::Request> {
+        if last {
+            return self.template.take();
+        }
         match self.template.as_ref()?.try_clone() {
             Some(copy) => Some(copy),
             None => self.template.take(),
