@@ -102,6 +102,17 @@ pub enum SchemeKind {
         /// Header, parameter or cookie name.
         name: String,
     },
+    /// OAuth 2.0 with a `clientCredentials` flow: a caller's token is sent as a bearer token, or
+    /// a client id and secret are exchanged for tokens at `token_url`.
+    OAuth2ClientCredentials {
+        /// The flow's `tokenUrl`.
+        token_url: String,
+        /// The scopes asked for: every scope an operation requires of this scheme, in document
+        /// order.
+        scopes: Vec<String>,
+        /// The builder method that takes a client id and secret.
+        method: String,
+    },
 }
 
 /// Where an API key is sent.
@@ -334,6 +345,152 @@ pub struct Operation {
     /// Indices into [`Features::list`] of the features that compile the operation (any one
     /// suffices); empty when the crate has none.
     pub features: Vec<usize>,
+    /// The headers the success responses declare (the first declaration of a name wins), read
+    /// typed beside the body.
+    pub response_headers: Vec<ResponseHeader>,
+    /// The name of the struct in `operations` the response headers are read into (empty when
+    /// there are none).
+    pub headers_type: String,
+    /// The wire name of the idempotency key header the operation declares, if any.
+    pub idempotency_header: Option<String>,
+    /// How the operation's listing is paged, when that was recognised.
+    pub pagination: Option<Pagination>,
+    /// What a pagination vendor extension of the operation declares, read before the
+    /// pagination pass decides.
+    pub pagination_hint: Option<PagingHint>,
+}
+
+/// A pagination vendor extension (`x-speakeasy-pagination`, `x-fern-pagination`), in wire
+/// names, for the pagination pass to check against the types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PagingHint {
+    /// The extension's JSON pointer, for warnings.
+    pub pointer: String,
+    /// The extension's name.
+    pub extension: String,
+    /// What it declares.
+    pub kind: HintKind,
+    /// The path of property names from the body to the items (empty: the body).
+    pub results: Vec<String>,
+}
+
+/// The shape a pagination extension declares (parameters by wire name, body paths by property
+/// names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HintKind {
+    /// A cursor at `next` in the body, sent back in the query parameter `param`.
+    Cursor {
+        /// The query parameter.
+        param: String,
+        /// Where the next cursor is.
+        next: Vec<String>,
+    },
+    /// An offset query parameter, with an optional page size parameter.
+    Offset {
+        /// The offset parameter.
+        param: String,
+        /// The page size parameter.
+        limit: Option<String>,
+    },
+    /// A page number query parameter, with an optional page size parameter.
+    Page {
+        /// The page parameter.
+        param: String,
+        /// The page size parameter.
+        limit: Option<String>,
+    },
+    /// A link to the next page at `next` in the body.
+    NextUrl {
+        /// Where the link is.
+        next: Vec<String>,
+    },
+}
+
+/// A header a success response declares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseHeader {
+    /// Rust field name.
+    pub name: String,
+    /// Header name on the wire, lower case.
+    pub wire: String,
+    /// Its type: a scalar, parsed from the header's text (`String` for anything else).
+    pub ty: TypeRef,
+    /// `required: true`: a success response without it is a decode error.
+    pub required: bool,
+    /// Doc lines.
+    pub docs: Vec<String>,
+}
+
+/// How a list operation is paged, and where its items are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pagination {
+    /// How the next page is found.
+    pub shape: PageShape,
+    /// The fields from the success body to its array of items (empty: the body is the array).
+    pub items: Vec<FieldStep>,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// What was recognised, for the method docs (`a cursor in pagination.next_cursor, sent
+    /// back as the cursor query parameter`).
+    pub evidence: String,
+}
+
+/// One step of a field path into a response body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldStep {
+    /// Rust field name.
+    pub name: String,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+}
+
+/// The pagination shapes the generator recognises.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageShape {
+    /// A string cursor in the body, sent back as a query parameter.
+    Cursor {
+        /// The query parameter's wire name.
+        param: String,
+        /// The fields from the body to the cursor (a string).
+        cursor: Vec<FieldStep>,
+        /// The fields from the body to a `has_more` boolean, if the body has one.
+        has_more: Option<Vec<FieldStep>>,
+    },
+    /// An item offset query parameter, with the optional page size parameter.
+    Offset {
+        /// The offset parameter: index in [`Operation::params`].
+        param: usize,
+        /// The page size parameter: index in [`Operation::params`].
+        limit: Option<usize>,
+    },
+    /// A page number query parameter, with the optional page size parameter.
+    PageNumber {
+        /// The page parameter: index in [`Operation::params`].
+        param: usize,
+        /// The page size parameter: index in [`Operation::params`].
+        limit: Option<usize>,
+    },
+    /// `Link: <..>; rel="next"` response headers.
+    LinkHeader,
+    /// A next-page URL in the body.
+    NextUrl {
+        /// The fields from the body to the URL (a string).
+        url: Vec<FieldStep>,
+    },
+}
+
+impl PageShape {
+    /// The shape's name in counts and docs: `cursor`, `offset`, `page`, `link-header`,
+    /// `next-url`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PageShape::Cursor { .. } => "cursor",
+            PageShape::Offset { .. } => "offset",
+            PageShape::PageNumber { .. } => "page",
+            PageShape::LinkHeader => "link-header",
+            PageShape::NextUrl { .. } => "next-url",
+        }
+    }
 }
 
 /// A piece of a path template.

@@ -61,6 +61,9 @@ pub struct Generated {
     pub operations: usize,
     /// Number of generated types.
     pub types: usize,
+    /// Operations recognised as paged, by shape (`cursor`, `offset`, `page`, `link-header`,
+    /// `next-url`); shapes with none are absent.
+    pub paged: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Wall time spent in each stage of one [`generate_timed`] run.
@@ -119,7 +122,11 @@ pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> R
     clock.lap(Stage::Lower);
     let files = output(&api, options, &mut clock)?;
     clock.lap(Stage::Output);
-    let generated = Generated { files, warnings, operations: api.operations.len(), types: api.types.len() };
+    let mut paged = std::collections::BTreeMap::new();
+    for paging in api.operations.iter().filter_map(|op| op.pagination.as_ref()) {
+        *paged.entry(paging.shape.label()).or_insert(0) += 1;
+    }
+    let generated = Generated { files, warnings, operations: api.operations.len(), types: api.types.len(), paged };
     Ok((generated, clock.times))
 }
 

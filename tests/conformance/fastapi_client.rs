@@ -128,7 +128,6 @@ async fn a_discriminated_union_round_trips() {
 
 /// A tagged variant whose tag has a default: the variant knows its tag, so it is always sent.
 #[tokio::test]
-#[ignore = "needs issue 17 item 2 (discriminator tag always written)"]
 async fn a_tag_with_a_default_is_still_sent() {
     let channel = CreateChannelRequest::Webhook(Webhook::new("https://example.test/hook".to_owned()));
     let report = client().create_channel(&channel).await.unwrap().into_body();
@@ -291,7 +290,6 @@ async fn server_sent_events_are_typed() {
 /// FastAPI's native event stream: `itemSchema` with the data's `contentSchema` (OpenAPI 3.2).
 /// Written against the `Debug` of the data so it compiles before and after the events are typed.
 #[tokio::test]
-#[ignore = "needs issue 17 item 5 (itemSchema typed event streams)"]
 async fn native_server_sent_events_are_typed() {
     let mut events = client().native_ticks().count(2).await.unwrap().into_body();
     let mut seen = Vec::new();

@@ -27,6 +27,7 @@ const FIXTURES: &[&str] = &[
     "tags.yaml",
     "frameworks.json",
     "openapi32.yaml",
+    "voice_platform.yaml",
 ];
 
 #[test]
@@ -46,13 +47,14 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         ("bodies", BODIES_TESTS),
         ("dedupe", DEDUPE_TESTS),
         ("openapi32", OPENAPI32_TESTS),
+        ("voice-platform", VOICE_PLATFORM_TESTS),
     ] {
         std::fs::create_dir_all(dir.join("crates").join(krate).join("tests")).unwrap();
         std::fs::write(dir.join("crates").join(krate).join("tests/decode.rs"), tests).unwrap();
     }
-    // The bodies and 3.2 tests drive the generated client against wiremock (both already in
-    // Cargo.lock).
-    for krate in ["bodies", "openapi32"] {
+    // The bodies, 3.2 and voice-platform tests drive the generated client against wiremock (both
+    // already in Cargo.lock).
+    for krate in ["bodies", "openapi32", "voice-platform"] {
         let path = dir.join("crates").join(krate).join("Cargo.toml");
         let mut manifest = std::fs::read_to_string(&path).unwrap();
         manifest.push_str(
@@ -114,8 +116,9 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling).
-    let features = "unions/full-serde,schemas31/full-serde";
+    // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling),
+    // and so does the `tracing` feature's span per call.
+    let features = "unions/full-serde,schemas31/full-serde,voice-platform/tracing";
     let output = cargo_in(
         &dir,
         &[
@@ -124,6 +127,8 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "unions",
             "-p",
             "schemas31",
+            "-p",
+            "voice-platform",
             "--features",
             features,
             "--offline",
@@ -181,8 +186,10 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
             "examples",
             "--package",
             "openapi32",
+            "--package",
+            "voice-platform",
             "--features",
-            "bodies/mock",
+            "voice-platform/tracing,bodies/mock",
             "--offline",
             "--quiet",
         ],
@@ -301,6 +308,9 @@ const BODIES_TESTS: &str = include_str!("../generated/bodies.rs");
 /// Run inside the generated `openapi32` crate: typed streams, 3.2's methods and query string, and
 /// tagged unions that always send their tag, against wiremock.
 const OPENAPI32_TESTS: &str = include_str!("../generated/openapi32.rs");
+/// Run inside the generated `voice-platform` crate: pagination, typed response headers,
+/// idempotency keys, hooks and OAuth2 client credentials against wiremock.
+const VOICE_PLATFORM_TESTS: &str = include_str!("../generated/voice_platform.rs");
 
 /// Run inside the generated `dedupe` crate: one concept is one type, so a value read from a
 /// response goes back into a request as it is, and one function handles every operation's

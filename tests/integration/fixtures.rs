@@ -26,6 +26,7 @@ snapshot_fixture!(tags, "tags.yaml");
 snapshot_fixture!(frameworks, "frameworks.json");
 snapshot_fixture!(openapi32, "openapi32.yaml");
 snapshot_fixture!(examples, "examples.yaml");
+snapshot_fixture!(voice_platform, "voice_platform.yaml");
 
 /// Every example is checked against its type: those that would not deserialise, or would not
 /// serialise back (a property the type lacks), are warned about at their pointers; the ones that

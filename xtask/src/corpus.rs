@@ -46,6 +46,8 @@ enum Outcome {
         types: usize,
         /// `path hash` per generated file, plus one line for the warnings.
         digest: Vec<String>,
+        /// Operations recognised as paged, by shape.
+        paged: std::collections::BTreeMap<&'static str, usize>,
     },
     Rejected(String),
     Panicked(String),
@@ -171,6 +173,7 @@ fn generate_one(spec: &Spec) -> Row {
                     hash(&generated.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
                 )])
                 .collect(),
+            paged: generated.paged,
         },
         Ok(Err(errors)) => Outcome::Rejected(errors.to_string()),
         Err(payload) => Outcome::Panicked(
@@ -199,17 +202,22 @@ fn hash(text: &str) -> u64 {
 }
 
 /// One line per generated file (`spec path hash`), per rejection and per panic, in spec order;
-/// a generated spec also gets a line of counts (`spec counts types T lines L`).
+/// a generated spec also gets a line of counts (`spec counts types T lines L`), and one of paged
+/// operations by shape when it has any (`spec paged cursor 3 offset 1`).
 fn digest(rows: &[Row]) -> String {
     let mut out = String::new();
     for row in rows {
         let name = &row.spec.name;
         match &row.outcome {
-            Outcome::Generated { digest, types, lines, .. } => {
+            Outcome::Generated { digest, types, lines, paged, .. } => {
                 for line in digest {
                     let _ = writeln!(out, "{name} {line}");
                 }
                 let _ = writeln!(out, "{name} counts types {types} lines {lines}");
+                if !paged.is_empty() {
+                    let shapes: Vec<String> = paged.iter().map(|(shape, n)| format!("{shape} {n}")).collect();
+                    let _ = writeln!(out, "{name} paged {}", shapes.join(" "));
+                }
             }
             Outcome::Rejected(message) => {
                 let _ = writeln!(out, "{name} rejected {:016x}", hash(message));
@@ -265,6 +273,23 @@ fn summarise_generation(rows: &[Row], elapsed: Duration, out: &mut String) {
          {panicked} panicked, {unreadable} unreadable; {warned} generated with warnings. {:.1} s in all.\n",
         percent(generated, total),
         elapsed.as_secs_f64()
+    );
+    let mut paged = std::collections::BTreeMap::new();
+    let mut paged_specs = 0;
+    for row in rows {
+        if let Outcome::Generated { paged: shapes, .. } = &row.outcome {
+            paged_specs += usize::from(!shapes.is_empty());
+            for (shape, n) in shapes {
+                *paged.entry(*shape).or_insert(0) += n;
+            }
+        }
+    }
+    let shapes: Vec<String> = paged.iter().map(|(shape, n)| format!("{shape} {n}")).collect();
+    let _ = writeln!(
+        out,
+        "Pagination: {} operations of {paged_specs} specs recognised as paged ({}).\n",
+        paged.values().sum::<usize>(),
+        if shapes.is_empty() { "none".to_owned() } else { shapes.join(", ") }
     );
     let failures: Vec<&Row> = rows.iter().filter(|r| !matches!(r.outcome, Outcome::Generated { .. })).collect();
     if !failures.is_empty() {

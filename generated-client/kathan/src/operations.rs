@@ -30,6 +30,7 @@ impl<'a> UpdateCall<'a> {
             &[&["HTTPBearer", "APIKeyHeader"]],
         );
         request.json(body);
+        let request = request.with_path_template("/calls/{call_id}");
         client
             .core
             .send(

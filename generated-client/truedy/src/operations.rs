@@ -30,6 +30,7 @@ impl<'a> UpdateCall<'a> {
             &[&["BearerAuth"]],
         );
         request.json(body);
+        let request = request.with_path_template("/calls/{call_id}");
         client
             .core
             .send(

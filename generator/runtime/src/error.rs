@@ -60,6 +60,17 @@ pub enum Error<E> {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// A [`Hook`](super::Hook) stopped the call.
+    #[error("a hook stopped the call to {operation}")]
+    Hook {
+        /// The operation id.
+        operation: &'static str,
+        /// The hook's error.
+        source: super::HookError,
+    },
+    /// No OAuth 2.0 access token could be obtained; nothing was sent.
+    #[error("no access token: {0}")]
+    Token(#[source] super::TokenError),
 }
 
 impl<E> Error<E> {

@@ -432,7 +432,12 @@ impl Core {
         decode: Decoder<T, E>,
     ) -> Result<ApiResponse<T>, Error<E>> {
         let mut prepared = self.prepare(request, true).map_err(Fault::into_error)?;
-        let mut response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+        #[cfg(feature = "tracing")]
+        let span = prepared.span.clone();
+        let executed = self.execute(&mut prepared);
+        #[cfg(feature = "tracing")]
+        let executed = ::tracing::Instrument::instrument(executed, span);
+        let mut response = executed.await.map_err(Fault::into_error)?;
         let status = response.status();
         if status.is_success() {
             let headers = ::std::mem::take(response.headers_mut());

@@ -1,5 +1,5 @@
 //! Support code shared by the generated client: [`ClientBuilder`] with its
-//! [`RetryPolicy`], per-call [`RequestOptions`], what a call returns
+//! [`RetryPolicy`] and [`Hook`]s, per-call [`RequestOptions`], what a call returns
 //! ([`ApiResponse`], [`ResponseInfo`]), how it fails ([`Error`]), and
 //! [`Nullable`] for fields that can be left out, cleared or set.
 
@@ -8,8 +8,9 @@
 // documented success or error type; everything else (base URL, credentials,
 // timeouts, retries, redirects, body limits) lives in `Core`, built once by
 // `ClientBuilder`. Each concern has its own file. The optional parts
-// (`events`, `multipart`) are gated by cargo features here and written into a
-// generated crate only when its API uses them.
+// (`events`, `multipart`, `paging`) are gated by cargo features here and written into a
+// generated crate only when its API uses them. The `tracing` feature (a span per call) stays a
+// cargo feature of every generated crate.
 
 #![forbid(unsafe_code)]
 
@@ -17,9 +18,14 @@ mod config;
 mod error;
 #[cfg(feature = "streaming")]
 mod events;
+mod headers;
+mod hooks;
 #[cfg(feature = "multipart")]
 mod multipart;
 mod nullable;
+mod oauth2;
+#[cfg(feature = "paging")]
+mod paging;
 mod request;
 mod response;
 mod security;
@@ -30,9 +36,13 @@ pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_or
 pub use error::Error;
 #[cfg(feature = "streaming")]
 pub use events::{ByteStream, Event, EventStream, ItemStream, StreamError};
+pub use hooks::{CallInfo, Hook, HookError, HookFuture};
 #[cfg(feature = "multipart")]
 pub use multipart::FilePart;
 pub use nullable::Nullable;
+pub use oauth2::TokenError;
+#[cfg(feature = "paging")]
+pub use paging::{DEFAULT_MAX_PAGES, Items, Pages};
 pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 
 // What generated code calls: public so that it can, hidden from the docs because callers never
@@ -40,11 +50,18 @@ pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 #[cfg(feature = "streaming")]
 #[doc(hidden)]
 pub use events::{EventParser, RawEvent};
+#[doc(hidden)]
+pub use headers::{header, required_header, with_headers};
 #[cfg(feature = "multipart")]
 #[doc(hidden)]
 pub use multipart::{Multipart, MultipartForm};
+#[cfg(feature = "paging")]
 #[doc(hidden)]
-pub use request::{PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value, serialize_tagged};
+pub use paging::{FetchPage, Paging, next_link};
+#[doc(hidden)]
+pub use request::{
+    NextPage, PathStyle, QueryStyle, Request, encode_path_segment, path_segment, path_value, serialize_tagged,
+};
 #[doc(hidden)]
 pub use response::{
     Decoder, Outcome, decode_json, decode_text, err, err_json, err_text, ok, ok_bytes, ok_json, ok_json_as, ok_text,

@@ -141,6 +141,11 @@ pub struct Request {
     pub(super) content_type: Option<String>,
     /// Why the request cannot be sent (e.g. the body failed to serialise).
     pub(super) invalid: Option<String>,
+    /// The path as the spec writes it (`/calls/{call_id}`), for tracing and hooks.
+    pub(super) path_template: &'static str,
+    /// The idempotency header the operation declares: sent with a generated key when the caller
+    /// set none (see [`Request::idempotency_key`]).
+    pub(super) idempotency_header: Option<&'static str>,
 }
 
 /// How [`Request::query_object`] spreads an object over the query string.
@@ -201,6 +206,8 @@ impl fmt::Debug for Request {
             .field("body_len", &self.body.as_ref().and_then(|body| body.as_bytes().map(<[u8]>::len)))
             .field("content_type", &self.content_type)
             .field("invalid", &self.invalid)
+            .field("path_template", &self.path_template)
+            .field("idempotency_header", &self.idempotency_header)
             .finish()
     }
 }
@@ -228,7 +235,25 @@ impl Request {
             body: None,
             content_type: None,
             invalid: None,
+            path_template: "",
+            idempotency_header: None,
         }
+    }
+
+    /// Records the path as the spec writes it (`/calls/{call_id}`): what tracing spans and hooks
+    /// report instead of the filled path.
+    pub fn with_path_template(mut self, template: &'static str) -> Self {
+        self.path_template = template;
+        self
+    }
+
+    /// Declares that the operation takes an idempotency key in the header `name`. When the
+    /// caller sets none (as a parameter, a per-call header or a default header), one is
+    /// generated for this call and sent on every attempt, so a retry can never run the
+    /// operation twice; a request with a key is retried like an idempotent one.
+    pub fn with_idempotency_key(mut self, name: &'static str) -> Self {
+        self.idempotency_header = Some(name);
+        self
     }
 
     /// The operation's id.
@@ -425,4 +450,21 @@ pub(super) fn form_values(value: &::serde_json::Value) -> Vec<(String, bool)> {
         Value::Array(items) => items.iter().filter_map(one).collect(),
         other => one(other).into_iter().collect(),
     }
+}
+
+/// Where the next page of a paginated listing is: what [`Core::with_next_page`](super::Core::with_next_page)
+/// changes in each request after the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextPage {
+    /// Set the query parameter `name` to `value` (replacing any value the call set).
+    Query {
+        /// The query parameter.
+        name: &'static str,
+        /// Its value for the next page.
+        value: String,
+    },
+    /// Request this URL instead of the call's own path and query (a `Link: <..>; rel="next"`
+    /// header or a `next` link in the body). It must be within the base URL's origin and path,
+    /// so credentials never reach another host.
+    Url(String),
 }

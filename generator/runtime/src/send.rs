@@ -9,9 +9,13 @@ use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use ::reqwest::{Method, StatusCode, Url};
 
 use super::config::{RedactedMap, parse_header};
+use super::hooks::{CallInfo, Hook};
+use super::oauth2::TokenSource;
 use super::request::EMPTY_SEGMENT;
 use super::security::{Apply, ResolvedCredential, describe_security};
-use super::{ApiResponse, Decoder, Error, Outcome, Request, RequestOptions, ResponseInfo, RetryPolicy, Secret};
+use super::{
+    ApiResponse, Decoder, Error, NextPage, Outcome, Request, RequestOptions, ResponseInfo, RetryPolicy, Secret,
+};
 
 /// Configured client state shared by every clone of a [`Core`].
 pub(super) struct Shared {
@@ -21,6 +25,8 @@ pub(super) struct Shared {
     pub(super) credentials: Vec<ResolvedCredential>,
     pub(super) default_headers: HeaderMap,
     pub(super) max_response_bytes: usize,
+    /// Hooks run on every attempt's request and response, in the order they were added.
+    pub(super) hooks: Vec<Arc<dyn Hook>>,
 }
 
 /// A configured client: sends [`Request`]s built by generated code. Cheap to
@@ -32,6 +38,8 @@ pub struct Core {
     pub(super) retry: RetryPolicy,
     /// Per-call headers from [`Core::with_options`], checked at send time.
     pub(super) extra_headers: Arc<Vec<(String, String)>>,
+    /// Where the next page of a listing is ([`Core::with_next_page`]).
+    pub(super) next_page: Option<Arc<NextPage>>,
 }
 
 impl fmt::Debug for Core {
@@ -47,6 +55,8 @@ impl fmt::Debug for Core {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.shared.max_response_bytes)
+            .field("hooks", &self.shared.hooks.len())
+            .field("next_page", &self.next_page.is_some())
             .finish()
     }
 }
@@ -76,13 +86,29 @@ impl Core {
         core
     }
 
+    /// A copy of this core whose requests go to the next page of a listing: a query
+    /// parameter set to the page's cursor, offset or number, or a next-page URL instead of the
+    /// call's path and query. `None` changes nothing (the first page).
+    pub fn with_next_page(&self, next: Option<NextPage>) -> Core {
+        let mut core = self.clone();
+        core.next_page = next.map(Arc::new);
+        core
+    }
+
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
     pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
         let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
-        let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
-        let raw = self.read_body(response).await.map_err(Fault::into_error)?;
-        finish(raw, decode)
+        #[cfg(feature = "tracing")]
+        let span = prepared.span.clone();
+        let call = async move {
+            let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+            let raw = self.read_body(response).await.map_err(Fault::into_error)?;
+            finish(raw, decode)
+        };
+        #[cfg(feature = "tracing")]
+        let call = ::tracing::Instrument::instrument(call, span);
+        call.await
     }
 
     /// The credentials sent: once some security alternative has every one of its schemes
@@ -122,21 +148,67 @@ impl Core {
             .select_credentials(request.security)
             .ok_or_else(|| Fault::MissingCredentials { operation, schemes: describe_security(request.security) })?;
         let url = self.url(&request, &credentials).map_err(invalid)?;
-        let headers = self.headers(&request, &credentials).map_err(invalid)?;
+        let mut headers = self.headers(&request, &credentials).map_err(invalid)?;
+        // One key per logical call, made here so that every attempt sends the same one.
+        let keyed = match request.idempotency_header {
+            Some(name) => {
+                let name = HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| invalid(format!("header {name:?}: not a valid header name")))?;
+                if !headers.contains_key(&name) {
+                    let key = HeaderValue::from_str(&idempotency_key())
+                        .map_err(|_| invalid("the idempotency key is not a header value".to_owned()))?;
+                    headers.insert(name, key);
+                }
+                true
+            }
+            None => false,
+        };
+        let token = credentials.iter().find_map(|cred| match &cred.apply {
+            Apply::Token(source) => Some(Arc::clone(source)),
+            _ => None,
+        });
         let mut template = ::reqwest::Request::new(request.method, url);
         *template.headers_mut() = headers;
         *template.body_mut() = request.body;
         if !streaming {
             *template.timeout_mut() = Some(self.timeout);
         }
-        Ok(Prepared { template: Some(template), streaming, operation })
+        let call = CallInfo { operation_id: operation, path_template: request.path_template, attempt: 0 };
+        #[cfg(feature = "tracing")]
+        let span = call_span(operation, &template, request.path_template);
+        Ok(Prepared {
+            template: Some(template),
+            streaming,
+            operation,
+            keyed,
+            call,
+            token,
+            #[cfg(feature = "tracing")]
+            span,
+        })
     }
 
     /// The base URL, the checked path, the query and any query credentials.
     fn url(&self, request: &Request, credentials: &[&ResolvedCredential]) -> Result<Url, String> {
         check_path(&request.path)?;
-        let mut url = Url::parse(&format!("{}{}", self.shared.base_url, request.path))
-            .map_err(|err| format!("cannot build the url: {err}"))?;
+        let next_page = self.next_page.as_deref();
+        let mut url = match next_page {
+            Some(NextPage::Url(next)) => self.next_page_url(next)?,
+            _ => Url::parse(&format!("{}{}", self.shared.base_url, request.path))
+                .map_err(|err| format!("cannot build the url: {err}"))?,
+        };
+        // A next-page link carries the whole query; a cursor replaces one parameter.
+        let query: Vec<(&str, &str)> = match next_page {
+            Some(NextPage::Url(_)) => Vec::new(),
+            Some(NextPage::Query { name, value }) => request
+                .query
+                .iter()
+                .filter(|(key, _)| key != name)
+                .map(|(key, value)| (key.as_str(), value.as_str()))
+                .chain(::std::iter::once((*name, value.as_str())))
+                .collect(),
+            None => request.query.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect(),
+        };
         let query_credentials: Vec<(&str, &Secret)> = credentials
             .iter()
             .filter_map(|cred| match &cred.apply {
@@ -144,15 +216,28 @@ impl Core {
                 _ => None,
             })
             .collect();
-        if !request.query.is_empty() || !query_credentials.is_empty() {
+        if !query.is_empty() || !query_credentials.is_empty() {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
+            for (name, value) in query {
                 pairs.append_pair(name, value);
             }
             for (name, secret) in query_credentials {
                 pairs.append_pair(name, secret.expose());
             }
         }
+        Ok(url)
+    }
+
+    /// A next-page link (absolute, or relative to the base URL), refused unless it stays within
+    /// the base URL's origin and path: credentials are sent with it.
+    fn next_page_url(&self, next: &str) -> Result<Url, String> {
+        let base = Url::parse(&format!("{}/", self.shared.base_url)).map_err(|err| format!("bad base url: {err}"))?;
+        let url = base.join(next).map_err(|err| format!("the next page link is not a url: {err}"))?;
+        if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+            return Err("the next page link points outside the base url".to_owned());
+        }
+        let mut url = url;
+        url.set_fragment(None);
         Ok(url)
     }
 
@@ -175,7 +260,12 @@ impl Core {
             layer.append(name, value);
         }
         if let Some(content_type) = &request.content_type {
-            let value = HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?;
+            // JSON, the common case, without copying its text.
+            let value = if content_type == "application/json" {
+                HeaderValue::from_static("application/json")
+            } else {
+                HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?
+            };
             layer.insert(::reqwest::header::CONTENT_TYPE, value);
         }
         headers.extend(layer);
@@ -197,7 +287,7 @@ impl Core {
                     sensitive_cookie = true;
                     cookies.push(format!("{name}={}", secret.expose()));
                 }
-                Apply::Query(..) => {}
+                Apply::Query(..) | Apply::Token(_) => {}
             }
         }
         if !cookies.is_empty() {
@@ -212,17 +302,35 @@ impl Core {
     /// returns the last response with its body unread.
     pub(super) async fn execute(&self, prepared: &mut Prepared) -> Result<::reqwest::Response, Fault> {
         let policy = &self.retry;
-        let replay_safe = prepared.method().is_some_and(is_idempotent) || policy.retry_non_idempotent;
+        // A request with an idempotency key is safe to replay: the server runs it once.
+        let replay_safe = prepared.method().is_some_and(is_idempotent) || policy.retry_non_idempotent || prepared.keyed;
         // A streamed request body can be sent once only.
         let max_retries = if prepared.replayable() { policy.max_retries } else { 0 };
         let mut retries = 0u32;
         let mut slept = Duration::ZERO;
+        let mut refreshed = false;
         loop {
             let may_retry = retries < max_retries;
-            let attempt = prepared.attempt().ok_or_else(|| Fault::InvalidRequest {
+            // No attempt can follow this one: send the request itself, not a copy.
+            let last = !may_retry && (prepared.token.is_none() || refreshed);
+            let mut attempt = prepared.attempt(last).ok_or_else(|| Fault::InvalidRequest {
                 operation: prepared.operation,
                 reason: "the request body cannot be sent again".to_owned(),
             })?;
+            prepared.call.attempt = retries + 1;
+            #[cfg(feature = "tracing")]
+            prepared.span.record("attempts", retries + 1);
+            let mut sent_token = None;
+            if let Some(token) = &prepared.token {
+                let value = token.header_value(&self.shared.client).await.map_err(Fault::Token)?;
+                attempt.headers_mut().insert(::reqwest::header::AUTHORIZATION, value.clone());
+                sent_token = Some(value);
+            }
+            for hook in &self.shared.hooks {
+                hook.on_request(&mut attempt, &prepared.call)
+                    .await
+                    .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
+            }
             let sent = if prepared.streaming {
                 match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
                     Ok(sent) => sent,
@@ -230,6 +338,17 @@ impl Core {
                 }
             } else {
                 self.shared.client.execute(attempt).await
+            };
+            let sent = match sent {
+                Ok(mut response) => {
+                    for hook in &self.shared.hooks {
+                        hook.on_response(&mut response, &prepared.call)
+                            .await
+                            .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
+                    }
+                    Ok(response)
+                }
+                Err(err) => Err(err),
             };
             let delay = match sent {
                 Err(err) => {
@@ -244,6 +363,20 @@ impl Core {
                 }
                 Ok(response) => {
                     let status = response.status();
+                    #[cfg(feature = "tracing")]
+                    record_response(&prepared.span, &response);
+                    // A cached token the server refuses is fetched again, once per call (when the
+                    // request can be sent again).
+                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed && prepared.replayable() {
+                        prepared.token.as_ref()
+                    } else {
+                        None
+                    };
+                    if let Some(token) = refusing {
+                        token.invalidate(sent_token.as_ref()).await;
+                        refreshed = true;
+                        continue;
+                    }
                     let retry_after = parse_retry_after(response.headers());
                     let retryable = match status.as_u16() {
                         429 => true,
@@ -328,6 +461,52 @@ fn policy_delay(
     (total <= policy.max_total_delay).then_some(delay)
 }
 
+/// A fresh idempotency key: 128 bits in the UUID version 4 format.
+///
+/// No `uuid` or `getrandom` dependency: every `RandomState` is keyed from the operating system's
+/// random source (once per thread, then stepped), and hashing a process-wide counter, the time
+/// and the thread with a new one gives bits no other call gets and no one can predict. A key
+/// only has to be unique per logical call, not secret.
+fn idempotency_key() -> String {
+    use ::std::hash::BuildHasher;
+    use ::std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let state = ::std::collections::hash_map::RandomState::new();
+    let thread = ::std::thread::current().id();
+    let high = state.hash_one((call, nanos, thread, 0u8));
+    let low = state.hash_one((call, nanos, thread, 1u8));
+    let bits =
+        (u128::from(high) << 64 | u128::from(low)) & !(0xF000 << 64 | 0xC000 << 48) | (0x4000 << 64 | 0x8000 << 48);
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// The span of one call: operation id, method and path template; status, attempts and the
+/// server's request id are recorded as they are known. No secret, parameter value or body.
+#[cfg(feature = "tracing")]
+fn call_span(operation: &'static str, request: &::reqwest::Request, path_template: &'static str) -> ::tracing::Span {
+    ::tracing::info_span!(
+        "api_call",
+        operation,
+        method = request.method().as_str(),
+        path = path_template,
+        status = ::tracing::field::Empty,
+        attempts = ::tracing::field::Empty,
+        request_id = ::tracing::field::Empty,
+    )
+}
+
+/// Records a response's status and request id on the call's span.
+#[cfg(feature = "tracing")]
+fn record_response(span: &::tracing::Span, response: &::reqwest::Response) {
+    span.record("status", response.status().as_u16());
+    if let Some(id) = super::response::request_id_from_headers(response.headers()) {
+        span.record("request_id", id);
+    }
+}
+
 /// A random duration between 50% and 100% of `backoff`.
 fn jitter(backoff: Duration) -> Duration {
     use ::std::hash::BuildHasher;
@@ -369,11 +548,9 @@ fn check_path(path: &str) -> Result<(), String> {
             "the path contains a character that must be percent-encoded (?, #, \\ or a control character)".to_owned()
         );
     }
-    for segment in path.split('/') {
-        let lower = segment.to_ascii_lowercase();
-        if matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.") {
-            return Err("a path parameter may not be \".\" or \"..\"".to_owned());
-        }
+    let dots = [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."];
+    if path.split('/').any(|segment| dots.iter().any(|dot| segment.eq_ignore_ascii_case(dot))) {
+        return Err("a path parameter may not be \".\" or \"..\"".to_owned());
     }
     Ok(())
 }
@@ -385,6 +562,15 @@ pub(super) struct Prepared {
     /// Whether the response is streamed (no total timeout on the request).
     streaming: bool,
     operation: &'static str,
+    /// Whether it carries an idempotency key, which makes it safe to replay.
+    keyed: bool,
+    /// What hooks are told about the call.
+    call: CallInfo,
+    /// The OAuth2 token source whose token is set on each attempt, if a credential is one.
+    token: Option<Arc<TokenSource>>,
+    /// The call's span (operation, method, path template; status, attempts, request id).
+    #[cfg(feature = "tracing")]
+    pub(super) span: ::tracing::Span,
 }
 
 impl Prepared {
@@ -397,9 +583,12 @@ impl Prepared {
         self.template.as_ref().is_some_and(|request| request.body().is_none_or(|body| body.as_bytes().is_some()))
     }
 
-    /// The request for the next attempt: a copy when the body allows it, else
-    /// the request itself (once).
-    fn attempt(&mut self) -> Option<::reqwest::Request> {
+    /// The request for the next attempt: the request itself when it is the `last`, or its body
+    /// cannot be copied (once); else a copy.
+    fn attempt(&mut self, last: bool) -> Option<::reqwest::Request> {
+        if last {
+            return self.template.take();
+        }
         match self.template.as_ref()?.try_clone() {
             Some(copy) => Some(copy),
             None => self.template.take(),
@@ -421,6 +610,8 @@ pub(super) enum Fault {
     MissingCredentials { operation: &'static str, schemes: String },
     InvalidRequest { operation: &'static str, reason: String },
     BodyTooLarge { status: StatusCode, limit: usize },
+    Hook { operation: &'static str, source: super::HookError },
+    Token(super::TokenError),
 }
 
 impl Fault {
@@ -431,6 +622,8 @@ impl Fault {
             Fault::MissingCredentials { operation, schemes } => Error::MissingCredentials { operation, schemes },
             Fault::InvalidRequest { operation, reason } => Error::InvalidRequest { operation, reason },
             Fault::BodyTooLarge { status, limit } => Error::BodyTooLarge { status, limit },
+            Fault::Hook { operation, source } => Error::Hook { operation, source },
+            Fault::Token(source) => Error::Token(source),
         }
     }
 }

@@ -1761,3 +1761,28 @@ mod copied_as_module {
         assert_eq!(scheme.kind, runtime::SchemeKind::Bearer);
     }
 }
+
+#[test]
+fn the_next_link_is_found_among_link_headers() {
+    use reqwest::header::{HeaderMap, HeaderValue, LINK};
+    let headers = |values: &[&str]| {
+        let mut map = HeaderMap::new();
+        for value in values {
+            map.append(LINK, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    };
+    let next = |values: &[&str]| runtime::next_link(&headers(values));
+    assert_eq!(next(&[r#"<https://a.test/x?page=2>; rel="next""#]).as_deref(), Some("https://a.test/x?page=2"));
+    assert_eq!(
+        next(&[r#"<https://a.test/x?page=1>; rel="prev", <https://a.test/x?page=3>; rel="next", <https://a.test/x?page=9>; rel="last""#])
+            .as_deref(),
+        Some("https://a.test/x?page=3")
+    );
+    // Several relation types in one, unquoted, any case, or in a second header.
+    assert_eq!(next(&[r#"</x?p=2>; title="n"; rel="last NEXT""#]).as_deref(), Some("/x?p=2"));
+    assert_eq!(next(&["</x?p=4>; rel=next"]).as_deref(), Some("/x?p=4"));
+    assert_eq!(next(&[r#"</x?p=1>; rel="first""#, r#"</x?p=5>; rel="next""#]).as_deref(), Some("/x?p=5"));
+    assert_eq!(next(&[r#"</x?p=1>; rel="prev""#, "garbage", "<unclosed; rel=next"]), None);
+    assert_eq!(next(&[]), None);
+}

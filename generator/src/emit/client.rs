@@ -47,8 +47,33 @@ fn expand_head(api: &Api) -> TokenStream {
                 };
                 quote! { runtime::SchemeKind::ApiKey { location: #location, name: #name } }
             }
+            SchemeKind::OAuth2ClientCredentials { token_url, scopes, .. } => {
+                quote! { runtime::SchemeKind::OAuth2 { token_url: #token_url, scopes: &[#(#scopes),*] } }
+            }
         };
         quote! { runtime::SecurityScheme { name: #name, kind: #kind }, }
+    });
+    let exchanges = api.security_schemes.iter().filter_map(|scheme| {
+        let SchemeKind::OAuth2ClientCredentials { token_url, method, .. } = &scheme.kind else { return None };
+        let name = &scheme.name;
+        let method = ident(method);
+        let doc = docs::outer(&[
+            format!("Sets the client id and secret of the `{name}` OAuth 2.0 scheme: access tokens are"),
+            format!("fetched from `{token_url}` when a call first needs one, kept until shortly before"),
+            "they expire, fetched again (once per call) when the server answers 401, and shared by".to_owned(),
+            "every clone of the client; concurrent calls wait for one fetch. The secret never appears".to_owned(),
+            "in `Debug` output, errors or logs.".to_owned(),
+        ]);
+        Some(quote! {
+            #doc
+            pub fn #method(
+                self,
+                client_id: impl ::std::convert::Into<::std::string::String>,
+                client_secret: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.client_credentials(#name, client_id, client_secret)
+            }
+        })
     });
     let credential_methods = api.security_schemes.iter().map(|scheme| {
         let doc = docs::outer(&scheme.docs);
@@ -94,6 +119,7 @@ fn expand_head(api: &Api) -> TokenStream {
 
         impl runtime::ClientBuilder {
             #(#credential_methods)*
+            #(#exchanges)*
 
             /// Builds the client. Fails on an invalid base URL or header, never on missing
             /// credentials: an operation that needs one reports it when called.

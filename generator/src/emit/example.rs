@@ -4,14 +4,21 @@
 //!
 //! The operation is the first, in document order, whose required inputs can be written as
 //! literals (strings, numbers, booleans, and a body whose type has a `Default`); with none, the
-//! example only builds the client.
+//! example only builds the client. When such an operation pages, the first that does is used
+//! instead, and the example lists every item with one loop over its `items()` stream.
 
 use crate::ir::{Api, BodyEncoding, Operation, SchemeKind, TypeKind, TypeRef};
 
 /// The example as doc lines (a fenced `no_run` code block), for the crate `krate`, and the
 /// features that compile its operation (empty: always compiled).
 pub fn lines<'a>(api: &'a Api, krate: &str) -> (Vec<String>, &'a [usize]) {
-    let operation = api.operations.iter().find_map(|op| Some((op, arguments(api, op)?)));
+    let literal = |op| Some((op, arguments(api, op)?));
+    let operation = api
+        .operations
+        .iter()
+        .filter(|op| op.pagination.is_some())
+        .find_map(literal)
+        .or_else(|| api.operations.iter().find_map(literal));
     let mut code = vec![
         "```no_run".to_owned(),
         "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
@@ -20,14 +27,23 @@ pub fn lines<'a>(api: &'a Api, krate: &str) -> (Vec<String>, &'a [usize]) {
     let schemes = operation.as_ref().and_then(|(op, _)| op.security.first()).map(Vec::as_slice).unwrap_or_default();
     for name in schemes {
         let Some(scheme) = api.security_schemes.iter().find(|s| &s.name == name) else { continue };
-        match scheme.kind {
+        match &scheme.kind {
             SchemeKind::Basic => code.push(format!("    .{}(\"USERNAME\", \"PASSWORD\")", scheme.method)),
+            SchemeKind::OAuth2ClientCredentials { method, .. } => {
+                code.push(format!("    .{method}(\"YOUR_CLIENT_ID\", \"YOUR_CLIENT_SECRET\")"));
+            }
             _ => code.push(format!("    .{}(\"YOUR_{}\")", scheme.method, shout(&scheme.name))),
         }
     }
     code.push("    .build()?;".to_owned());
     let features = operation.as_ref().map(|(op, _)| op.features.as_slice()).unwrap_or_default();
-    if let Some((op, arguments)) = operation {
+    if let Some((op, arguments)) = operation.as_ref().filter(|(op, _)| op.pagination.is_some()) {
+        code.push("// Every item of every page, each page fetched when the loop reaches it.".to_owned());
+        code.push(format!("let mut items = client.{}({}).items();", op.method_name, arguments.join(", ")));
+        code.push("while let Some(item) = items.next().await {".to_owned());
+        code.push("    println!(\"{:?}\", item?);".to_owned());
+        code.push("}".to_owned());
+    } else if let Some((op, arguments)) = operation {
         code.push(format!("match client.{}({}).await {{", op.method_name, arguments.join(", ")));
         code.push("    Ok(response) => println!(\"{:?}\", response.into_body()),".to_owned());
         code.push("    // A documented error status, decoded into the operation's error type.".to_owned());

@@ -34,6 +34,8 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     }
     out.push_str("# Serialize and Deserialize on every type, not only where the client needs them.\n");
     out.push_str("full-serde = []\n");
+    out.push_str("# A tracing span per call: operation id, method, path template, status, attempts, request id.\n");
+    out.push_str("tracing = [\"dep:tracing\"]\n");
     out.push_str("# `mock::MockServer`, a typed mock of the API (wiremock) for tests of code that uses this client.\n");
     out.push_str("mock = [\"full-serde\", \"dep:wiremock\"]\n\n");
     out.push_str("[dependencies]\n");
@@ -41,13 +43,17 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     if uses_chrono(api) {
         out.push_str(CHRONO_DEPENDENCY);
     }
+    if super::runtime::uses_paging(api) {
+        out.push_str("futures-core = { version = \"0.3\", default-features = false }\n");
+    }
     out.push_str("httpdate = \"1\"\n");
     out.push_str("percent-encoding = \"2\"\n");
     out.push_str("reqwest = { version = \"0.13\", default-features = false, features = [\"rustls\"] }\n");
     out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     out.push_str("serde_json = \"1\"\n");
     out.push_str("thiserror = \"2\"\n");
-    out.push_str("tokio = { version = \"1\", features = [\"time\"] }\n");
+    out.push_str("tokio = { version = \"1\", features = [\"sync\", \"time\"] }\n");
+    out.push_str("tracing = { version = \"0.1\", default-features = false, features = [\"std\"], optional = true }\n");
     out.push_str("wiremock = { version = \"0.6\", optional = true }\n");
     out
 }

@@ -20,12 +20,24 @@ use crate::ir::{Api, BodyEncoding, Operation, ParamLocation, PathPart, RequestBo
 /// The `operations.rs` module: its head, then one part per operation's builder.
 pub fn parts(api: &Api) -> Vec<Part<'_>> {
     let mut parts = vec![Part::Items(Box::new(|| expand_head(api)))];
-    parts.extend(
-        api.operations
-            .iter()
-            .map(|op| super::gated(Part::Syntax(Box::new(move || build_builder(op))), &api.features, &op.features)),
-    );
+    for op in &api.operations {
+        let gated = |part| super::gated(part, &api.features, &op.features);
+        parts.push(gated(Part::Syntax(Box::new(move || build_builder(op)))));
+        // Typed response headers and paging, beside the builder they extend.
+        if !op.response_headers.is_empty() || op.pagination.is_some() {
+            parts.push(gated(Part::Items(Box::new(move || {
+                let headers = super::headers::expand_headers(op);
+                let paging = super::pagination::expand_paging(op);
+                quote! { #headers #paging }
+            }))));
+        }
+    }
     parts
+}
+
+/// The names of the builder's fields, in order.
+pub(super) fn input_names(op: &Operation) -> Vec<String> {
+    inputs(op).into_iter().map(|input| input.name).collect()
 }
 
 fn expand_head(api: &Api) -> TokenStream {
@@ -354,6 +366,7 @@ fn build_send(op: &Operation, inputs: &[Input]) -> ImplItem {
         syntax::let_pattern(syntax::struct_pattern(syntax::path(false, &["Self"]), names), syntax::variable("self"));
     let mut stmts = vec![unpack];
     stmts.extend(request_statements(op));
+    stmts.push(super::headers::request_statement(op));
     stmts.push(send_statement(op, syntax::variable("client")));
     syntax::Function {
         attrs: docs::outer_attributes(&["Sends the request; `.await`ing the builder does the same.".to_owned()]),

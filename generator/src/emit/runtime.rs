@@ -27,12 +27,16 @@ const FILES: &[RuntimeFile] = &[
     RuntimeFile { name: "config.rs", source: include_str!("../../runtime/src/config.rs"), part: None },
     RuntimeFile { name: "error.rs", source: include_str!("../../runtime/src/error.rs"), part: None },
     RuntimeFile { name: "events.rs", source: include_str!("../../runtime/src/events.rs"), part: Some("streaming") },
+    RuntimeFile { name: "headers.rs", source: include_str!("../../runtime/src/headers.rs"), part: None },
+    RuntimeFile { name: "hooks.rs", source: include_str!("../../runtime/src/hooks.rs"), part: None },
     RuntimeFile {
         name: "multipart.rs",
         source: include_str!("../../runtime/src/multipart.rs"),
         part: Some("multipart"),
     },
     RuntimeFile { name: "nullable.rs", source: include_str!("../../runtime/src/nullable.rs"), part: None },
+    RuntimeFile { name: "oauth2.rs", source: include_str!("../../runtime/src/oauth2.rs"), part: None },
+    RuntimeFile { name: "paging.rs", source: include_str!("../../runtime/src/paging.rs"), part: Some("paging") },
     RuntimeFile { name: "request.rs", source: include_str!("../../runtime/src/request.rs"), part: None },
     RuntimeFile { name: "response.rs", source: include_str!("../../runtime/src/response.rs"), part: None },
     RuntimeFile { name: "security.rs", source: include_str!("../../runtime/src/security.rs"), part: None },
@@ -44,8 +48,14 @@ fn uses(api: &Api, part: &str) -> bool {
     match part {
         "streaming" => api.operations.iter().any(client::streams_events),
         "multipart" => api.operations.iter().any(|op| client::multipart_form(op).is_some()),
+        "paging" => uses_paging(api),
         _ => true,
     }
+}
+
+/// Whether some operation of `api` pages (the `paging` part, and the `futures-core` dependency).
+pub fn uses_paging(api: &Api) -> bool {
+    api.operations.iter().any(|op| op.pagination.is_some())
 }
 
 /// The runtime's files for `api`, as (path in the crate, contents) pairs, each opening with
@@ -97,7 +107,7 @@ mod tests {
     use super::*;
 
     /// The optional parts of the runtime, as named by its cargo features.
-    const PARTS: &[&str] = &["streaming", "multipart"];
+    const PARTS: &[&str] = &["streaming", "multipart", "paging"];
 
     /// Every combination of the optional parts gives files that parse, with no gate left and
     /// exactly the parts asked for.
@@ -110,12 +120,14 @@ mod tests {
         let manifest = include_str!("../../runtime/Cargo.toml");
         for part in PARTS {
             assert!(gates.contains(part), "no gate for {part}");
-            assert!(manifest.contains(&format!("\n{part} = []")), "the runtime crate has no feature {part}");
+            assert!(manifest.contains(&format!("\n{part} = [")), "the runtime crate has no feature {part}");
         }
-        for (events, multipart) in [(false, false), (true, false), (false, true), (true, true)] {
+        for mask in 0..8 {
+            let (events, multipart, paging) = (mask & 1 != 0, mask & 2 != 0, mask & 4 != 0);
             let used = |part: &str| match part {
                 "streaming" => events,
                 "multipart" => multipart,
+                "paging" => paging,
                 _ => true,
             };
             let written: Vec<(&str, &str, String)> = files(used).collect();
@@ -128,6 +140,8 @@ mod tests {
             assert_eq!(module.contains("EventStream"), events);
             assert_eq!(module.contains("mod multipart;"), multipart);
             assert_eq!(module.contains("MultipartForm"), multipart);
+            assert_eq!(names.contains(&"paging.rs"), paging);
+            assert_eq!(module.contains("mod paging;"), paging);
             for (name, _, text) in &written {
                 syn::parse_file(text).unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
                 assert!(!text.contains("crate::"), "{name} names `crate::`, which differs in a generated crate");

@@ -51,7 +51,7 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
     lowerer.claim_components();
     lowerer.lower_components();
     let security_schemes = lowerer.security_schemes();
-    let operations = lowerer.operations(&security_schemes);
+    let mut operations = lowerer.operations(&security_schemes);
     let components: FxHashMap<String, String> =
         lowerer.components.iter().map(|(key, name)| (name.clone(), key.clone())).collect();
     let component_names = lowerer.components.clone();
@@ -63,12 +63,14 @@ pub fn lower(doc: &OpenAPI, raw: &Raw<'_>, sink: &mut Sink) -> Api {
             "a cycle of $refs between aliases that never reaches a schema; generated as serde_json::Value",
         );
     }
-    let mut operations = operations;
     let spec_tags: Vec<&str> = doc.tags.iter().map(|tag| tag.name.as_str()).collect();
     let features = passes::tag_features(&spec_tags, &types, &mut operations);
     let directions = passes::serde_directions(&types, &operations);
     passes::finish_presence(&mut types, &directions.serialize);
     passes::box_recursive_fields(&mut types);
+    for (at, message) in passes::recognise_pagination(&types, &mut operations) {
+        sink.warning(&at, message);
+    }
     let examples = examples::examples(doc, &component_names, &types, &operations, sink);
     Api {
         title: doc.info.title.clone(),

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use super::Lowerer;
 use super::docs::operation_docs;
 use super::method_names::{self, MethodNames, Naming};
-use crate::ir::{Operation, SecurityScheme};
+use crate::ir::{HintKind, Operation, PagingHint, ParamLocation, SecurityScheme, TypeRef};
 use crate::names;
 use crate::pointer;
 use crate::v32;
@@ -146,6 +146,13 @@ impl Lowerer<'_, '_> {
         });
         let outcomes = self.responses(op, &site.pointer, &type_stem);
         let security = self.requirements(op.security.as_ref(), &site.pointer, schemes);
+        let headers_type =
+            if outcomes.headers.is_empty() { String::new() } else { scope.builder(&format!("{method_name}_headers")) };
+        let idempotency_header = params
+            .params
+            .iter()
+            .find(|p| p.location == ParamLocation::Header && p.ty == TypeRef::String && is_idempotency_header(&p.wire))
+            .map(|p| p.wire.clone());
 
         Operation {
             id: site.id.clone(),
@@ -166,6 +173,113 @@ impl Lowerer<'_, '_> {
             deprecated: op.deprecated,
             tags: op.tags.clone(),
             features: Vec::new(),
+            response_headers: outcomes.headers,
+            headers_type,
+            idempotency_header,
+            pagination: None,
+            pagination_hint: self.paging_hint(op, &site.pointer),
         }
     }
+
+    /// The pagination vendor extension of `op` (at `pointer`), if it has one this generator
+    /// reads; one it cannot read is warned about and ignored.
+    fn paging_hint(&mut self, op: &openapiv3::Operation, pointer: &str) -> Option<PagingHint> {
+        let (extension, value) =
+            PAGING_EXTENSIONS.iter().find_map(|name| op.extensions.get(*name).map(|value| (*name, value)))?;
+        let at = pointer::push(pointer, extension);
+        let read = match extension {
+            "x-speakeasy-pagination" => speakeasy_hint(value),
+            _ => fern_hint(value),
+        };
+        match read {
+            Ok((kind, results)) => Some(PagingHint { pointer: at, extension: extension.to_owned(), kind, results }),
+            Err(reason) => {
+                self.sink.warning(&at, format!("{extension} not used: {reason}"));
+                None
+            }
+        }
+    }
+}
+
+/// The pagination extensions read, in order of preference.
+const PAGING_EXTENSIONS: &[&str] = &["x-speakeasy-pagination", "x-fern-pagination"];
+
+/// Speakeasy's `{type: cursor|offsetLimit|url, inputs: [{name, in: parameters, type}],
+/// outputs: {nextCursor, results, nextUrl}}`.
+fn speakeasy_hint(value: &serde_json::Value) -> Result<(HintKind, Vec<String>), String> {
+    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let outputs = value.get("outputs").ok_or("it has no outputs")?;
+    let results = json_path(&text(outputs, "results").ok_or("it has no outputs.results")?, "$")?;
+    let inputs = value.get("inputs").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let input = |kind: &str| -> Result<Option<String>, String> {
+        let Some(input) = inputs.iter().find(|i| text(i, "type").as_deref() == Some(kind)) else { return Ok(None) };
+        if text(input, "in").as_deref() != Some("parameters") {
+            return Err(format!("its {kind} input is not a parameter"));
+        }
+        Ok(text(input, "name"))
+    };
+    let kind = match text(value, "type").as_deref() {
+        Some("cursor") => HintKind::Cursor {
+            param: input("cursor")?.ok_or("it has no cursor input")?,
+            next: json_path(&text(outputs, "nextCursor").ok_or("it has no outputs.nextCursor")?, "$")?,
+        },
+        Some("offsetLimit") => match (input("offset")?, input("page")?) {
+            (Some(param), _) => HintKind::Offset { param, limit: input("limit")? },
+            (None, Some(param)) => HintKind::Page { param, limit: input("limit")? },
+            (None, None) => return Err("it has neither an offset nor a page input".to_owned()),
+        },
+        Some("url") => {
+            HintKind::NextUrl { next: json_path(&text(outputs, "nextUrl").ok_or("it has no outputs.nextUrl")?, "$")? }
+        }
+        other => return Err(format!("its type {other:?} is not cursor, offsetLimit or url")),
+    };
+    Ok((kind, results))
+}
+
+/// Fern's `{cursor: $request.x, next_cursor: $response.a.b, results: $response.c}` or
+/// `{offset: $request.x, step: $request.y, results: ..}`.
+fn fern_hint(value: &serde_json::Value) -> Result<(HintKind, Vec<String>), String> {
+    let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+    let results = json_path(text("results").ok_or("it has no results")?, "$response")?;
+    let request = |key: &str| -> Result<Option<String>, String> {
+        let Some(path) = text(key) else { return Ok(None) };
+        match json_path(path, "$request")?.as_slice() {
+            [name] => Ok(Some(name.clone())),
+            _ => Err(format!("its {key} is not one request parameter")),
+        }
+    };
+    let kind = if let Some(param) = request("cursor")? {
+        HintKind::Cursor { param, next: json_path(text("next_cursor").ok_or("it has no next_cursor")?, "$response")? }
+    } else if let Some(param) = request("offset")? {
+        HintKind::Offset { param, limit: request("step")? }
+    } else {
+        return Err("it has neither a cursor nor an offset".to_owned());
+    };
+    Ok((kind, results))
+}
+
+/// `$.a.b` (with `root` `$`) or `$response.a.b` → `["a", "b"]`; just the root → `[]`.
+fn json_path(path: &str, root: &str) -> Result<Vec<String>, String> {
+    let rest = path.trim().strip_prefix(root).ok_or_else(|| format!("{path:?} does not start with {root}"))?;
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rest = rest.strip_prefix('.').ok_or_else(|| format!("{path:?} is not a path of property names"))?;
+    let steps: Vec<String> = rest.split('.').map(str::to_owned).collect();
+    if steps.iter().any(|s| s.is_empty() || s.contains(['[', ']', '*'])) {
+        return Err(format!("{path:?} is not a path of property names"));
+    }
+    Ok(steps)
+}
+
+/// Header names that carry an idempotency key (compared without case, `_` as `-`):
+/// `Idempotency-Key` (the IETF draft; Stripe, Adyen and most payment APIs),
+/// `X-Idempotency-Key`, `Idempotency-Token` and `X-Idempotency-Token`.
+pub(super) const IDEMPOTENCY_HEADERS: &[&str] =
+    &["idempotency-key", "x-idempotency-key", "idempotency-token", "x-idempotency-token"];
+
+/// Whether a header named `wire` carries an idempotency key.
+fn is_idempotency_header(wire: &str) -> bool {
+    let name = wire.to_ascii_lowercase().replace('_', "-");
+    IDEMPOTENCY_HEADERS.contains(&name.as_str())
 }

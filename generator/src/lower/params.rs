@@ -39,7 +39,7 @@ impl<'a> Lowerer<'a, '_> {
     pub(super) fn parameters(&mut self, site: &OperationSite, type_stem: &str) -> Parameters {
         let resolved = self.resolve_parameters(site);
         // The names a generated request builder uses for itself.
-        let mut scope = Scope::with_reserved(&["body", "client", "request", "self", "send"]);
+        let mut scope = Scope::with_reserved(&["body", "client", "request", "self", "send", "send_with_headers"]);
         let mut params = Vec::new();
         for (param, here) in resolved {
             params.push(self.param(&param, &here, type_stem, &mut scope));

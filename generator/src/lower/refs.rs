@@ -71,6 +71,7 @@ component!(Schema, "schemas", schemas);
 component!(Parameter, "parameters", parameters);
 component!(RequestBody, "requestBodies", request_bodies);
 component!(Response, "responses", responses);
+component!(openapiv3::Header, "headers", headers);
 component!(openapiv3::SecurityScheme, "securitySchemes", security_schemes);
 
 /// A component written in place or reached through a `$ref`, with the pointer it is read at.

@@ -11,7 +11,7 @@ use openapiv3::{MediaType, ReferenceOr, StatusCode};
 use super::Lowerer;
 use super::docs::lines;
 use super::media::{MediaKind, RESPONSE_ORDER, choose, media_essence, response_kind};
-use crate::ir::{Response, ResponseBody, ResponseVariant, StatusMatch, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Response, ResponseBody, ResponseHeader, ResponseVariant, StatusMatch, TypeDef, TypeKind, TypeRef};
 use crate::names::{self, Scope};
 use crate::{normalise, pointer};
 
@@ -25,6 +25,8 @@ pub(super) struct Outcomes {
     pub responses: Vec<Response>,
     /// The name of the error enum.
     pub error_type: String,
+    /// The headers the success responses declare.
+    pub headers: Vec<ResponseHeader>,
 }
 
 /// One documented status of an operation.
@@ -55,6 +57,8 @@ impl Lowerer<'_, '_> {
 
         let mut variant_scope = Scope::default();
         let mut responses = Vec::new();
+        let mut headers = Vec::new();
+        let mut header_scope = Scope::default();
         for entry in entries {
             let success = is_success(entry.status);
             let variant = variant_scope.claim(status_variant(entry.status));
@@ -69,6 +73,9 @@ impl Lowerer<'_, '_> {
             let streamed = success && successes == 1;
             let body = self.response_body(&located.item.content, &located.pointer, &hint, streamed, stem);
             let docs = lines(&located.item.description);
+            if success {
+                self.response_headers(&located.item.headers, &located.pointer, &mut headers, &mut header_scope);
+            }
             responses.push(Response { status: entry.status, body, success, variant, docs });
         }
         // A download that may also come back empty is still a download (of no bytes).
@@ -79,7 +86,63 @@ impl Lowerer<'_, '_> {
         }
         let Success { ty: success, is_enum: success_enum } = self.success(&responses, stem, &responses_pointer);
         let error_type = self.error_enum(&responses, stem);
-        Outcomes { success, success_enum, responses, error_type }
+        Outcomes { success, success_enum, responses, error_type, headers }
+    }
+
+    /// Adds the headers a success response declares (at `pointer`) to `headers`, unless one of
+    /// the name is there already. `Content-Type` is left out, as OpenAPI says.
+    fn response_headers(
+        &mut self,
+        declared: &indexmap::IndexMap<String, ReferenceOr<openapiv3::Header>>,
+        pointer: &str,
+        headers: &mut Vec<ResponseHeader>,
+        scope: &mut Scope,
+    ) {
+        let headers_pointer = pointer::push(pointer, "headers");
+        for (name, header) in declared {
+            let wire = name.to_ascii_lowercase();
+            if wire == "content-type" || headers.iter().any(|h: &ResponseHeader| h.wire == wire) {
+                continue;
+            }
+            let at = pointer::push(&headers_pointer, name);
+            let Some(located) = self.located(header, &at, "header") else { continue };
+            let ty = match &located.item.format {
+                openapiv3::ParameterSchemaOrContent::Schema(schema) => {
+                    self.header_type(schema, &pointer::push(&located.pointer, "schema"))
+                }
+                openapiv3::ParameterSchemaOrContent::Content(_) => TypeRef::String,
+            };
+            let mut docs = vec![format!("The `{name}` response header.")];
+            if let Some(description) = &located.item.description {
+                docs.push(String::new());
+                docs.extend(lines(description));
+            }
+            let field = scope.claim(names::snake_name(name, "header"));
+            headers.push(ResponseHeader { name: field, wire, ty, required: located.item.required, docs });
+        }
+    }
+
+    /// A response header's type: its scalar type (strings, numbers, booleans), else `String`
+    /// with a warning at `pointer`: a header's text is kept as it is.
+    fn header_type(&mut self, schema: &ReferenceOr<openapiv3::Schema>, pointer: &str) -> TypeRef {
+        use openapiv3::{IntegerFormat, SchemaKind, Type, VariantOrUnknownOrEmpty};
+        let Some(located) = self.resolve_item(schema, pointer) else { return TypeRef::String };
+        match &located.item.schema_kind {
+            SchemaKind::Type(Type::Integer(int)) => match &int.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::String(_)) => TypeRef::String,
+            SchemaKind::Any(any) if any.typ.is_none() && any.properties.is_empty() && any.items.is_none() => {
+                TypeRef::String
+            }
+            _ => {
+                self.sink.warning(pointer, "a response header that is not a scalar is read as its text (a String)");
+                TypeRef::String
+            }
+        }
     }
 
     /// How a response's body (its `content` at `pointer`) is read: JSON first, then an event

@@ -28,6 +28,10 @@ const RESERVED_BUILDER: &[&str] = &[
     "max_response_bytes",
     "build",
     "build_core",
+    "client_credentials",
+    "hook",
+    "token_url",
+    "token_scopes",
 ];
 
 /// How a scheme sends its credential.
@@ -47,18 +51,26 @@ impl Lowerer<'_, '_> {
         for (name, scheme) in &components.security_schemes {
             let pointer = pointer::push("/components/securitySchemes", name);
             let Some(scheme) = self.located(scheme, &pointer, "security scheme") else { continue };
-            let Credential { kind, description, how } = self.credential(&scheme.item, &pointer);
+            let Credential { mut kind, description, how } = self.credential(&scheme.item, &pointer);
+            if let openapiv3::SecurityScheme::OAuth2 { flows, .. } = &*scheme.item
+                && let Some(flow) = &flows.client_credentials
+            {
+                kind = SchemeKind::OAuth2ClientCredentials {
+                    token_url: flow.token_url.clone(),
+                    scopes: self.required_scopes(name),
+                    method: String::new(),
+                };
+            }
             let mut docs = vec![format!("Sets the credential for the `{name}` security scheme: {how}.")];
             if let Some(description) = description {
                 docs.push(String::new());
                 docs.extend(lines(description));
             }
-            schemes.push(SecurityScheme {
-                name: name.clone(),
-                method: scope.claim(names::snake_name(name, "credential")),
-                kind,
-                docs,
-            });
+            let method = scope.claim(names::snake_name(name, "credential"));
+            if let SchemeKind::OAuth2ClientCredentials { method: exchange, .. } = &mut kind {
+                *exchange = scope.claim(format!("{}_client_credentials", names::bare(&method)));
+            }
+            schemes.push(SecurityScheme { name: name.clone(), method, kind, docs });
         }
         schemes
     }
@@ -101,6 +113,27 @@ impl Lowerer<'_, '_> {
                 "OpenID Connect token obtained by the caller, sent as `Authorization: Bearer <token>`",
             ),
         }
+    }
+
+    /// Every scope the document's and the operations' requirements ask of the scheme `name`,
+    /// in document order, each once.
+    fn required_scopes(&self, name: &str) -> Vec<String> {
+        let mut scopes: Vec<String> = Vec::new();
+        let mut add = |requirements: &Option<Vec<SecurityRequirement>>| {
+            for scope in requirements.iter().flatten().filter_map(|r| r.get(name)).flatten() {
+                if !scopes.contains(scope) {
+                    scopes.push(scope.clone());
+                }
+            }
+        };
+        add(&self.doc.security);
+        for item in self.doc.paths.paths.values() {
+            let openapiv3::ReferenceOr::Item(item) = item else { continue };
+            for (_, op) in item.iter() {
+                add(&op.security);
+            }
+        }
+        scopes
     }
 
     /// The alternative sets of schemes an operation (at `pointer`) accepts: its own `security`, else

@@ -1002,3 +1002,130 @@ components:
         assert_eq!((other.ty.clone(), other.tags.is_empty()), (named("Other"), true));
     }
 }
+
+/// A `GET /list` with these query parameters (YAML list items) and this 200 body schema.
+fn listing(params: &str, body: &str) -> (Api, Vec<Diagnostic>) {
+    lower_yaml(
+        "3.0.3",
+        &format!(
+            "paths:\n  /list:\n    get:\n      operationId: list\n      parameters: [{params}]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {body}\n"
+        ),
+    )
+}
+
+fn shape(api: &Api) -> Option<&'static str> {
+    only_operation(api).pagination.as_ref().map(|p| p.shape.label())
+}
+
+#[test]
+fn pagination_is_recognised_only_on_clear_evidence() {
+    let cursor_param = "{name: cursor, in: query, schema: {type: string}}";
+    let page_body = "{type: object, properties: {data: {type: array, items: {type: string}}, meta: {type: object, properties: {next_cursor: {type: string}}}}}";
+    let (api, _) = listing(cursor_param, page_body);
+    let paging = only_operation(&api).pagination.clone().expect("a cursor listing");
+    assert_eq!(paging.item, TypeRef::String);
+    let crate::ir::PageShape::Cursor { param, cursor, has_more } = paging.shape else { panic!("{paging:?}") };
+    assert_eq!((param.as_str(), has_more), ("cursor", None));
+    assert_eq!(
+        cursor.iter().map(|s| (s.name.as_str(), s.optional)).collect::<Vec<_>>(),
+        [("meta", true), ("next_cursor", true)]
+    );
+    assert!(paging.evidence.contains("`meta.next_cursor`"), "{}", paging.evidence);
+
+    // A cursor with no parameter to send it in, or two cursor parameters: not paged.
+    assert_eq!(shape(&listing("{name: q, in: query, schema: {type: string}}", page_body).0), None);
+    let two = format!("{cursor_param}, {{name: after, in: query, schema: {{type: string}}}}");
+    assert_eq!(shape(&listing(&two, page_body).0), None);
+    // Two cursor fields: not paged.
+    let two_cursors = "{type: object, properties: {data: {type: array, items: {type: string}}, next_cursor: {type: string}, meta: {type: object, properties: {next_cursor: {type: string}}}}}";
+    assert_eq!(shape(&listing(cursor_param, two_cursors).0), None);
+    // Two arrays, neither with an items name: not paged; one named `data` is the items.
+    let two_arrays = "{type: object, properties: {a: {type: array, items: {type: string}}, b: {type: array, items: {type: integer}}, next_cursor: {type: string}}}";
+    assert_eq!(shape(&listing(cursor_param, two_arrays).0), None);
+    let with_data = two_arrays.replace("a: ", "data: ");
+    assert_eq!(shape(&listing(cursor_param, &with_data).0), Some("cursor"));
+
+    // A next link, an offset, a page number.
+    let next = "{type: object, properties: {results: {type: array, items: {type: string}}, next: {type: string, nullable: true}}}";
+    assert_eq!(shape(&listing("{name: page, in: query, schema: {type: integer}}", next).0), Some("next-url"));
+    let items = "{type: array, items: {type: string}}";
+    let offset =
+        "{name: offset, in: query, schema: {type: integer}}, {name: limit, in: query, schema: {type: integer}}";
+    let (api, _) = listing(offset, items);
+    assert_eq!(
+        only_operation(&api).pagination.as_ref().unwrap().shape,
+        crate::ir::PageShape::Offset { param: 0, limit: Some(1) }
+    );
+    assert_eq!(shape(&listing("{name: page, in: query, schema: {type: integer}}", items).0), Some("page"));
+    // An offset that is a string is not one.
+    assert_eq!(shape(&listing("{name: offset, in: query, schema: {type: string}}", items).0), None);
+}
+
+#[test]
+fn a_pagination_extension_that_does_not_fit_is_a_warning() {
+    let body = "{type: object, properties: {data: {type: array, items: {type: string}}}}";
+    let text = format!(
+        "paths:\n  /list:\n    get:\n      x-fern-pagination: {{offset: $request.skip, results: $response.rows}}\n      parameters: [{{name: skip, in: query, schema: {{type: integer}}}}]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {body}\n"
+    );
+    let (api, diagnostics) = lower_yaml("3.0.3", &text);
+    assert_eq!(shape(&api), None);
+    assert_eq!(
+        messages(&diagnostics),
+        ["/paths/~1list/get/x-fern-pagination: x-fern-pagination not used: no property `rows`"]
+    );
+    let (api, diagnostics) = lower_yaml("3.0.3", &text.replace("$response.rows", "$response.data"));
+    assert_eq!((shape(&api), diagnostics.len()), (Some("offset"), 0));
+}
+
+#[test]
+fn idempotency_headers_and_typed_response_headers() {
+    let (api, diagnostics) = lower_yaml(
+        "3.0.3",
+        r#"
+paths:
+  /calls:
+    post:
+      parameters:
+        - {name: X-Idempotency-Key, in: header, schema: {type: string}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      responses:
+        '201':
+          description: created
+          headers:
+            Location: {required: true, schema: {type: string}}
+            X-RateLimit-Remaining: {schema: {type: integer, format: int32}}
+            Content-Type: {schema: {type: string}}
+            X-Flags: {schema: {type: array, items: {type: string}}}
+"#,
+    );
+    let op = only_operation(&api);
+    assert_eq!(op.idempotency_header.as_deref(), Some("X-Idempotency-Key"));
+    let headers: Vec<(&str, &str, &TypeRef, bool)> =
+        op.response_headers.iter().map(|h| (h.name.as_str(), h.wire.as_str(), &h.ty, h.required)).collect();
+    assert_eq!(
+        headers,
+        [
+            ("location", "location", &TypeRef::String, true),
+            ("x_rate_limit_remaining", "x-ratelimit-remaining", &TypeRef::I32, false),
+            ("x_flags", "x-flags", &TypeRef::String, false),
+        ]
+    );
+    assert_eq!(op.headers_type, "PostCallsHeaders");
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "/paths/~1calls/post/responses/201/headers/X-Flags/schema: a response header that is not a scalar is read as its text (a String)"
+        ]
+    );
+}
+
+#[test]
+fn a_parameter_called_items_keeps_the_listing_a_plain_call() {
+    let body = "{type: array, items: {type: string}}";
+    let params =
+        "{name: offset, in: query, schema: {type: integer}}, {name: items, in: query, schema: {type: integer}}";
+    assert_eq!(shape(&listing(params, body).0), None);
+    // A parameter spelled like a method the builder always has gets another name.
+    let (api, _) = listing("{name: send_with_headers, in: query, schema: {type: string}}", body);
+    assert_eq!(only_operation(&api).params[0].name, "send_with_headers_2");
+}

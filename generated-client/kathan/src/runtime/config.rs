@@ -10,9 +10,9 @@ use ::std::time::Duration;
 use ::reqwest::Url;
 use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::security::{Credential, resolve_credential};
+use super::security::{Credential, TokenConfig, resolve_credential};
 use super::send::Shared;
-use super::{Core, Secret, SecurityScheme};
+use super::{Core, Hook, Secret, SecurityScheme};
 
 /// Default per-attempt timeout.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -33,10 +33,10 @@ const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// the last response or error is returned.
 ///
 /// Idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`)
-/// are retried on all of the above. Other methods are retried only when the
-/// server provably did not process the request: `429`, `503` with
-/// `Retry-After`, or a failure to connect; unless `retry_non_idempotent` is
-/// set.
+/// and requests carrying an idempotency key are retried on all of the above.
+/// Other methods are retried only when the server provably did not process
+/// the request: `429`, `503` with `Retry-After`, or a failure to connect;
+/// unless `retry_non_idempotent` is set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (default 2, so at most 3 attempts).
@@ -217,6 +217,9 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: Vec<(String, String)>,
     max_response_bytes: usize,
+    hooks: Vec<Arc<dyn Hook>>,
+    token_url: Option<String>,
+    token_scopes: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -234,6 +237,9 @@ impl fmt::Debug for ClientBuilder {
                 &RedactedMap(self.default_headers.iter().map(|(name, _)| name.as_str()).collect()),
             )
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("hooks", &self.hooks.len())
+            .field("token_url", &self.token_url)
+            .field("token_scopes", &self.token_scopes)
             .finish()
     }
 }
@@ -254,6 +260,9 @@ impl ClientBuilder {
             user_agent: None,
             default_headers: Vec::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            hooks: Vec::new(),
+            token_url: None,
+            token_scopes: None,
         }
     }
 
@@ -283,6 +292,43 @@ impl ClientBuilder {
     ) -> Self {
         let credential = Credential::Basic { username: Secret(username.into()), password: Secret(password.into()) };
         self.set_credential(scheme, credential);
+        self
+    }
+
+    #[doc(hidden)]
+    /// Sets the client id and secret of an OAuth 2.0 scheme with a `clientCredentials` flow:
+    /// tokens are fetched from its `tokenUrl` when first needed and renewed before they expire.
+    pub fn client_credentials(
+        mut self,
+        scheme: &'static str,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        let credential = Credential::ClientCredentials {
+            client_id: Secret(client_id.into()),
+            client_secret: Secret(client_secret.into()),
+        };
+        self.set_credential(scheme, credential);
+        self
+    }
+
+    /// Fetches OAuth 2.0 tokens from this URL instead of the scheme's `tokenUrl` (a staging
+    /// server, say). A relative `tokenUrl` in the spec is resolved against the base URL.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Asks for these OAuth 2.0 scopes instead of every scope the operations require.
+    pub fn token_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.token_scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds a [`Hook`] that sees and may change every request and response; hooks run in the
+    /// order they are added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
         self
     }
 
@@ -351,7 +397,13 @@ impl ClientBuilder {
 
         let mut credentials = Vec::with_capacity(self.credentials.len());
         for (scheme_name, credential) in &self.credentials {
-            credentials.push(resolve_credential(self.schemes, scheme_name, credential)?);
+            let token = TokenConfig {
+                url: self.token_url.as_deref(),
+                scopes: self.token_scopes.as_deref(),
+                base_url: &base_url,
+                timeout: self.timeout,
+            };
+            credentials.push(resolve_credential(self.schemes, scheme_name, credential, &token)?);
         }
 
         let mut default_headers = HeaderMap::new();
@@ -402,10 +454,12 @@ impl ClientBuilder {
                 credentials,
                 default_headers,
                 max_response_bytes: self.max_response_bytes,
+                hooks: self.hooks,
             }),
             timeout: self.timeout,
             retry: self.retry,
             extra_headers: Arc::new(Vec::new()),
+            next_page: None,
         })
     }
 }

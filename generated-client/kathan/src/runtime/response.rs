@@ -44,6 +44,14 @@ pub enum DecodeError {
     /// The body is not UTF-8 text.
     #[error("the body is not utf-8 text")]
     Utf8(#[from] ::std::str::Utf8Error),
+    /// A response header the operation declares is missing or does not parse.
+    #[error("response header {name} {reason}")]
+    Header {
+        /// The header name.
+        name: &'static str,
+        /// What is wrong with it (its value is not repeated).
+        reason: String,
+    },
 }
 
 /// Decodes a JSON body.
@@ -197,7 +205,7 @@ fn plausible_request_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN && !id.chars().any(char::is_control)
 }
 
-fn request_id_from_headers(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn request_id_from_headers(headers: &HeaderMap) -> Option<&str> {
     REQUEST_ID_HEADERS.iter().find_map(|name| {
         headers.get(*name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|id| plausible_request_id(id))
     })

@@ -4,8 +4,11 @@
 //! client is built and applied to a request.
 
 use ::std::fmt;
+use ::std::sync::Arc;
+use ::std::time::Duration;
 
 use super::BuildError;
+use super::oauth2::TokenSource;
 use ::reqwest::header::{HeaderName, HeaderValue};
 
 /// How an operation's security requirement is satisfied: one entry of the
@@ -31,6 +34,14 @@ pub enum SchemeKind {
         location: ApiKeyLocation,
         /// The header, query parameter or cookie name.
         name: &'static str,
+    },
+    /// OAuth 2.0 with a `clientCredentials` flow: a token the caller gives is sent as a bearer
+    /// token; a client id and secret are exchanged for one at `token_url`.
+    OAuth2 {
+        /// The flow's `tokenUrl`.
+        token_url: &'static str,
+        /// The scopes asked for: those the operations require of this scheme.
+        scopes: &'static [&'static str],
     },
 }
 
@@ -86,6 +97,8 @@ pub(super) enum Credential {
     Token(Secret),
     /// A username and password for HTTP basic authentication.
     Basic { username: Secret, password: Secret },
+    /// An OAuth 2.0 client id and secret, exchanged for tokens.
+    ClientCredentials { client_id: Secret, client_secret: Secret },
 }
 
 /// A credential checked against its scheme and ready to be applied.
@@ -104,6 +117,20 @@ pub(super) enum Apply {
     Query(&'static str, Secret),
     /// A cookie; the value has been checked to contain only cookie octets.
     Cookie(&'static str, Secret),
+    /// `Authorization: Bearer` with a token fetched (and refreshed) by the source.
+    Token(Arc<TokenSource>),
+}
+
+/// Where and how OAuth 2.0 tokens are fetched.
+pub(super) struct TokenConfig<'c> {
+    /// The caller's token URL, replacing the scheme's.
+    pub(super) url: Option<&'c str>,
+    /// The caller's scopes, replacing those the operations require.
+    pub(super) scopes: Option<&'c [String]>,
+    /// The client's base URL, which a relative token URL is resolved against.
+    pub(super) base_url: &'c str,
+    /// The timeout of a token request.
+    pub(super) timeout: Duration,
 }
 
 /// Checks a credential against its scheme and prepares it for sending.
@@ -111,6 +138,7 @@ pub(super) fn resolve_credential(
     schemes: &'static [SecurityScheme],
     scheme_name: &'static str,
     credential: &Credential,
+    token: &TokenConfig<'_>,
 ) -> Result<ResolvedCredential, BuildError> {
     let scheme = schemes.iter().find(|scheme| scheme.name == scheme_name).ok_or_else(|| BuildError::UnknownScheme {
         scheme: scheme_name.to_owned(),
@@ -128,7 +156,7 @@ pub(super) fn resolve_credential(
         Ok(value)
     };
     let apply = match (scheme.kind, credential) {
-        (SchemeKind::Bearer, Credential::Token(token)) => {
+        (SchemeKind::Bearer | SchemeKind::OAuth2 { .. }, Credential::Token(token)) => {
             Apply::Header(::reqwest::header::AUTHORIZATION, sensitive_value(format!("Bearer {}", token.expose()))?)
         }
         (SchemeKind::Basic, Credential::Basic { username, password }) => {
@@ -163,6 +191,32 @@ pub(super) fn resolve_credential(
                 Apply::Cookie(name, key.clone())
             }
         },
+        (SchemeKind::OAuth2 { token_url, scopes }, Credential::ClientCredentials { client_id, client_secret }) => {
+            let url = token.url.unwrap_or(token_url);
+            let url = match ::reqwest::Url::parse(url) {
+                Ok(url) => url,
+                Err(_) => ::reqwest::Url::parse(&format!("{}/", token.base_url))
+                    .and_then(|base| base.join(url.trim_start_matches('/')))
+                    .map_err(|_| invalid("the token url is not a url"))?,
+            };
+            let scopes = match token.scopes {
+                Some(chosen) => chosen.to_vec(),
+                None => scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+            };
+            Apply::Token(Arc::new(TokenSource::new(
+                url,
+                scopes,
+                client_id.clone(),
+                client_secret.clone(),
+                token.timeout,
+            )))
+        }
+        (_, Credential::ClientCredentials { .. }) => {
+            return Err(BuildError::WrongCredentialKind {
+                scheme: scheme_name.to_owned(),
+                expected: "a credential of its own kind (client credentials are for oauth2 schemes)",
+            });
+        }
         (SchemeKind::Basic, Credential::Token(_)) => {
             return Err(BuildError::WrongCredentialKind {
                 scheme: scheme_name.to_owned(),

@@ -16,7 +16,7 @@ use super::serde::reachable;
 use crate::ir::{BodyEncoding, Feature, Features, Operation, ResponseBody, TypeDef};
 
 /// Feature names the generated crate uses for other things, which a tag never takes.
-const RESERVED: &[&str] = &["default", "all", "full-serde", "mock", UNTAGGED, UNREFERENCED];
+const RESERVED: &[&str] = &["default", "all", "full-serde", "tracing", "mock", UNTAGGED, UNREFERENCED];
 
 const UNTAGGED: &str = "untagged";
 const UNREFERENCED: &str = "unreferenced-schemas";
@@ -103,6 +103,7 @@ fn roots(op: &Operation) -> Vec<&str> {
         }
     }
     roots.extend(op.success.named());
+    roots.extend(op.response_headers.iter().flat_map(|h| h.ty.named()));
     for response in &op.responses {
         if let ResponseBody::Json(ty) | ResponseBody::EventStream(Some(ty)) = &response.body {
             roots.extend(ty.named());
