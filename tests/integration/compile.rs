@@ -23,6 +23,9 @@ const FIXTURES: &[&str] = &[
     "hostile.yaml",
     "fastapi_names.json",
     "dedupe.yaml",
+    "multifile_bundled.yaml",
+    "swagger2_store.yaml",
+    "swagger2_minimal.json",
 ];
 
 #[test]
