@@ -712,9 +712,27 @@ mod tests {
             format!("{at}$ref `../../etc/b.yaml` leaves the folder references may read (spec)")
         );
         assert!(error("/etc/b.yaml", &[]).contains("absolute paths are not supported"));
+        assert_eq!(
+            error("b.yaml#B", &[("spec/b.yaml", "B: {}\n")]),
+            format!("{at}$ref `b.yaml#B`: the fragment `#B` is not a JSON pointer")
+        );
         // In another file, the error names that file.
         let nested = error("b.yaml#/B", &[("spec/b.yaml", "B: {items: {$ref: 'c.yaml'}}\n")]);
         assert_eq!(nested, "error: spec/b.yaml#/B/items: $ref `c.yaml`: cannot read spec/c.yaml: no such file");
+    }
+
+    #[test]
+    fn file_paths_and_fragments_are_percent_decoded() {
+        let files = [
+            (
+                "openapi.yaml",
+                "openapi: 3.0.3\npaths: {}\ncomponents:\n  schemas:\n    A: {items: {$ref: 'my%20types.yaml#/A%20B'}}\n",
+            ),
+            ("my types.yaml", "A B: {type: string}\n"),
+        ];
+        let (doc, _) = bundle_in(&files, "").unwrap();
+        assert_eq!(doc["components"]["schemas"]["A"]["items"], json!({"$ref": "#/components/schemas/A%20B"}));
+        assert_eq!(doc["components"]["schemas"]["A B"], json!({"type": "string"}));
     }
 
     #[test]
