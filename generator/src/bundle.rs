@@ -735,6 +735,24 @@ mod tests {
         assert_eq!(doc["components"]["schemas"]["A B"], json!({"type": "string"}));
     }
 
+    /// `$ref`s of the wrong shape or to odd places are left for later stages or refused; nothing
+    /// panics.
+    #[test]
+    fn misshapen_refs_do_not_panic() {
+        let files = [
+            (
+                "openapi.yaml",
+                "openapi: 3.0.3\npaths: {/a: {$ref: 5}, /b: {$ref: ''}, /c: {$ref: 'x.yaml#'}}\ncomponents:\n  \
+                 schemas:\n    A: {$ref: 'x.yaml'}\n    B: {discriminator: {mapping: {a: 'x.yaml#/', b: 5}}}\n    \
+                 C: {$ref: 'C:/x.yaml'}\n",
+            ),
+            ("x.yaml", "$ref: ''\n"),
+        ];
+        let _ = bundle_in(&files, "");
+        let error = bundle_in(&files[..1], "").unwrap_err().to_string();
+        assert!(error.contains("cannot read x.yaml"), "{error}");
+    }
+
     #[test]
     fn a_cycle_of_path_items_is_an_error_not_a_hang() {
         let files = [

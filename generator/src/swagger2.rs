@@ -690,6 +690,31 @@ mod tests {
         (doc, warnings)
     }
 
+    /// Parts of the wrong shape are left for later stages to report; nothing panics.
+    #[test]
+    fn misshapen_documents_convert_without_panicking() {
+        let hostile = [
+            json!({"swagger": "2.0", "paths": [], "definitions": 5, "parameters": "x", "responses": {"a": 1},
+                "securityDefinitions": {"a": [], "b": {"type": "oauth2"}}, "host": 3, "schemes": "https"}),
+            json!({"swagger": "2.0", "paths": {"/a": {"get": 3, "parameters": {}, "put": {"parameters": [1, {"in": "body"},
+                {"in": "formData"}, {"$ref": 7}], "responses": {"200": {"schema": 1, "headers": 2, "examples": 3}}}}}}),
+            json!({"swagger": "2.0", "paths": {"/a": {"post": {"consumes": "x", "parameters": [{"in": "query", "type": "array",
+                "collectionFormat": 9}, {"in": "path", "type": "array", "collectionFormat": "multi"}]}}}}),
+        ];
+        for doc in hostile {
+            let text = doc.to_string();
+            let _ = crate::generate(
+                text.as_str(),
+                &crate::Options {
+                    spec_path: "s.json".to_owned(),
+                    crate_name: "s".to_owned(),
+                    command: "test".to_owned(),
+                },
+            );
+            converted(doc);
+        }
+    }
+
     #[test]
     fn the_scan_finds_a_swagger_version() {
         assert!(may_declare_swagger(r#"{"swagger": "2.0"}"#));
