@@ -5,8 +5,10 @@
 //! [`parse`] (into `openapiv3`) → [`lower`] (resolve references, decide names, build the [`ir`]) →
 //! [`emit`] (syntax trees or token streams, a part of a file at a time) → [`format`]
 //! (prettyplease, parts spread over every core). [`front`] runs the first three stages as one
-//! (on two threads for JSON, with repairs). The library does no I/O: it takes the spec's text and
-//! returns the files' contents; the `xtask` driver reads and writes.
+//! (on two threads for JSON, with repairs), after making the document whole when it needs it:
+//! [`bundle`] (a spec split over files) and [`swagger2`] (Swagger 2.0 to OpenAPI 3.0). The library
+//! does no I/O: it takes the spec's text (and, in [`generate_with_files`], a function that reads
+//! the files it refers to) and returns the files' contents; the `xtask` driver reads and writes.
 
 pub mod bundle;
 pub mod diagnostics;
