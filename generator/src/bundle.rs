@@ -14,7 +14,8 @@
 //!   (`Call_2`). Names are given in document order and never merge two targets;
 //! - a `$ref` that is itself a component (`components: {schemas: {Call: {$ref: ./call.yaml}}}`,
 //!   Redocly's layout) makes its target that component, under that name;
-//! - anything else (a path item, an example, a callback) is copied in place of the `$ref`.
+//! - anything else (a path item, a callback, a link) is copied in place of the `$ref`; an
+//!   example's `$ref` is not followed (no stage reads examples).
 //!
 //! A target is identified by its file (its path made from the referring file's folder, with `.`
 //! and `..` resolved) and its JSON pointer, so one file reached by two paths is read once and each
@@ -104,7 +105,6 @@ enum Kind {
     Schema,
     Discriminator,
     Encoding,
-    Example,
     Callback,
     Link,
     SecurityScheme,
@@ -134,7 +134,6 @@ fn member(kind: Kind, key: &str, swagger: bool) -> Node {
         (Components, "schemas") => MapOf(Schema),
         (Components, "responses") => MapOf(Response),
         (Components, "parameters") => MapOf(Parameter),
-        (Components, "examples") => MapOf(Example),
         (Components, "requestBodies") => MapOf(RequestBody),
         (Components, "headers") => MapOf(Header),
         (Components, "securitySchemes") => MapOf(SecurityScheme),
@@ -150,7 +149,6 @@ fn member(kind: Kind, key: &str, swagger: bool) -> Node {
         (Parameter | Header | Media, "schema") | (Media, "itemSchema") => One(Schema),
         (Response, "schema") if swagger => One(Schema),
         (Parameter | Header | RequestBody | Response, "content") => MapOf(Media),
-        (Parameter | Header | Media, "examples") => MapOf(Example),
         (Response | Encoding, "headers") => MapOf(Header),
         (Response, "links") => MapOf(Link),
         (Media, "encoding") => MapOf(Encoding),
@@ -173,6 +171,8 @@ fn member(kind: Kind, key: &str, swagger: bool) -> Node {
         ) => One(Schema),
         (Schema, "allOf" | "anyOf" | "oneOf" | "prefixItems") => ListOf(Schema),
         (Schema, "discriminator") => One(Discriminator),
+        // Examples are documentation no stage reads (`load` leaves `components/examples` out), so
+        // their `$ref`s are not followed either.
         _ => Skip,
     }
 }
@@ -621,7 +621,8 @@ mod tests {
             (
                 "api/paths/a.yaml",
                 "get:\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n          \
-                 schema: {$ref: '../schemas/call.yaml#/Call'}\n          example: {$ref: not-followed.yaml}\n",
+                 schema: {$ref: '../schemas/call.yaml#/Call'}\n          example: {$ref: not-followed.yaml}\n          \
+                 examples: {one: {$ref: missing.yaml}}\n",
             ),
             (
                 "api/schemas/call.yaml",
@@ -637,6 +638,7 @@ mod tests {
         // `Call` is taken by the spec's own schema, so the file's `Call` is `call_Call`.
         assert_eq!(media["schema"], json!({"$ref": "#/components/schemas/call_Call"}));
         assert_eq!(media["example"], json!({"$ref": "not-followed.yaml"}), "literal data is never rewritten");
+        assert_eq!(media["examples"], json!({"one": {"$ref": "missing.yaml"}}), "example $refs are not followed");
         let schemas = &doc["components"]["schemas"];
         assert_eq!(
             schemas["call_Call"],
