@@ -106,6 +106,48 @@ impl Sink {
     }
 }
 
+/// Where parts of a document that was made from other documents came from: bundled from another
+/// file ([`crate::bundle`]) or converted from Swagger 2.0 ([`crate::swagger2`]). A diagnostic
+/// about such a part is moved to the file and pointer it came from.
+#[derive(Clone, Debug, Default)]
+pub struct Origins {
+    /// Each part: its pointer in the made document, the file it came from and its pointer there.
+    parts: Vec<(String, String, String)>,
+}
+
+impl Origins {
+    /// Records that the part at `at` in the made document came from `pointer` in `file`.
+    pub fn add(&mut self, at: &str, file: &str, pointer: &str) {
+        self.parts.push((at.to_owned(), file.to_owned(), pointer.to_owned()));
+    }
+
+    /// Moves a diagnostic about the made document (`made`) to the place it came from: the
+    /// recorded part with the longest pointer that contains it decides. Others stay as they are.
+    pub fn locate(&self, made: &str, diagnostic: &mut Diagnostic) {
+        if diagnostic.file != made {
+            return;
+        }
+        let within =
+            |at: &str| diagnostic.pointer.strip_prefix(at).filter(|rest| rest.is_empty() || rest.starts_with('/'));
+        let best = self
+            .parts
+            .iter()
+            .filter_map(|(at, file, pointer)| within(at).map(|rest| (at.len(), file, pointer, rest)))
+            .max_by_key(|(len, ..)| *len);
+        if let Some((_, file, pointer, rest)) = best {
+            let moved = format!("{pointer}{rest}");
+            diagnostic.file.clone_from(file);
+            diagnostic.pointer = moved;
+        }
+    }
+
+    /// [`Origins::locate`] for every diagnostic of `errors`.
+    pub fn locate_errors(&self, made: &str, mut errors: Errors) -> Errors {
+        errors.0.iter_mut().for_each(|diagnostic| self.locate(made, diagnostic));
+        errors
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +165,27 @@ mod tests {
     fn display_names_file_and_pointer() {
         let errors = Sink::fatal("spec/x.json", "/paths/~1a", "dangling $ref");
         assert_eq!(errors.to_string(), "error: spec/x.json#/paths/~1a: dangling $ref");
+    }
+
+    #[test]
+    fn origins_move_a_diagnostic_to_the_innermost_part_it_came_from() {
+        let mut origins = Origins::default();
+        origins.add("/components/schemas/Call", "spec/schemas.yaml", "/Call");
+        origins.add("/components/schemas/Call/properties/agent", "spec/agent.yaml", "");
+        let at = |pointer: &str| {
+            let mut diagnostic = Diagnostic {
+                severity: Severity::Warning,
+                file: "spec/openapi.yaml".to_owned(),
+                pointer: pointer.to_owned(),
+                message: "m".to_owned(),
+            };
+            origins.locate("spec/openapi.yaml", &mut diagnostic);
+            format!("{}#{}", diagnostic.file, diagnostic.pointer)
+        };
+        assert_eq!(at("/components/schemas/Call/required"), "spec/schemas.yaml#/Call/required");
+        assert_eq!(at("/components/schemas/Call/properties/agent/type"), "spec/agent.yaml#/type");
+        assert_eq!(at("/components/schemas/Call"), "spec/schemas.yaml#/Call");
+        assert_eq!(at("/components/schemas/Caller"), "spec/openapi.yaml#/components/schemas/Caller");
+        assert_eq!(at("/paths"), "spec/openapi.yaml#/paths");
     }
 }

@@ -17,15 +17,60 @@ use std::thread;
 
 use openapiv3::OpenAPI;
 
-use crate::diagnostics::{Errors, Sink};
+use crate::bundle::{self, Files};
+use crate::diagnostics::{Diagnostic, Errors, Origins, Sink};
 use crate::lower::Raw;
-use crate::{Clock, Stage, load, normalise, parse, v32};
+use crate::{Clock, Stage, load, normalise, parse, swagger2, v32};
 
 /// The parsed document, and the same document as JSON for lowering's rare `$ref`s that the parsed
 /// model cannot answer (read again from the text on first use, or not kept at all).
 pub struct Front<'t> {
     pub doc: OpenAPI,
     pub raw: Raw<'t>,
+}
+
+/// A spec made whole before the first stage reads it: bundled from several files
+/// ([`bundle`]), converted from Swagger 2.0 ([`swagger2`]), or both; otherwise the text as it
+/// came. `origins` locates diagnostics about the made document in the documents it came from;
+/// `warnings` are the conversion's, already located.
+pub(crate) struct Prepared<'t> {
+    pub text: Cow<'t, str>,
+    pub origins: Vec<Origins>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Bundles `text` (the spec `file`) when it has `$ref`s to other files and `files` can read them,
+/// and converts it to OpenAPI 3.0 when it declares Swagger 2.0. A single-file OpenAPI 3 spec is
+/// returned as it is, after a scan of its text, so it keeps the two-thread path.
+pub(crate) fn prepare<'t>(text: Cow<'t, str>, file: &str, files: Option<&Files>) -> Result<Prepared<'t>, Errors> {
+    let mut prepared = Prepared { text, origins: Vec::new(), warnings: Vec::new() };
+    let files = files.filter(|_| bundle::has_external_refs(&prepared.text));
+    if files.is_none() && !swagger2::may_declare_swagger(&prepared.text) {
+        return Ok(prepared);
+    }
+    let mut tree = load::tree(file, &prepared.text)?;
+    let swagger = load::is_swagger2(&tree);
+    if files.is_none() && !swagger {
+        return Ok(prepared);
+    }
+    // Bundling comes first, so a converted document's origins lead to the bundled one's.
+    let bundled = match files {
+        Some(files) => Some(bundle::bundle(file, &mut tree, files, swagger)?),
+        None => None,
+    };
+    if swagger {
+        let mut sink = Sink::new(file);
+        prepared.origins.push(swagger2::convert(file, &mut tree, &mut sink));
+        prepared.warnings = sink.finish()?;
+    }
+    if let Some(bundled) = bundled {
+        prepared.warnings.iter_mut().for_each(|warning| bundled.locate(file, warning));
+        prepared.origins.push(bundled);
+    }
+    let text = serde_json::to_string(&tree)
+        .map_err(|e| Sink::fatal(file, "", format!("internal error: the made document is not JSON: {e}")))?;
+    prepared.text = Cow::Owned(text);
+    Ok(prepared)
 }
 
 /// The first two stages, [`load`] and [`normalise`]: the tree the parse stage reads.

@@ -6,10 +6,13 @@
 //! [`parse`] (into `openapiv3`) → [`lower`] (resolve references, decide names, build the [`ir`]) →
 //! [`emit`] (syntax trees or token streams, a part of a file at a time) → [`format`]
 //! (prettyplease, parts spread over every core). [`front`] runs the first three stages as one
-//! (on two threads for JSON, with repairs). The library does no I/O: it takes the spec's text and
-//! returns the files' contents; the `xtask` driver reads and writes.
+//! (on two threads for JSON, with repairs), after making the document whole when it needs it:
+//! [`bundle`] (a spec split over files) and [`swagger2`] (Swagger 2.0 to OpenAPI 3.0). The library
+//! does no I/O: it takes the spec's text (and, in [`generate_with_files`], a function that reads
+//! the files it refers to) and returns the files' contents; the `xtask` driver reads and writes.
 
 pub mod api_diff;
+pub mod bundle;
 pub mod diagnostics;
 pub mod emit;
 pub mod format;
@@ -21,12 +24,14 @@ pub mod names;
 pub mod normalise;
 pub mod parse;
 pub mod pointer;
+pub mod swagger2;
 pub mod v32;
 
 use std::borrow::Cow;
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub use bundle::Files;
 pub use diagnostics::{Diagnostic, Errors, Severity};
 pub use front::normalised_tree;
 
@@ -108,17 +113,47 @@ pub fn generate<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> Result<
     generate_timed(text, options).map(|(generated, _)| generated)
 }
 
+/// [`generate`] for a spec split over several files: its `$ref`s to other files are read through
+/// `files` and bundled into one document first (see [`bundle`]). Diagnostics about a bundled part
+/// name the file and pointer it came from. A spec without such `$ref`s generates as with
+/// [`generate`].
+pub fn generate_with_files<'t>(
+    text: impl Into<Cow<'t, str>>,
+    options: &Options,
+    files: &Files,
+) -> Result<Generated, Errors> {
+    run(text.into(), options, Some(files)).map(|(generated, _)| generated)
+}
+
 /// [`generate`], also returning how long each stage took (for `cargo xtask bench`). The output is
 /// the same as [`generate`]'s; reading the clock is the only addition.
 pub fn generate_timed<'t>(text: impl Into<Cow<'t, str>>, options: &Options) -> Result<(Generated, StageTimes), Errors> {
+    run(text.into(), options, None)
+}
+
+/// The pipeline, with `files` to read the files a spec's `$ref`s point into (none: such a `$ref`
+/// is an error where lowering meets it). A Swagger 2.0 spec is converted first.
+fn run(text: Cow<'_, str>, options: &Options, files: Option<&Files>) -> Result<(Generated, StageTimes), Errors> {
     let threads = thread::available_parallelism().map_or(1, usize::from);
     let mut clock = Clock::start(threads);
-    let mut sink = diagnostics::Sink::new(&options.spec_path);
-    let front = front::read(text.into(), &options.spec_path, threads, &mut sink, &mut clock)?;
+    let file = options.spec_path.as_str();
+    let prepared = front::prepare(text, file, files)?;
+    let (origins, early) = (prepared.origins, prepared.warnings);
+    let locate = |errors: Errors| {
+        let mut errors = origins.iter().fold(errors, |errors, origins| origins.locate_errors(file, errors));
+        errors.0.extend(early.iter().cloned());
+        errors
+    };
+    let mut sink = diagnostics::Sink::new(file);
+    let front = front::read(prepared.text, file, threads, &mut sink, &mut clock).map_err(locate)?;
     let api = lower::lower(&front.doc, &front.raw, &mut sink);
     // The spec's trees are not needed past this point; free them before the output grows.
     drop(front);
-    let warnings = sink.finish()?;
+    let mut warnings = sink.finish().map_err(locate)?;
+    for warning in &mut warnings {
+        origins.iter().for_each(|o| o.locate(file, warning));
+    }
+    warnings.splice(0..0, early.iter().cloned());
     clock.lap(Stage::Lower);
     let files = output(&api, options, &mut clock)?;
     clock.lap(Stage::Output);

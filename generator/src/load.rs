@@ -30,11 +30,7 @@ pub fn load(file: &str, text: &str) -> Result<(Value, Version), Errors> {
     let value = if is_json(text) {
         json(file, text, Level::Top(None))?
     } else {
-        let mut yaml: serde_yaml::Value =
-            serde_yaml::from_str(text).map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
-        yaml.apply_merge().map_err(|e| Sink::fatal(file, "", format!("invalid YAML merge key: {e}")))?;
-        let mut value = serde_json::to_value(yaml)
-            .map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))?;
+        let mut value = yaml(file, text)?;
         if let Some(root) = value.as_object_mut() {
             root.retain(|key, _| !unread(&Level::Top(None), key));
             if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
@@ -65,6 +61,39 @@ pub fn load_json_split<'t>(
         let version = version(file, &value)?;
         Ok((value, version))
     })
+}
+
+/// Parses `text` as JSON or YAML (decided as [`load`] decides) into the whole tree, with no
+/// version check and nothing left out: the reader of a file that a spec's `$ref`s point into
+/// ([`crate::bundle`]), or of a document about to be converted ([`crate::swagger2`]).
+pub fn tree(file: &str, text: &str) -> Result<Value, Errors> {
+    let text = without_bom(text);
+    if is_json(text) {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        Value::deserialize(&mut reader).and_then(|value| reader.end().map(|()| value)).map_err(|e| {
+            Sink::fatal(file, "", format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()))
+        })
+    } else {
+        yaml(file, text)
+    }
+}
+
+/// YAML text to JSON, with `<<` merge keys applied.
+fn yaml(file: &str, text: &str) -> Result<Value, Errors> {
+    let mut yaml: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| Sink::fatal(file, "", format!("malformed YAML: {e}")))?;
+    yaml.apply_merge().map_err(|e| Sink::fatal(file, "", format!("invalid YAML merge key: {e}")))?;
+    serde_json::to_value(yaml).map_err(|e| Sink::fatal(file, "", format!("YAML cannot be represented as JSON: {e}")))
+}
+
+/// Whether `doc` declares Swagger 2.0 (`swagger: "2.0"`), which [`crate::swagger2`] converts to
+/// OpenAPI 3.0 before [`load`] reads it; [`load`] itself still refuses any `swagger` document.
+pub fn is_swagger2(doc: &Value) -> bool {
+    match doc.get("swagger") {
+        Some(Value::String(version)) => version == "2.0" || version.starts_with("2.0."),
+        Some(Value::Number(version)) => version.as_f64() == Some(2.0),
+        _ => false,
+    }
 }
 
 fn without_bom(text: &str) -> &str {

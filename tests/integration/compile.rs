@@ -28,6 +28,9 @@ const FIXTURES: &[&str] = &[
     "frameworks.json",
     "openapi32.yaml",
     "voice_platform.yaml",
+    "multifile_bundled.yaml",
+    "swagger2_store.yaml",
+    "swagger2_minimal.json",
 ];
 
 #[test]

@@ -27,6 +27,9 @@ snapshot_fixture!(frameworks, "frameworks.json");
 snapshot_fixture!(openapi32, "openapi32.yaml");
 snapshot_fixture!(examples, "examples.yaml");
 snapshot_fixture!(voice_platform, "voice_platform.yaml");
+snapshot_fixture!(multifile, "multifile_bundled.yaml");
+snapshot_fixture!(swagger2_store, "swagger2_store.yaml");
+snapshot_fixture!(swagger2_minimal, "swagger2_minimal.json");
 
 /// Every example is checked against its type: those that would not deserialise, or would not
 /// serialise back (a property the type lacks), are warned about at their pointers; the ones that
@@ -261,10 +264,38 @@ fn dangling_ref_names_the_referring_location() {
     );
 }
 
+/// Swagger 2.0 is converted; anything it holds that 3.0 cannot say is a warning at its 2.0
+/// pointer, and a diagnostic about a converted part names where the part was written.
 #[test]
-fn swagger_2_is_rejected_with_the_version_found() {
-    let error = try_generate_fixture("errors/swagger2.json").unwrap_err().to_string();
-    assert!(error.starts_with("error: tests/fixtures/errors/swagger2.json#/swagger: found Swagger 2.0;"), "{error}");
+fn swagger_2_is_converted_with_warnings_at_its_own_pointers() {
+    let generated = generate_fixture("swagger2_store.yaml");
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: tests/fixtures/swagger2_store.yaml#/paths/~1pets/get/parameters/4/collectionFormat: \
+             `collectionFormat: tsv` has no OpenAPI 3.0 form; sent comma-separated (`csv`)",
+            "warning: tests/fixtures/swagger2_store.yaml#/paths/~1pets~1{petId}/delete/schemes: `schemes` has no \
+             OpenAPI 3.0 form; dropped",
+            // The example's item is a `Dog`, but the schema says `Pet`.
+            "warning: tests/fixtures/swagger2_store.yaml#/paths/~1pets/get/responses/200/examples/application~1json: \
+             the example does not match its type: at `0`, `Pet` has no property `bark`, which is dropped (it does not \
+             serialise back to the same JSON)",
+        ]
+    );
+    let spec = r#"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+        "definitions": {"Odd": {"not": {"type": "string"}}}}"#;
+    let generated = generator::generate(spec, &crate::support::options("s.json", "s")).unwrap();
+    assert_eq!(generated.warnings[0].pointer, "/definitions/Odd", "{:?}", generated.warnings);
+    // The empty 2.0 document generates too.
+    try_generate_fixture("errors/swagger2.json").unwrap();
+}
+
+#[test]
+fn other_swagger_versions_are_rejected_with_the_version_found() {
+    let spec = r#"{"swagger": "1.2", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+    let error = generator::generate(spec, &crate::support::options("s.json", "s")).unwrap_err().to_string();
+    assert!(error.starts_with("error: s.json#/swagger: found Swagger 1.2;"), "{error}");
     assert!(error.contains("supported: OpenAPI 3.0.x, 3.1.x and 3.2.x"), "{error}");
 }
 

@@ -6,5 +6,6 @@ mod compile;
 mod contract;
 mod fixtures;
 mod kathan;
+mod multifile;
 mod support;
 mod truedy;

@@ -55,3 +55,11 @@ pub fn snapshot_text(generated: &Generated) -> String {
     }
     out
 }
+
+/// Generates `text` as the spec `path` (relative to the workspace root) into the crate `name`,
+/// reading the files its `$ref`s name from the workspace, below the folder `allowed`.
+pub fn generate_with_files(path: &str, text: &str, name: &str, allowed: &str) -> Result<Generated, generator::Errors> {
+    let read = |file: &str| std::fs::read_to_string(root().join(file)).map_err(|_| "no such file".to_owned());
+    let files = generator::Files { root: allowed.to_owned(), read: &read };
+    generator::generate_with_files(text, &options(path, name), &files)
+}

@@ -68,20 +68,53 @@ pub fn workspace_specs(root: &Path) -> Result<Vec<ApiSpec>> {
     Ok(specs)
 }
 
+/// Generates the workspace spec `spec` (relative to `root`). Its `$ref`s may read any file of the
+/// workspace (`spec/common/errors.yaml` beside `spec/<name>/`), and nothing outside it.
 fn run_generator(root: &Path, spec: &str, crate_name: &str, command: &str) -> Result<Generated> {
     let text = fs::read_to_string(root.join(spec)).with_context(|| format!("reading {spec}"))?;
     let options =
         Options { spec_path: spec.to_owned(), crate_name: crate_name.to_owned(), command: command.to_owned() };
-    generate_reporting(text, &options)
+    generate_reporting(text, &options, root, "")
 }
 
-/// Runs the generator, printing its warnings to stderr; errors become one `anyhow` error.
-pub(crate) fn generate_reporting(text: String, options: &Options) -> Result<Generated> {
-    let generated = generator::generate(text, options)?;
+/// Runs the generator, printing its warnings to stderr; errors become one `anyhow` error. The
+/// files the spec's `$ref`s name are read relative to `base` (where `options.spec_path` is
+/// relative to), below `allowed` (a folder named the same way).
+pub(crate) fn generate_reporting(text: String, options: &Options, base: &Path, allowed: &str) -> Result<Generated> {
+    let allowed_dir = fs::canonicalize(base.join(allowed)).with_context(|| format!("reading {allowed}"))?;
+    let read = |path: &str| read_below(&base.join(path), &allowed_dir);
+    let files = generator::Files { root: allowed.to_owned(), read: &read };
+    let generated = generator::generate_with_files(text, options, &files)?;
     for warning in &generated.warnings {
         eprintln!("{warning}");
     }
     Ok(generated)
+}
+
+/// Reads a file a spec refers to. The generator has already checked that its path stays below
+/// `allowed`; a symbolic link that leads elsewhere is refused here.
+fn read_below(path: &Path, allowed: &Path) -> std::result::Result<String, String> {
+    let reason = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => error.to_string().to_lowercase(),
+    };
+    let real = fs::canonicalize(path).map_err(reason)?;
+    if !real.starts_with(allowed) {
+        return Err(format!("it is a link to {}, outside the folder references may read", real.display()));
+    }
+    fs::read_to_string(&real).map_err(reason)
+}
+
+/// The folder a spec given on the command line may read through its `$ref`s, named the way
+/// `spec` is: its own folder and the folders above it up to the repository root (the nearest
+/// folder holding `.git`), or its own folder alone when it is in no repository.
+fn allowed_folder(spec: &Path) -> String {
+    let folder = spec.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+    let Ok(real) = fs::canonicalize(spec) else { return folder };
+    let ups = real.ancestors().skip(1).position(|dir| dir.join(".git").exists());
+    let mut parts: Vec<String> = [folder].into_iter().filter(|f| !f.is_empty()).collect();
+    parts.extend(std::iter::repeat_n("..".to_owned(), ups.unwrap_or(0)));
+    parts.join("/")
 }
 
 /// A file whose checked-in contents differ from what the generator produces.
@@ -257,7 +290,7 @@ pub fn generate(spec: &Path, out: &Path, name: &str, force: bool) -> Result<()> 
     let command = format!("cargo xtask generate --name {name}");
     let options = Options { spec_path: shown, crate_name: name.to_owned(), command };
     let started = Instant::now();
-    let generated = generate_reporting(text, &options)?;
+    let generated = generate_reporting(text, &options, Path::new(""), &allowed_folder(spec))?;
 
     match target {
         Target::New => write_new_crate(out, &generated)?,
@@ -392,7 +425,7 @@ mod tests {
         let dir = scratch("generate-fails");
         for (spec, expected) in [
             ("errors/dangling_ref.yaml", "dangling $ref"),
-            ("errors/swagger2.json", "found Swagger 2.0"),
+            ("errors/external_ref.yaml", "fixtures/errors/agents.yaml: no such file"),
             ("errors/malformed.json", "malformed JSON"),
         ] {
             let fresh = dir.join("fresh");
@@ -461,6 +494,75 @@ mod tests {
         let report = fs::read_to_string(root.join(api_changes::REPORT_DIR).join("pets.md")).unwrap();
         assert!(report.starts_with("## API changes in `pets`: major"), "{report}");
         assert!(report.contains("- `GET /calls/{call_id}` (`get_call`): operation removed"), "{report}");
+    }
+
+    /// A workspace spec may refer to its siblings and to shared files under `spec/`; `--check`
+    /// notices a change in any of them, since regenerating reads them all.
+    #[test]
+    fn codegen_reads_the_files_a_spec_refers_to_and_check_notices_their_changes() {
+        let root = scratch("multifile");
+        fs::create_dir_all(root.join("spec/calls/schemas")).unwrap();
+        fs::create_dir_all(root.join("spec/common")).unwrap();
+        fs::write(
+            root.join("spec/calls/openapi.yaml"),
+            "openapi: 3.0.3\ninfo: {title: Calls, version: '1'}\npaths:\n  /calls/{id}:\n    get:\n      \
+             operationId: get_call\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      \
+             responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'schemas/call.yaml'}}}}\n        \
+             '404': {$ref: '../common/errors.yaml#/NotFound'}\n",
+        )
+        .unwrap();
+        fs::write(root.join("spec/calls/schemas/call.yaml"), "type: object\nproperties: {id: {type: string}}\n")
+            .unwrap();
+        fs::write(root.join("spec/common/errors.yaml"), "NotFound: {description: not found}\n").unwrap();
+        assert_eq!(codegen(&root, false).unwrap(), ExitCode::SUCCESS);
+        assert!(
+            fs::read_to_string(root.join("generated-client/calls/src/types.rs")).unwrap().contains("pub struct Call ")
+        );
+        assert_eq!(codegen(&root, true).unwrap(), ExitCode::SUCCESS, "fresh after codegen");
+
+        fs::write(root.join("spec/calls/schemas/call.yaml"), "type: object\nproperties: {id: {type: integer}}\n")
+            .unwrap();
+        let (stale, _) = stale_files(&root).unwrap();
+        assert_eq!(stale.iter().map(|s| s.path.as_str()).collect::<Vec<_>>(), ["generated-client/calls/src/types.rs"]);
+        assert_eq!(codegen(&root, true).unwrap(), ExitCode::FAILURE);
+        codegen(&root, false).unwrap();
+
+        fs::write(root.join("spec/common/errors.yaml"), "NotFound: {description: gone}\n").unwrap();
+        assert!(!stale_files(&root).unwrap().0.is_empty(), "a change in a shared file makes the client stale");
+    }
+
+    /// `generate --spec` reads the files a spec refers to below the repository it sits in, and
+    /// never beyond it, not even through a link.
+    #[test]
+    fn generate_reads_referred_files_below_the_repository_only() {
+        let dir = scratch("generate-multifile");
+        generate(&fixture("multifile/openapi.yaml"), &dir.join("client"), "calls", false).unwrap();
+        assert!(fs::read_to_string(dir.join("client/src/types.rs")).unwrap().contains("pub struct NoteText "));
+
+        // In no repository, only the spec's folder may be read.
+        let outside = std::env::temp_dir().join(format!("xtask-multifile-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&outside);
+        fs::create_dir_all(outside.join("api")).unwrap();
+        fs::write(outside.join("secret.yaml"), "type: string\n").unwrap();
+        let spec = outside.join("api/openapi.yaml");
+        let text = |reference: &str| {
+            format!(
+                "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    \
+                 S: {{$ref: '{reference}'}}\n"
+            )
+        };
+        fs::write(&spec, text("../secret.yaml")).unwrap();
+        let error = generate(&spec, &outside.join("client"), "x", false).unwrap_err().to_string();
+        assert!(error.contains("leaves the folder references may read"), "{error}");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.join("secret.yaml"), outside.join("api/link.yaml")).unwrap();
+            fs::write(&spec, text("link.yaml")).unwrap();
+            let error = generate(&spec, &outside.join("client"), "x", false).unwrap_err().to_string();
+            assert!(error.contains("$ref `link.yaml`: cannot read") && error.contains("outside the folder"), "{error}");
+        }
+        assert!(!outside.join("client").exists());
+        fs::remove_dir_all(&outside).unwrap();
     }
 
     #[test]

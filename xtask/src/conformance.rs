@@ -178,7 +178,8 @@ fn write_app_crate(root: &Path, scratch: &Path, app: &App) -> Result<String> {
     let crate_name = app.crate_name();
     let options =
         Options { spec_path: spec_file, crate_name: crate_name.clone(), command: "cargo xtask conformance".to_owned() };
-    let generated = generate_reporting(spec, &options)?;
+    // The spec is one file, written by the framework: no other file may be read.
+    let generated = generate_reporting(spec, &options, scratch, "")?;
     println!("{crate_name}: {} operations, {} warnings", generated.operations, generated.warnings.len());
     let dir = scratch.join("crates").join(&crate_name);
     for file in &generated.files {

@@ -147,6 +147,9 @@ commands! {
         digest: Option<PathBuf> = "--digest FILE",
     }
 
+    /// Generate the Swagger 2.0 documents of a pinned npm package and lint the crates.
+    "swagger2" => Swagger2 {}
+
     /// Run the cargo-fuzz targets in `fuzz/` for a bounded time.
     "fuzz" => Fuzz {
         /// Fuzzing time in all, shared evenly by the targets.
@@ -585,6 +588,7 @@ mod tests {
   cargo xtask contract
   cargo xtask conformance
   cargo xtask corpus [--sample N] [--filter TEXT] [--no-check] [--digest FILE]
+  cargo xtask swagger2
   cargo xtask fuzz [--seconds N] [--target generate|generate_json]
   cargo xtask fuzz-compile [--from DIR] [--batch N] [--seconds N]
   cargo xtask bench [--only NAME] [--runs N] [--no-check] [--no-compare]

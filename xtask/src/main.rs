@@ -9,6 +9,8 @@
 //! - `cargo xtask conformance` drives clients generated from FastAPI's and Fastify's specs
 //!   against their live servers.
 //! - `cargo xtask corpus` generates every public spec of two npm collections and compiles a sample.
+//! - `cargo xtask swagger2` generates real Swagger 2.0 documents from a pinned npm package and
+//!   lints the crates.
 //! - `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` for a bounded time.
 //! - `cargo xtask fuzz-compile` checks that the specs the fuzzer found generate crates that compile.
 //! - `cargo xtask bench` measures generation and compile times against a floor and OpenAPI
@@ -27,6 +29,7 @@ mod fuzz;
 mod fuzz_compile;
 mod npm;
 mod scratch;
+mod swagger2;
 
 use std::process::ExitCode;
 
@@ -67,6 +70,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Command::Contract(flags::Contract {}) => contract::contract(&root),
         Command::Conformance(flags::Conformance {}) => conformance::conformance(&root),
         Command::Corpus(flags) => corpus::corpus(&root, &flags),
+        Command::Swagger2(flags::Swagger2 {}) => swagger2::swagger2(&root),
         Command::Fuzz(flags) => fuzz::fuzz(&root, &fuzz::Args::new(&flags)),
         Command::FuzzCompile(flags) => fuzz_compile::fuzz_compile(&root, &flags),
         // The release build `bench` may start is given the same arguments.

@@ -229,13 +229,17 @@ pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
         ResponseBody::Binary => r.success && !op.success_enum,
         _ => true,
     });
+    let body = if reads_body { syntax::binding_pattern("body") } else { syntax::wild_pattern() };
     let decoder = if arms.is_empty() {
         syntax::closure(vec![syntax::wild_pattern(), syntax::wild_pattern()], none())
+    } else if matches!(decoded.as_slice(), [only] if only.status == StatusMatch::Default) {
+        // A lone `default` response decodes every status: a `match` of one `_` arm would be
+        // clippy's `match_single_binding`, so the arm's body is the decoder's.
+        syntax::closure(vec![syntax::wild_pattern(), body], *arms.remove(0).body)
     } else {
         if !decoded.iter().any(|r| r.status == StatusMatch::Default) {
             arms.push(syntax::arm(syntax::wild_pattern(), none()));
         }
-        let body = if reads_body { syntax::binding_pattern("body") } else { syntax::wild_pattern() };
         let status = syntax::method_call(syntax::variable("status"), "as_u16", Vec::new());
         syntax::closure(vec![syntax::binding_pattern("status"), body], syntax::match_expr(status, arms))
     };
