@@ -40,14 +40,17 @@ pub fn write_report(root: &Path, name: &str, markdown: &str) -> Result<PathBuf> 
     Ok(path)
 }
 
-/// `cargo xtask diff OLD NEW [--name CRATE] [--out FILE]`: generates both specs in memory and
-/// prints (and with `--out` writes) the report of what going from OLD to NEW changes.
+/// `cargo xtask diff OLD NEW [--name CRATE] [--out FILE]`: generates both specs in memory (with
+/// the files their `$ref`s name, as `generate` reads them) and prints (and with `--out` writes)
+/// the report of what going from OLD to NEW changes.
 pub fn diff_specs(old: &Path, new: &Path, name: &str, out: Option<&Path>) -> Result<Report> {
     let surfaces = [old, new].map(|spec| -> Result<Surface> {
         let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
         let shown = spec.to_string_lossy().replace('\\', "/");
         let options = Options { spec_path: shown, crate_name: name.to_owned(), command: "cargo xtask diff".to_owned() };
-        Ok(surface_generated(&generator::generate(text, &options)?))
+        // As `generate` reads it: the files its `$ref`s name too, below its repository.
+        let allowed = crate::codegen::allowed_folder(spec);
+        Ok(surface_generated(&crate::codegen::generate_reporting(text, &options, Path::new(""), &allowed)?))
     });
     let [old, new] = surfaces;
     let report = api_diff::diff(&old?, &new?);

@@ -108,7 +108,7 @@ fn read_below(path: &Path, allowed: &Path) -> std::result::Result<String, String
 /// The folder a spec given on the command line may read through its `$ref`s, named the way
 /// `spec` is: its own folder and the folders above it up to the repository root (the nearest
 /// folder holding `.git`), or its own folder alone when it is in no repository.
-fn allowed_folder(spec: &Path) -> String {
+pub(crate) fn allowed_folder(spec: &Path) -> String {
     let folder = spec.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
     let Ok(real) = fs::canonicalize(spec) else { return folder };
     let ups = real.ancestors().skip(1).position(|dir| dir.join(".git").exists());
