@@ -34,6 +34,7 @@ const FIXTURES: &[&str] = &[
 ];
 
 #[test]
+#[ignore = "slow (three minutes on a fresh clone): .ci/run runs it as a step of its own"]
 fn generated_fixture_crates_compile_standalone_without_warnings() {
     let root = root();
     let dir = root.join("target/standalone-crates");
