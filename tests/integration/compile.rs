@@ -80,14 +80,10 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    let output = cargo_in(
+    clippy_clean(
         &dir,
-        &["clippy", "--workspace", "--exclude", "fragile-v1", "--offline", "--quiet", "--", "-D", "warnings"],
-    );
-    assert!(
-        output.status.success(),
-        "generated crates (or the caller of both versions of the compat fixture) failed to compile or lint:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+        &["--workspace", "--exclude", "fragile-v1"],
+        "generated crates (or the caller of both versions of the compat fixture)",
     );
     // What would break on the next spec change is refused already.
     let output = cargo_in(&dir, &["check", "-p", "fragile-v1", "--offline", "--quiet"]);
@@ -99,76 +95,23 @@ fn generated_fixture_crates_compile_standalone_without_warnings() {
 
     // Every crate's `mock` feature (a typed wiremock server; it turns on `full-serde`) compiles
     // clippy-clean, for every kind of body, parameter and name the fixtures hold.
-    let output = cargo_in(
-        &dir,
-        &[
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "fragile-v1",
-            "--all-features",
-            "--offline",
-            "--quiet",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    );
-    assert!(
-        output.status.success(),
-        "the mock feature failed to compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    clippy_clean(&dir, &["--workspace", "--exclude", "fragile-v1", "--all-features"], "the mock feature");
 
     // The opt-in derives of `full-serde` compile too (unions and enums have their own spelling),
     // and so does the `tracing` feature's span per call.
     let features = "unions/full-serde,schemas31/full-serde,voice-platform/tracing";
-    let output = cargo_in(
+    clippy_clean(
         &dir,
-        &[
-            "clippy",
-            "-p",
-            "unions",
-            "-p",
-            "schemas31",
-            "-p",
-            "voice-platform",
-            "--features",
-            features,
-            "--offline",
-            "--quiet",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["-p", "unions", "-p", "schemas31", "-p", "voice-platform", "--features", features],
+        "full-serde",
     );
-    assert!(output.status.success(), "full-serde failed to compile:\n{}", String::from_utf8_lossy(&output.stderr));
 
     // Each tag's feature alone, and none at all, compile without warnings too (every type a
     // compiled item holds is compiled with it); the doc test of the crate's example is ignored
     // when its operation is left out.
     for features in ["", "calls", "phone-numbers", "all-2", "untagged", "unreferenced-schemas"] {
-        let output = cargo_in(
-            &dir,
-            &[
-                "clippy",
-                "-p",
-                "tags",
-                "--no-default-features",
-                "--features",
-                features,
-                "--offline",
-                "--quiet",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        );
-        assert!(
-            output.status.success(),
-            "the tags crate with features [{features}] failed to compile:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let what = format!("the tags crate with features [{features}]");
+        clippy_clean(&dir, &["-p", "tags", "--no-default-features", "--features", features], &what);
     }
 
     // Behaviour of generated code that the Truedy and Kathan clients do not exercise.
@@ -393,6 +336,16 @@ fn write_compat_crates(crates: &Path) -> Vec<String> {
         }
     }
     members
+}
+
+/// `cargo clippy ARGS --offline -- -D warnings` in the standalone workspace `dir` passes; `what`
+/// names what failed otherwise.
+fn clippy_clean(dir: &Path, args: &[&str], what: &str) {
+    let mut all = vec!["clippy"];
+    all.extend_from_slice(args);
+    all.extend(["--offline", "--quiet", "--", "-D", "warnings"]);
+    let output = cargo_in(dir, &all);
+    assert!(output.status.success(), "{what} failed to compile or lint:\n{}", String::from_utf8_lossy(&output.stderr));
 }
 
 /// Runs cargo in the standalone workspace `dir`. It shares this workspace's target directory
