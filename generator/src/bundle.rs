@@ -61,18 +61,7 @@ pub fn has_external_refs(text: &str) -> bool {
 /// Bundles every file `doc` (the spec `file`) refers to into it. `swagger` puts components
 /// where Swagger 2.0 keeps them (`definitions`, `parameters`, `responses`).
 pub fn bundle(file: &str, doc: &mut Value, files: &Files, swagger: bool) -> Result<Origins, Errors> {
-    let mut bundler = Bundler {
-        files,
-        swagger,
-        spec: normalise_path(file).unwrap_or_default(),
-        root: normalise_path(&files.root).unwrap_or_default(),
-        cache: HashMap::new(),
-        done: HashMap::new(),
-        taken: HashMap::new(),
-        jobs: VecDeque::new(),
-        inlining: Vec::new(),
-        origins: Origins::default(),
-    };
+    let mut bundler = Bundler::new(files, swagger, normalise_path(file).unwrap_or_default());
     bundler.claim_components(doc);
     let top = Place { file: bundler.spec.clone(), src: String::new(), out: String::new() };
     bundler.walk(doc, Kind::Doc, &top)?;
@@ -247,7 +236,23 @@ struct Bundler<'b, 'f> {
 /// Characters written percent-encoded in a `$ref` fragment this module makes.
 const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'%').add(b'#').add(b'"');
 
-impl Bundler<'_, '_> {
+impl<'b, 'f> Bundler<'b, 'f> {
+    /// A bundler of the spec at `spec` (normalised) that has read nothing yet.
+    fn new(files: &'b Files<'f>, swagger: bool, spec: String) -> Self {
+        Bundler {
+            files,
+            swagger,
+            spec,
+            root: normalise_path(&files.root).unwrap_or_default(),
+            cache: HashMap::new(),
+            done: HashMap::new(),
+            taken: HashMap::new(),
+            jobs: VecDeque::new(),
+            inlining: Vec::new(),
+            origins: Origins::default(),
+        }
+    }
+
     /// Claims the names of the spec's own components, and makes each component that is a `$ref`
     /// to another file the component its target becomes (Redocly's layout).
     fn claim_components(&mut self, doc: &Value) {
@@ -582,18 +587,7 @@ mod tests {
         let read = |_: &str| Err(String::new());
         let allows = |root: &str, file: &str| {
             let files = Files { root: root.to_owned(), read: &read };
-            let bundler = Bundler {
-                files: &files,
-                swagger: false,
-                spec: String::new(),
-                root: normalise_path(root).unwrap(),
-                cache: HashMap::new(),
-                done: HashMap::new(),
-                taken: HashMap::new(),
-                jobs: VecDeque::new(),
-                inlining: Vec::new(),
-                origins: Origins::default(),
-            };
+            let bundler = Bundler::new(&files, false, String::new());
             bundler.allows(file)
         };
         assert!(allows("", "a/b.yaml"));

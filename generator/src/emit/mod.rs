@@ -158,10 +158,12 @@ pub(crate) fn gated<'a>(part: Part<'a>, all: &'a Features, features: &'a [usize]
     if features.is_empty() {
         return part;
     }
+    // The predicate is built once per part, and each item gets a copy of it.
     let gate = move |items: &mut Vec<syn::Item>| {
+        let predicate = cfg_predicate(all, features);
         for item in items {
             if let Some(attrs) = item_attributes(item) {
-                add_cfg(attrs, all, features);
+                add_cfg(attrs, &predicate);
             }
         }
     };
@@ -182,9 +184,10 @@ pub(crate) fn gated<'a>(part: Part<'a>, all: &'a Features, features: &'a [usize]
         })),
         Part::Methods(build) => Part::Methods(Box::new(move || {
             let mut methods = build();
+            let predicate = cfg_predicate(all, features);
             for method in &mut methods {
                 if let syn::ImplItem::Fn(function) = method {
-                    add_cfg(&mut function.attrs, all, features);
+                    add_cfg(&mut function.attrs, &predicate);
                 }
             }
             methods
@@ -193,11 +196,10 @@ pub(crate) fn gated<'a>(part: Part<'a>, all: &'a Features, features: &'a [usize]
     }
 }
 
-/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b"))]`, after the doc
-/// attributes.
-fn add_cfg(attrs: &mut Vec<syn::Attribute>, all: &Features, features: &[usize]) {
+/// `#[cfg(predicate)]`, after the doc attributes.
+fn add_cfg(attrs: &mut Vec<syn::Attribute>, predicate: &TokenStream) {
     let at = attrs.iter().take_while(|attr| attr.path().is_ident("doc")).count();
-    attrs.insert(at, syntax::list_attribute("cfg", cfg_predicate(all, features)));
+    attrs.insert(at, syntax::list_attribute("cfg", predicate.clone()));
 }
 
 /// `feature = "a"`, or `any(feature = "a", feature = "b")`.
