@@ -129,3 +129,29 @@ fn unique(name: String, taken: &mut FxHashSet<String>) -> String {
     }
     candidate
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RESERVED;
+    use crate::diagnostics::Sink;
+
+    /// Every feature the manifest declares for other purposes is reserved, so no tag can take
+    /// its name (an API without tag features, whose `[features]` holds only those).
+    #[test]
+    fn every_other_feature_of_the_manifest_is_reserved() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+        let doc = crate::parse::parse_owned(crate::normalised_tree("t.yaml", text).unwrap()).unwrap().doc;
+        let api = crate::lower::lower(&doc, &crate::lower::Raw::none(), &mut Sink::new("t.yaml"));
+        let manifest = crate::emit::manifest(&api, "t", "header");
+        let section = manifest.split("[features]\n").nth(1).unwrap().split("\n[").next().unwrap();
+        let names: Vec<&str> = section
+            .lines()
+            .filter(|line| !line.starts_with('#') && line.contains('='))
+            .map(|line| line.split('=').next().unwrap().trim())
+            .collect();
+        assert!(names.contains(&"full-serde"), "{manifest}");
+        for name in names {
+            assert!(RESERVED.contains(&name), "the manifest's feature `{name}` is not reserved");
+        }
+    }
+}
