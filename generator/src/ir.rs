@@ -300,6 +300,8 @@ pub enum TypeRef {
     Named(String),
     /// `()`: no body.
     Unit,
+    /// `Vec<u8>`: a binary response body in a success enum variant.
+    Bytes,
 }
 
 /// One API operation, emitted as one async client method.
@@ -668,6 +670,10 @@ pub struct Response {
     pub variant: String,
     /// Doc lines (the response description).
     pub docs: Vec<String>,
+    /// The `Content-Type` essences this response is read for when its status offers several
+    /// representations (a JSON report or `text/csv`); empty for the status's main (or only)
+    /// representation, which is read whatever the `Content-Type`.
+    pub media: Vec<String>,
 }
 
 /// A variant of a [`TypeKind::Responses`] enum.

@@ -11,9 +11,10 @@ use std::time::Duration;
 use fastapi_conformance::runtime::{FilePart, Nullable, RetryPolicy};
 use fastapi_conformance::types::{
     BodyLoginLoginPost, Cat, CatPetType, Color, CreateChannelRequest, Dog, DogPetType, GetWidgetError, ItemPatch,
-    PetReportPet, Priority, ReadmeError, TreeNodeInput, TreeNodeOutput, Webhook, WidgetCreate,
+    PetReportPet, Priority, ReadmeError, Summary, SummarySuccess, TreeNodeInput, TreeNodeOutput, Webhook,
+    WidgetCreate,
 };
-use fastapi_conformance::{Client, ClientBuilder, Error};
+use fastapi_conformance::{Client, ClientBuilder, Error, RequestOptions};
 use serde_json::{Value, json};
 
 /// The PNG bytes the app's `/image` route serves.
@@ -223,6 +224,16 @@ async fn binary_and_text_responses() {
     assert_eq!(image.headers["content-type"], "image/png");
     assert_eq!(image.body, PNG);
     assert_eq!(client().readme().lines(3).await.unwrap().body, "line 1\nline 2\nline 3");
+}
+
+/// A status offering JSON and CSV is read by the response's `Content-Type` (issue 17 item 4).
+#[tokio::test]
+async fn a_status_with_two_representations_is_read_by_its_content_type() {
+    let json = client().summary("s1").await.unwrap();
+    assert!(matches!(&json.body, SummarySuccess::Ok(Summary { id, rows: 3, .. }) if id == "s1"), "{:?}", json.body);
+    let csv = client().with_options(RequestOptions::new().with_header("accept", "text/csv")).summary("s1").await.unwrap();
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.body, SummarySuccess::OkCsv("id,rows\ns1,3\n".to_owned()));
 }
 
 /// 201 with a body, 204 without one, a typed 404 and FastAPI's typed 422.

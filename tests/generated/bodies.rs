@@ -5,7 +5,8 @@
 use bodies::client::UploadPhotoForm;
 use bodies::runtime::{FilePart, StreamError};
 use bodies::types::{
-    GetBlobError, LoginForm, PetEventKind, Photo, UploadPhotoError, UploadPhotoFormMetadata, WatchEventsError,
+    GetBlobError, GetExportError, GetExportSuccess, LoginForm, PetEventKind, Photo, UploadPhotoError,
+    UploadPhotoFormMetadata, WatchEventsError,
 };
 use bodies::{Client, Error};
 use wiremock::matchers::path;
@@ -176,6 +177,42 @@ async fn malformed_bodies_are_typed_errors_not_panics() {
 }
 
 #[tokio::test]
+async fn a_status_with_several_representations_is_read_by_its_content_type() {
+    let (_server, client) = serve(200, "/exports/e1", r#"{"id":"ph1"}"#, "application/json").await;
+    assert_eq!(client.get_export("e1").await.unwrap().into_body(), GetExportSuccess::Ok(Photo::new("ph1".to_owned())));
+
+    // A caller asks for a representation with `Accept`.
+    let (server, client) = serve(200, "/exports/e1", "id,name\n1,Rex\n", "Text/CSV; charset=utf-8").await;
+    let client = client.with_options(bodies::RequestOptions::new().with_header("accept", "text/csv"));
+    let csv = client.get_export("e1").await.unwrap().into_body();
+    assert_eq!(csv, GetExportSuccess::OkCsv("id,name\n1,Rex\n".to_owned()));
+    assert_eq!(request(&server).await.headers.get("accept").unwrap(), "text/csv");
+
+    let pdf = b"%PDF-1.7\n\xff\xfe".to_vec();
+    let (_server, client) = serve(200, "/exports/e1", &pdf, "application/pdf").await;
+    assert_eq!(client.get_export("e1").await.unwrap().into_body(), GetExportSuccess::OkPdf(pdf));
+
+    // No Content-Type, or one the spec does not list: the main representation is tried.
+    let server = MockServer::start().await;
+    Mock::given(path("/exports/e1"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(br#"{"id":"ph2"}"#.to_vec()).insert_header("content-type", "application/x-unknown"))
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).build().unwrap();
+    assert_eq!(client.get_export("e1").await.unwrap().into_body(), GetExportSuccess::Ok(Photo::new("ph2".to_owned())));
+
+    let (_server, client) = serve(202, "/exports/e1", "", "text/plain").await;
+    assert_eq!(client.get_export("e1").await.unwrap().into_body(), GetExportSuccess::Accepted);
+
+    let (_server, client) = serve(404, "/exports/e1", "<h1>gone</h1>", "text/html").await;
+    let err = client.get_export("e1").await.unwrap_err();
+    assert!(matches!(err.api_body(), Some(GetExportError::NotFoundHtml(html)) if html == "<h1>gone</h1>"), "{err:?}");
+    let (_server, client) = serve(404, "/exports/e1", r#"{"title":"no export"}"#, "application/problem+json").await;
+    let err = client.get_export("e1").await.unwrap_err();
+    assert!(matches!(err.api_body(), Some(GetExportError::NotFound(p)) if p.title == "no export"), "{err:?}");
+}
+
+#[tokio::test]
 async fn event_streams_are_typed_and_bad_events_do_not_end_them() {
     let stream = "retry: 3000\n\
         : keep-alive\n\
@@ -224,7 +261,7 @@ async fn event_stream_errors_raw_events_and_event_shaped_schemas() {
 mod mock {
     use bodies::Error;
     use bodies::mock::MockServer;
-    use bodies::types::{GetBlobError, PetEvent, PetEventKind};
+    use bodies::types::{GetBlobError, GetExportError, GetExportSuccess, PetEvent, PetEventKind};
 
     #[tokio::test]
     async fn the_mock_answers_typed_events_bytes_and_errors() {
@@ -246,6 +283,22 @@ mod mock {
         assert_eq!(client.get_blob("a b").await.unwrap().into_body(), [0, 1]);
         let error = client.get_blob("gone").await.unwrap_err();
         assert!(matches!(error, Error::Api { body: GetBlobError::Gone, .. }), "{error:?}");
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn the_mock_answers_each_representation_with_its_content_type() {
+        let server = MockServer::start().await;
+        let client = server.client_builder().build().unwrap();
+        let csv = GetExportSuccess::OkCsv("id\n1\n".to_owned());
+        let pdf = GetExportSuccess::OkPdf(b"%PDF".to_vec());
+        server.get_export().id("csv").expect(1).ok(&csv).await;
+        server.get_export().id("pdf").expect(1).ok(&pdf).await;
+        server.get_export().id("html").expect(1).error(&GetExportError::NotFoundHtml("<p>no</p>".to_owned())).await;
+        assert_eq!(client.get_export("csv").await.unwrap().into_body(), csv);
+        assert_eq!(client.get_export("pdf").await.unwrap().into_body(), pdf);
+        let error = client.get_export("html").await.unwrap_err();
+        assert!(matches!(error.api_body(), Some(GetExportError::NotFoundHtml(html)) if html == "<p>no</p>"), "{error:?}");
         server.verify().await;
     }
 }

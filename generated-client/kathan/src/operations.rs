@@ -35,7 +35,7 @@ impl<'a> UpdateCall<'a> {
             .core
             .send(
                 request,
-                |status, body| match status.as_u16() {
+                |status, _, body| match status.as_u16() {
                     200 => runtime::ok_json(body),
                     422 => {
                         runtime::err_json(

@@ -64,8 +64,8 @@ pub use request::{
 };
 #[doc(hidden)]
 pub use response::{
-    Decoder, Outcome, decode_json, decode_text, err, err_json, err_text, ok, ok_bytes, ok_json, ok_json_as, ok_text,
-    ok_text_as,
+    Decoder, Outcome, decode_json, decode_text, err, err_json, err_text, media_is, ok, ok_bytes, ok_bytes_as, ok_json,
+    ok_json_as, ok_text, ok_text_as,
 };
 #[doc(hidden)]
 pub use security::{ApiKeyLocation, SchemeKind, Secret, SecurityScheme};

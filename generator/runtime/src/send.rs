@@ -430,7 +430,7 @@ impl Core {
 // The error is the one `Core::send` returns, unboxed by design.
 #[allow(clippy::result_large_err)]
 pub(super) fn finish<T, E>(raw: RawResponse, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
-    match decode(raw.status, &raw.body) {
+    match decode(raw.status, &raw.headers, &raw.body) {
         Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
         Some(Ok(Outcome::Failure(body))) => {
             Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })

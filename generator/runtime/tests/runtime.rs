@@ -60,7 +60,7 @@ struct ApiError {
 type Decoded<T, E> = Option<Result<Outcome<T, E>, DecodeError>>;
 
 /// 200 -> Pet, 404 -> ApiError, anything else undocumented.
-fn pet_decoder(status: StatusCode, body: &[u8]) -> Decoded<Pet, ApiError> {
+fn pet_decoder(status: StatusCode, _: &reqwest::header::HeaderMap, body: &[u8]) -> Decoded<Pet, ApiError> {
     match status.as_u16() {
         200 => Some(decode_json(body).map(Outcome::Success)),
         404 => Some(decode_json(body).map(Outcome::Failure)),
@@ -69,7 +69,7 @@ fn pet_decoder(status: StatusCode, body: &[u8]) -> Decoded<Pet, ApiError> {
 }
 
 /// 2xx -> text, 4xx -> text error, anything else undocumented.
-fn text_decoder(status: StatusCode, body: &[u8]) -> Decoded<String, String> {
+fn text_decoder(status: StatusCode, _: &reqwest::header::HeaderMap, body: &[u8]) -> Decoded<String, String> {
     match status.as_u16() {
         200..=299 => Some(decode_text(body).map(Outcome::Success)),
         400..=499 => Some(decode_text(body).map(Outcome::Failure)),
@@ -694,6 +694,21 @@ mod decoding {
         assert!(matches!(decode_json::<Pet>(b"<html>"), Err(DecodeError::Json(_))));
     }
 
+    #[test]
+    fn media_is_reads_the_content_type_essence() {
+        let headers = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::CONTENT_TYPE, value.parse().unwrap());
+            headers
+        };
+        assert!(runtime::media_is(&headers("Text/CSV; charset=utf-8"), &["text/csv"]));
+        assert!(runtime::media_is(&headers("image/png"), &["application/pdf", "image/*"]));
+        assert!(runtime::media_is(&headers("anything/else"), &["*/*"]));
+        assert!(!runtime::media_is(&headers("text/csvx"), &["text/csv"]));
+        assert!(!runtime::media_is(&headers("imagery/png"), &["image/*"]));
+        assert!(!runtime::media_is(&reqwest::header::HeaderMap::new(), &["text/csv"]));
+    }
+
     #[tokio::test]
     async fn html_502_is_unexpected_status() {
         let server = MockServer::start().await;
@@ -1136,7 +1151,9 @@ mod errors {
         let errors: Vec<Error<String>> = vec![
             core.send(get("/x", &[&["bearer"]]), text_decoder).await.unwrap_err(),
             core.send(bad, text_decoder).await.unwrap_err(),
-            core.send(get("/x", NO_AUTH), |_, _| None::<Result<Outcome<(), String>, DecodeError>>).await.unwrap_err(),
+            core.send(get("/x", NO_AUTH), |_, _, _| None::<Result<Outcome<(), String>, DecodeError>>)
+                .await
+                .unwrap_err(),
         ];
         for err in errors {
             let message = err.to_string();
@@ -1363,7 +1380,7 @@ mod bodies {
             .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0u8, 159, 255], "application/pdf"))
             .mount(&server)
             .await;
-        let decode = |status: StatusCode, body: &[u8]| match status.as_u16() {
+        let decode = |status: StatusCode, _: &reqwest::header::HeaderMap, body: &[u8]| match status.as_u16() {
             200 => runtime::ok_bytes::<()>(body),
             _ => None,
         };
@@ -1455,7 +1472,11 @@ mod events {
     }
 
     /// 200 streams; 401 is a documented error with a JSON body.
-    fn tick_decoder(status: StatusCode, body: &[u8]) -> Decoded<EventStream<Tick>, ApiError> {
+    fn tick_decoder(
+        status: StatusCode,
+        _: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Decoded<EventStream<Tick>, ApiError> {
         match status.as_u16() {
             401 => runtime::err_json(body, |e: ApiError| e),
             _ => None,
@@ -1506,7 +1527,9 @@ mod events {
             .mount(&server)
             .await;
         let core = core(&server);
-        let decode = |_: StatusCode, _: &[u8]| None::<Result<Outcome<EventStream<String>, ()>, DecodeError>>;
+        let decode = |_: StatusCode, _: &reqwest::header::HeaderMap, _: &[u8]| {
+            None::<Result<Outcome<EventStream<String>, ()>, DecodeError>>
+        };
         let mut logs = core.send_events(get("/logs", NO_AUTH), EventStream::text, decode).await.unwrap().into_body();
         assert_eq!(logs.next().await.unwrap().unwrap().data, "line 1\nline 2");
         assert!(logs.next().await.is_none());
@@ -1577,7 +1600,7 @@ mod items {
         n: u32,
     }
 
-    fn decoder(status: StatusCode, body: &[u8]) -> Decoded<ItemStream<Tick>, ApiError> {
+    fn decoder(status: StatusCode, _: &reqwest::header::HeaderMap, body: &[u8]) -> Decoded<ItemStream<Tick>, ApiError> {
         match status.as_u16() {
             401 => runtime::err_json(body, |e: ApiError| e),
             _ => None,

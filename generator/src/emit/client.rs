@@ -226,22 +226,24 @@ pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
     let mut arms = decode_arms(op, &decoded);
     let reads_body = decoded.iter().any(|r| match r.body {
         ResponseBody::Empty => false,
-        ResponseBody::Binary => r.success && !op.success_enum,
+        ResponseBody::Binary => r.success,
         _ => true,
     });
     let body = if reads_body { syntax::binding_pattern("body") } else { syntax::wild_pattern() };
+    let reads_headers = decoded.iter().any(|r| !r.media.is_empty());
+    let headers = if reads_headers { syntax::binding_pattern("headers") } else { syntax::wild_pattern() };
     let decoder = if arms.is_empty() {
-        syntax::closure(vec![syntax::wild_pattern(), syntax::wild_pattern()], none())
+        syntax::closure(vec![syntax::wild_pattern(), syntax::wild_pattern(), syntax::wild_pattern()], none())
     } else if matches!(decoded.as_slice(), [only] if only.status == StatusMatch::Default) {
         // A lone `default` response decodes every status: a `match` of one `_` arm would be
         // clippy's `match_single_binding`, so the arm's body is the decoder's.
-        syntax::closure(vec![syntax::wild_pattern(), body], *arms.remove(0).body)
+        syntax::closure(vec![syntax::wild_pattern(), headers, body], *arms.remove(0).body)
     } else {
         if !decoded.iter().any(|r| r.status == StatusMatch::Default) {
             arms.push(syntax::arm(syntax::wild_pattern(), none()));
         }
         let status = syntax::method_call(syntax::variable("status"), "as_u16", Vec::new());
-        syntax::closure(vec![syntax::binding_pattern("status"), body], syntax::match_expr(status, arms))
+        syntax::closure(vec![syntax::binding_pattern("status"), headers, body], syntax::match_expr(status, arms))
     };
     let request = syntax::variable("request");
     let stream = |kind: &str| syntax::path_expr(syntax::path(false, &["runtime", "EventStream", kind]));
@@ -457,13 +459,17 @@ fn form_constructors(form: &MultipartForm) -> TokenStream {
     }
 }
 
-/// One `status => decode` arm per response, codes before ranges before `default`.
+/// One `status => decode` arm per response, codes before ranges before `default`; a status's
+/// other representations come before its main one, guarded by their `Content-Type`.
 fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<Arm> {
     let mut responses = responses.to_vec();
-    responses.sort_by_key(|r| match r.status {
-        StatusMatch::Code(_) => 0,
-        StatusMatch::Range(_) => 1,
-        StatusMatch::Default => 2,
+    responses.sort_by_key(|r| {
+        let class = match r.status {
+            StatusMatch::Code(_) => 0,
+            StatusMatch::Range(_) => 1,
+            StatusMatch::Default => 2,
+        };
+        (class, r.media.is_empty())
     });
     let success_type = match &op.success {
         TypeRef::Named(name) => name.as_str(),
@@ -494,14 +500,21 @@ fn decode_arms(op: &Operation, responses: &[&Response]) -> Vec<Arm> {
                 (ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. }, true, true) => {
                     runtime("ok_text_as", vec![body(), variant(success_type)])
                 }
-                (ResponseBody::Empty | ResponseBody::Binary, true, true) => runtime("ok", vec![variant(success_type)]),
+                (ResponseBody::Binary, true, true) => runtime("ok_bytes_as", vec![body(), variant(success_type)]),
+                (ResponseBody::Empty, true, true) => runtime("ok", vec![variant(success_type)]),
                 (ResponseBody::Json(_), false, _) => runtime("err_json", vec![body(), variant(&op.error_type)]),
                 (ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. }, false, _) => {
                     runtime("err_text", vec![body(), variant(&op.error_type)])
                 }
                 (ResponseBody::Empty | ResponseBody::Binary, false, _) => runtime("err", vec![variant(&op.error_type)]),
             };
-            syntax::arm(pattern, decode)
+            let mut arm = syntax::arm(pattern, decode);
+            if !response.media.is_empty() {
+                let media = response.media.iter().map(|media| syntax::string(media)).collect();
+                let test = runtime("media_is", vec![syntax::variable("headers"), syntax::borrow(syntax::array(media))]);
+                arm.guard = Some((Default::default(), Box::new(test)));
+            }
+            arm
         })
         .collect()
 }
@@ -673,7 +686,9 @@ mod tests {
             "send_items",
             "::reqwest::Method::from_bytes(",
             "..=",
-            "|_, _| ::std::option::Option::None",
+            "|_, _, _| ::std::option::Option::None",
+            "200 if runtime::media_is(headers, &[",
+            "runtime::ok_bytes_as(",
             "_ => ::std::option::Option::None",
             "runtime::ok(())",
             "#[deprecated = ",

@@ -462,9 +462,19 @@ fn status_of(response: &Response) -> u16 {
     }
 }
 
-/// A response template with `status` and a body from `body` (an expression) of kind `kind`.
-fn template(status: u16, kind: &ResponseBody, body: TokenStream) -> TokenStream {
+/// A response template with `status` and a body from `body` (an expression) of kind `kind`,
+/// sent as the first of `media` when the response is one of its status's other representations.
+fn template(status: u16, kind: &ResponseBody, media: &[String], body: TokenStream) -> TokenStream {
     let status = Literal::u16_unsuffixed(status);
+    if let Some(media) = media.first() {
+        let bytes = match kind {
+            ResponseBody::Json(_) => quote! { ::serde_json::to_vec(#body).expect("a generated type serialises") },
+            ResponseBody::Binary => quote! { #body.to_vec() },
+            ResponseBody::Empty => quote! { ::std::vec::Vec::new() },
+            _ => quote! { ::std::string::ToString::to_string(#body).into_bytes() },
+        };
+        return quote! { ::wiremock::ResponseTemplate::new(#status).set_body_raw(#bytes, #media) };
+    }
     match kind {
         ResponseBody::Json(_) => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_json(#body) },
         ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. } => {
@@ -490,7 +500,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                 quote! { #ty::#variant }
             };
             let kind = if payload { &response.body } else { &ResponseBody::Empty };
-            let template = template(status_of(response), kind, quote! { body });
+            let template = template(status_of(response), kind, &response.media, quote! { body });
             quote! { #pattern => #template, }
         });
         return quote! {
@@ -554,7 +564,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
         }
         ResponseBody::Json(_) => {
             let ty = borrowed(&op.success);
-            let response = template(status_of(first), &first.body, quote! { body });
+            let response = template(status_of(first), &first.body, &first.media, quote! { body });
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &#ty) {
@@ -563,7 +573,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             }
         }
         ResponseBody::Text => {
-            let response = template(status_of(first), &first.body, quote! { body });
+            let response = template(status_of(first), &first.body, &first.media, quote! { body });
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &str) {
@@ -572,7 +582,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             }
         }
         ResponseBody::Binary => {
-            let response = template(status_of(first), &first.body, quote! { body });
+            let response = template(status_of(first), &first.body, &first.media, quote! { body });
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &[u8]) {
@@ -614,7 +624,7 @@ fn expand_error(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             quote! { #ty::#variant }
         };
         let kind = if payload { &response.body } else { &ResponseBody::Empty };
-        let template = template(status_of(response), kind, quote! { body });
+        let template = template(status_of(response), kind, &response.media, quote! { body });
         quote! { #pattern => #template, }
     });
     quote! {

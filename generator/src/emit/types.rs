@@ -615,6 +615,7 @@ pub fn type_syntax(ty: &TypeRef, qualified: bool) -> Type {
         TypeRef::Named(name) if qualified => syntax::path_type(syntax::path(false, &["crate", "types", name])),
         TypeRef::Named(name) => primitive(name),
         TypeRef::Unit => syntax::tuple_type([]),
+        TypeRef::Bytes => std_generic(&["std", "vec", "Vec"], primitive("u8")),
     }
 }
 

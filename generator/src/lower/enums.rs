@@ -217,6 +217,7 @@ fn variant_name_for(ty: &TypeRef) -> String {
         TypeRef::DateTime => "DateTime".to_owned(),
         TypeRef::Date => "Date".to_owned(),
         TypeRef::Value | TypeRef::Unit => "Value".to_owned(),
+        TypeRef::Bytes => "Bytes".to_owned(),
         TypeRef::JsonObject | TypeRef::Map(_) => "Object".to_owned(),
         TypeRef::Vec(_) => "Array".to_owned(),
         TypeRef::Tuple(_) => "Tuple".to_owned(),

@@ -156,7 +156,7 @@ impl Finder<'_> {
         at: &str,
         stem: &str,
     ) {
-        let Some(lowered) = lowered.responses.iter().find(|r| r.status == status) else { return };
+        let Some(lowered) = lowered.responses.iter().find(|r| r.status == status && r.media.is_empty()) else { return };
         if let ResponseBody::Json(ty) = &lowered.body {
             self.media(&response.content, ty, at, &format!("{stem}_response"));
         }
@@ -256,7 +256,7 @@ fn check(types: &FxHashMap<&str, &TypeDef>, value: &Value, ty: &TypeRef, at: &st
         TypeRef::String => expect(value.is_string(), "a string", problems),
         TypeRef::DateTime => expect(value.as_str().is_some_and(is_date_time), "an RFC 3339 date-time", problems),
         TypeRef::Date => expect(value.as_str().is_some_and(is_date), "a date (YYYY-MM-DD)", problems),
-        TypeRef::Value | TypeRef::Unit => {}
+        TypeRef::Value | TypeRef::Unit | TypeRef::Bytes => {}
         TypeRef::JsonObject => expect(value.is_object(), "an object", problems),
         TypeRef::Option(inner) => {
             if !value.is_null() {

@@ -33,6 +33,51 @@ pub(super) struct Chosen<'c> {
     pub content: &'c MediaType,
 }
 
+/// A response's other representation: a kind of body beside the chosen one, read when the
+/// response's `Content-Type` is one of `media`.
+pub(super) struct Alternative<'c> {
+    pub chosen: Chosen<'c>,
+    /// The essences of this kind's media types with a schema, in document order.
+    pub media: Vec<String>,
+}
+
+/// The representations of a response body beside `chosen` (from [`choose`] with `order`): one
+/// per other kind among the media types that describe a body, in `order`, when their schemas
+/// differ. A media type describes a body when its schema says something or it is binary (a PDF
+/// needs no schema); FastAPI's `application/json: {schema: {}}` does not. Media types sharing
+/// one schema are one representation in several spellings (Swashbuckle's `text/plain`,
+/// `application/json` and `text/json`), read as the chosen kind.
+pub(super) fn alternatives<'c>(
+    content: &'c IndexMap<String, MediaType>,
+    chosen: &Chosen<'c>,
+    order: &[MediaKind],
+    kind_of: fn(&str) -> MediaKind,
+) -> Vec<Alternative<'c>> {
+    let typed: Vec<(&String, &MediaType)> = content
+        .iter()
+        .filter(|(media, content)| says_something(content) || kind_of(media) == MediaKind::Binary)
+        .collect();
+    let chosen_schema = &chosen.content.schema;
+    if !typed.iter().any(|(media, _)| *media == chosen.media)
+        || typed.iter().all(|(_, content)| content.schema == *chosen_schema)
+    {
+        return Vec::new();
+    }
+    order
+        .iter()
+        .filter(|kind| **kind != chosen.kind)
+        .filter_map(|kind| {
+            let of_kind: Vec<&(&String, &MediaType)> =
+                typed.iter().filter(|(media, _)| kind_of(media) == *kind).collect();
+            let (media, content) = **of_kind.first()?;
+            Some(Alternative {
+                chosen: Chosen { kind: *kind, media, content },
+                media: of_kind.iter().map(|(media, _)| media_essence(media)).collect(),
+            })
+        })
+        .collect()
+}
+
 /// The media type of `content` to use: among those with a schema that says something (any, if
 /// none has), the first whose kind (by `kind_of`) comes first in `order`.
 pub(super) fn choose<'c>(

@@ -10,7 +10,9 @@ use openapiv3::{MediaType, ReferenceOr, StatusCode};
 
 use super::Lowerer;
 use super::docs::lines;
-use super::media::{MediaKind, RESPONSE_ORDER, choose, media_essence, response_kind};
+use super::media::{
+    Alternative, Chosen, MediaKind, RESPONSE_ORDER, alternatives, choose, media_essence, response_kind,
+};
 use crate::ir::{Response, ResponseBody, ResponseHeader, ResponseVariant, StatusMatch, TypeDef, TypeKind, TypeRef};
 use crate::names::{self, Scope};
 use crate::{normalise, pointer};
@@ -62,29 +64,67 @@ impl Lowerer<'_, '_> {
         for entry in entries {
             let success = is_success(entry.status);
             let variant = variant_scope.claim(status_variant(entry.status));
-            let hint = if success && successes == 1 {
-                format!("{stem}Response")
-            } else if success {
-                format!("{stem}{variant}Response")
-            } else {
-                format!("{stem}{variant}Body")
+            // The main representation's hint names its lone success body after the operation.
+            let hint = |variant: &str, main: bool| {
+                if success && successes == 1 && main {
+                    format!("{stem}Response")
+                } else if success {
+                    format!("{stem}{variant}Response")
+                } else {
+                    format!("{stem}{variant}Body")
+                }
             };
             let Some(located) = self.located(entry.response, &entry.pointer, "response") else { continue };
-            let streamed = success && successes == 1;
-            let body = self.response_body(&located.item.content, &located.pointer, &hint, streamed, stem);
+            let content = &located.item.content;
+            let content_pointer = pointer::push(&located.pointer, "content");
             let docs = lines(&located.item.description);
             if success {
                 self.response_headers(&located.item.headers, &located.pointer, &mut headers, &mut header_scope);
             }
-            responses.push(Response { status: entry.status, body, success, variant, docs });
+            let Some(chosen) = choose(content, &RESPONSE_ORDER, response_kind) else {
+                let body = ResponseBody::Empty;
+                responses.push(Response { status: entry.status, body, success, variant, docs, media: Vec::new() });
+                continue;
+            };
+            let alternatives = alternatives(content, &chosen, &RESPONSE_ORDER, response_kind);
+            // Only a lone success body with one representation is streamed.
+            let streamed = success && successes == 1 && alternatives.is_empty();
+            let body = self.response_body(&chosen, &content_pointer, &hint(&variant, true), streamed, stem);
+            let main = Response { status: entry.status, body, success, variant, docs, media: Vec::new() };
+            for alternative in alternatives {
+                let variant = variant_scope.claim(format!("{}{}", main.variant, representation_label(&alternative)));
+                let body =
+                    self.response_body(&alternative.chosen, &content_pointer, &hint(&variant, false), false, stem);
+                let mut docs = main.docs.clone();
+                let media: Vec<String> = alternative.media.iter().map(|media| format!("`{media}`")).collect();
+                docs.extend([
+                    String::new(),
+                    format!("Read when the response's `Content-Type` is {}.", media.join(" or ")),
+                ]);
+                responses.push(Response {
+                    status: entry.status,
+                    body,
+                    success,
+                    variant,
+                    docs,
+                    media: alternative.media,
+                });
+            }
+            // The main representation goes before its alternatives: it is what the status's
+            // examples and pagination read.
+            let at = responses.len() - responses.iter().rev().take_while(|r| r.status == entry.status).count();
+            responses.insert(at, main);
         }
         // A download that may also come back empty is still a download (of no bytes).
-        if responses.iter().any(|r| r.success && r.body == ResponseBody::Binary) {
+        let successes = || responses.iter().filter(|r| r.success);
+        if successes().any(|r| r.body == ResponseBody::Binary)
+            && successes().all(|r| matches!(r.body, ResponseBody::Binary | ResponseBody::Empty))
+        {
             for response in responses.iter_mut().filter(|r| r.success && r.body == ResponseBody::Empty) {
                 response.body = ResponseBody::Binary;
             }
         }
-        let Success { ty: success, is_enum: success_enum } = self.success(&responses, stem, &responses_pointer);
+        let Success { ty: success, is_enum: success_enum } = self.success(&responses, stem);
         let error_type = self.error_enum(&responses, stem);
         Outcomes { success, success_enum, responses, error_type, headers }
     }
@@ -145,18 +185,18 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// How a response's body (its `content` at `pointer`) is read: JSON first, then an event
-    /// stream (only when `streamed`: a lone success), text, binary; document order within a kind.
+    /// How one representation (`chosen` of the `content` at `content_pointer`) of a response's
+    /// body is read: JSON, an event stream (only when `streamed`: a lone success), items, text or
+    /// bytes.
     fn response_body(
         &mut self,
-        content: &indexmap::IndexMap<String, MediaType>,
-        pointer: &str,
+        chosen: &Chosen<'_>,
+        content_pointer: &str,
         hint: &str,
         streamed: bool,
         stem: &str,
     ) -> ResponseBody {
-        let Some(chosen) = choose(content, &RESPONSE_ORDER, response_kind) else { return ResponseBody::Empty };
-        let media_pointer = pointer::push(&pointer::push(pointer, "content"), chosen.media);
+        let media_pointer = pointer::push(content_pointer, chosen.media);
         if streamed
             && chosen.content.extensions.contains_key(normalise::ITEM_SCHEMA)
             && SEQUENTIAL.contains(&media_essence(chosen.media).as_str())
@@ -212,7 +252,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// The success type: nothing, the one body every success shares, or a new success enum.
-    fn success(&mut self, responses: &[Response], stem: &str, responses_pointer: &str) -> Success {
+    fn success(&mut self, responses: &[Response], stem: &str) -> Success {
         let successes: Vec<&Response> = responses.iter().filter(|r| r.success).collect();
         match successes.as_slice() {
             [] => Success { ty: TypeRef::Unit, is_enum: false },
@@ -220,18 +260,12 @@ impl Lowerer<'_, '_> {
                 Success { ty: body_type(&first.body), is_enum: false }
             }
             many => {
-                if many.iter().any(|r| r.body == ResponseBody::Binary) {
-                    self.sink.warning(
-                        responses_pointer,
-                        "binary success bodies beside other success bodies are not kept (the variant has no payload)",
-                    );
-                }
                 let name = self.type_scope.claim(format!("{stem}Success"));
                 let variants = many
                     .iter()
                     .map(|r| ResponseVariant {
                         name: r.variant.clone(),
-                        ty: response_payload(&r.body),
+                        ty: response_payload(&r.body, true),
                         docs: r.docs.clone(),
                     })
                     .collect();
@@ -259,7 +293,7 @@ impl Lowerer<'_, '_> {
                 if r.body == ResponseBody::Binary {
                     docs.extend([String::new(), "The binary body is in the error's `ResponseInfo::body`.".to_owned()]);
                 }
-                ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body), docs }
+                ResponseVariant { name: r.variant.clone(), ty: response_payload(&r.body, false), docs }
             })
             .collect();
         self.push(TypeDef {
@@ -331,12 +365,37 @@ fn json_content(schema: &ReferenceOr<openapiv3::Schema>) -> Option<ReferenceOr<o
     serde_json::from_value(extensions.get(normalise::CONTENT_SCHEMA)?.clone()).ok()
 }
 
-/// The payload of a success or error enum variant: bytes are not kept there (an error's bytes
-/// stay in its `ResponseInfo`).
-fn response_payload(body: &ResponseBody) -> Option<TypeRef> {
+/// The payload of a success or error enum variant: a success keeps its bytes, an error's bytes
+/// stay in its `ResponseInfo`.
+fn response_payload(body: &ResponseBody, success: bool) -> Option<TypeRef> {
     match body {
-        ResponseBody::Empty | ResponseBody::Binary => None,
+        ResponseBody::Empty => None,
+        ResponseBody::Binary if success => Some(TypeRef::Bytes),
+        ResponseBody::Binary => None,
         other => Some(body_type(other)),
+    }
+}
+
+/// What tells an alternative representation's variant from its status's main one: `Json`,
+/// `Events`, or the media type's subtype for one text or binary media type (`Csv`, `Pdf`,
+/// `Msgpack`; `Text` for `text/plain`, `Bytes` for `application/octet-stream`), else `Text` or
+/// `Bytes`.
+fn representation_label(alternative: &Alternative<'_>) -> String {
+    let generic = match alternative.chosen.kind {
+        MediaKind::Json => return "Json".to_owned(),
+        MediaKind::EventStream => return "Events".to_owned(),
+        MediaKind::Binary => "Bytes",
+        _ => "Text",
+    };
+    let [media] = alternative.media.as_slice() else { return generic.to_owned() };
+    let (kind, subtype) = media.split_once('/').unwrap_or((media, ""));
+    let subtype = subtype.split('+').next().unwrap_or(subtype);
+    let subtype = subtype.rsplit('.').next().unwrap_or(subtype);
+    let subtype = subtype.strip_prefix("x-").unwrap_or(subtype);
+    match subtype {
+        "plain" | "octet-stream" | "" => generic.to_owned(),
+        "*" => names::type_name(kind, generic),
+        _ => names::type_name(subtype, generic),
     }
 }
 

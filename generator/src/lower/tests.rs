@@ -550,6 +550,71 @@ fn responses_make_success_and_error_types() {
 }
 
 #[test]
+fn representations_with_different_schemas_are_variants_and_spellings_of_one_are_not() {
+    let (api, diagnostics) = lower_yaml(
+        "3.1.0",
+        r#"
+paths:
+  /swashbuckle:
+    get:
+      responses:
+        '200':
+          description: one schema in three spellings
+          content:
+            text/plain: {schema: {$ref: '#/components/schemas/Pet'}}
+            application/json: {schema: {$ref: '#/components/schemas/Pet'}}
+            text/json: {schema: {$ref: '#/components/schemas/Pet'}}
+  /fastapi:
+    get:
+      responses:
+        '200':
+          description: FastAPI's empty JSON beside the real media type
+          content:
+            application/json: {schema: {}}
+            text/event-stream: {schema: {$ref: '#/components/schemas/Pet'}}
+  /complete:
+    post:
+      responses:
+        '200':
+          description: JSON, or events when asked to stream
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Pet'}}
+            text/event-stream: {schema: {$ref: '#/components/schemas/Pet'}}
+            application/vnd.ms-excel: {}
+            image/png: {}
+components:
+  schemas:
+    Pet: {type: object, properties: {name: {type: string}}}
+"#,
+    );
+    assert_eq!(messages(&diagnostics), Vec::<String>::new());
+    let [swashbuckle, fastapi, complete] = api.operations.as_slice() else { panic!() };
+    assert_eq!(swashbuckle.responses.len(), 1);
+    assert_eq!((&swashbuckle.success, swashbuckle.success_enum), (&named("Pet"), false));
+    assert_eq!(fastapi.responses[0].body, ResponseBody::EventStream(Some(named("Pet"))));
+
+    let shapes: Vec<(&str, &ResponseBody, Vec<&str>)> = complete
+        .responses
+        .iter()
+        .map(|r| (r.variant.as_str(), &r.body, r.media.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("Ok", &ResponseBody::Json(named("Pet")), vec![]),
+            // An event stream beside other representations is buffered, so it is read as text.
+            ("OkEvents", &ResponseBody::Text, vec!["text/event-stream"]),
+            ("OkBytes", &ResponseBody::Binary, vec!["application/vnd.ms-excel", "image/png"]),
+        ]
+    );
+    let TypeKind::Responses(variants) = &def(&api, &complete.error_type.replace("Error", "Success")).kind else {
+        panic!()
+    };
+    let payloads: Vec<Option<&TypeRef>> = variants.iter().map(|v| v.ty.as_ref()).collect();
+    assert_eq!(payloads, [Some(&named("Pet")), Some(&TypeRef::String), Some(&TypeRef::Bytes)]);
+}
+
+#[test]
 fn boxing_breaks_cycles_held_in_place_only() {
     let (api, _) = lower_schemas(
         r##"

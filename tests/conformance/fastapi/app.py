@@ -292,6 +292,23 @@ def image():
     return Response(content=PNG, media_type="image/png")
 
 
+class Summary(BaseModel):
+    id: str
+    rows: int
+
+
+# One status, two representations: JSON, or CSV when the caller asks for it.
+@app.get(
+    "/summaries/{summary_id}",
+    response_model=Summary,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def summary(summary_id: str, request: Request):
+    if request.headers.get("accept") == "text/csv":
+        return PlainTextResponse(f"id,rows\n{summary_id},3\n", media_type="text/csv")
+    return Summary(id=summary_id, rows=3)
+
+
 @app.get("/readme", response_class=PlainTextResponse)
 def readme(lines: Annotated[int, Query(ge=1)] = 2):
     return "\n".join(f"line {i}" for i in range(1, lines + 1))

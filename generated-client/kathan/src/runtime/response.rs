@@ -21,9 +21,25 @@ const REQUEST_ID_HEADERS: &[&str] =
 /// JSON body fields that carry a request id (top level or one level deep).
 const REQUEST_ID_FIELDS: &[&str] = &["request_id", "requestId"];
 
-/// Maps a status and body to the operation's documented outcome; `None` for
-/// an undocumented status, which becomes [`Error::UnexpectedStatus`](super::Error::UnexpectedStatus).
-pub type Decoder<T, E> = fn(StatusCode, &[u8]) -> Option<Result<Outcome<T, E>, DecodeError>>;
+/// Maps a status, headers and body to the operation's documented outcome; `None` for an
+/// undocumented status, which becomes [`Error::UnexpectedStatus`](super::Error::UnexpectedStatus).
+/// The headers tell a status's representations apart by `Content-Type` (see [`media_is`]).
+pub type Decoder<T, E> = fn(StatusCode, &HeaderMap, &[u8]) -> Option<Result<Outcome<T, E>, DecodeError>>;
+
+/// Whether the response's `Content-Type` is one of `media` (lowercase essences such as
+/// `text/csv`; `image/*` stands for every image type). Parameters and case are ignored; a
+/// missing or unreadable `Content-Type` matches nothing.
+pub fn media_is(headers: &HeaderMap, media: &[&str]) -> bool {
+    let Some(value) = headers.get(::reqwest::header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let kind = essence.split('/').next().unwrap_or("");
+    media.iter().any(|media| match media.strip_suffix("/*") {
+        Some(wanted) => *media == "*/*" || wanted.eq_ignore_ascii_case(kind),
+        None => media.eq_ignore_ascii_case(essence),
+    })
+}
 
 /// A documented response: success or a documented error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +107,11 @@ pub fn ok_text_as<T, E>(body: &[u8], variant: fn(String) -> T) -> Option<Result<
 /// Decoder arm for a success status with a binary body, kept as bytes.
 pub fn ok_bytes<E>(body: &[u8]) -> Option<Result<Outcome<Vec<u8>, E>, DecodeError>> {
     Some(Ok(Outcome::Success(body.to_vec())))
+}
+
+/// Decoder arm for a success status with a binary body, kept as bytes in a success enum variant.
+pub fn ok_bytes_as<T, E>(body: &[u8], variant: fn(Vec<u8>) -> T) -> Option<Result<Outcome<T, E>, DecodeError>> {
+    Some(Ok(Outcome::Success(variant(body.to_vec()))))
 }
 
 /// Decoder arm for a success status whose body is not read.
