@@ -42,40 +42,55 @@ pub(super) struct Alternative<'c> {
 }
 
 /// The representations of a response body beside `chosen` (from [`choose`] with `order`): one
-/// per other kind among the media types that describe a body, in `order`, when their schemas
-/// differ. A media type describes a body when its schema says something or it is binary (a PDF
-/// needs no schema); FastAPI's `application/json: {schema: {}}` does not. Media types sharing
-/// one schema are one representation in several spellings (Swashbuckle's `text/plain`,
-/// `application/json` and `text/json`), read as the chosen kind.
+/// per other kind, in `order`, among the media types that describe another body. Those are
+/// event streams, and text or binary media types whose schema says the body is raw (none, `{}`,
+/// or a string: a CSV, a PDF, Prometheus text) and is not the chosen one's. A model schema
+/// under XML, HTML or a vendor media type is the chosen body in another spelling, which the
+/// client cannot decode as that model anyway (API Platform's `text/html`, Swashbuckle's
+/// `text/plain` beside `application/json`, GitHub's `application/vnd.github.object`); keys that
+/// are not media types (`type/subtype`) are ignored.
 pub(super) fn alternatives<'c>(
     content: &'c IndexMap<String, MediaType>,
     chosen: &Chosen<'c>,
     order: &[MediaKind],
     kind_of: fn(&str) -> MediaKind,
 ) -> Vec<Alternative<'c>> {
-    let typed: Vec<(&String, &MediaType)> = content
-        .iter()
-        .filter(|(media, content)| says_something(content) || kind_of(media) == MediaKind::Binary)
-        .collect();
-    let chosen_schema = &chosen.content.schema;
-    if !typed.iter().any(|(media, _)| *media == chosen.media)
-        || typed.iter().all(|(_, content)| content.schema == *chosen_schema)
-    {
-        return Vec::new();
-    }
+    let distinct = |media: &str, content: &MediaType| {
+        let kind = kind_of(media);
+        media.contains('/')
+            && kind != chosen.kind
+            && match kind {
+                MediaKind::EventStream => true,
+                MediaKind::Text | MediaKind::Binary => is_raw(content) && content.schema != chosen.content.schema,
+                _ => false,
+            }
+    };
     order
         .iter()
-        .filter(|kind| **kind != chosen.kind)
         .filter_map(|kind| {
-            let of_kind: Vec<&(&String, &MediaType)> =
-                typed.iter().filter(|(media, _)| kind_of(media) == *kind).collect();
-            let (media, content) = **of_kind.first()?;
+            let of_kind: Vec<(&String, &MediaType)> =
+                content.iter().filter(|(media, content)| kind_of(media) == *kind && distinct(media, content)).collect();
+            let (media, content) = *of_kind.first()?;
             Some(Alternative {
                 chosen: Chosen { kind: *kind, media, content },
                 media: of_kind.iter().map(|(media, _)| media_essence(media)).collect(),
             })
         })
         .collect()
+}
+
+/// Whether a media type's schema says its body is raw text or bytes: no schema, one that says
+/// nothing, or a string.
+fn is_raw(content: &MediaType) -> bool {
+    match &content.schema {
+        None => true,
+        Some(ReferenceOr::Reference { .. }) => false,
+        Some(ReferenceOr::Item(schema)) => match &schema.schema_kind {
+            SchemaKind::Type(openapiv3::Type::String(_)) => true,
+            SchemaKind::Any(any) => *any == AnySchema::default() || any.typ.as_deref() == Some("string"),
+            _ => false,
+        },
+    }
 }
 
 /// The media type of `content` to use: among those with a schema that says something (any, if

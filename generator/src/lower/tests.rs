@@ -582,6 +582,9 @@ paths:
             text/event-stream: {schema: {$ref: '#/components/schemas/Pet'}}
             application/vnd.ms-excel: {}
             image/png: {}
+            text/html: {schema: {$ref: '#/components/schemas/Pet'}}
+            application/vnd.example.pet: {schema: {$ref: '#/components/schemas/Pet'}}
+            entity_type: {schema: {type: string}}
 components:
   schemas:
     Pet: {type: object, properties: {name: {type: string}}}
@@ -603,6 +606,8 @@ components:
         [
             ("Ok", &ResponseBody::Json(named("Pet")), vec![]),
             // An event stream beside other representations is buffered, so it is read as text.
+            // The model under HTML or a vendor type is the JSON body in another spelling, and
+            // `entity_type` is no media type: neither is a representation.
             ("OkEvents", &ResponseBody::Text, vec!["text/event-stream"]),
             ("OkBytes", &ResponseBody::Binary, vec!["application/vnd.ms-excel", "image/png"]),
         ]
