@@ -3,7 +3,8 @@
 //! against a wiremock server on 127.0.0.1, both clients in one process, alternating rounds.
 //!
 //! `cargo bench -p integration-tests --bench calls` prints, for calls one at a time and for
-//! many in flight, the median time per call of each side over the rounds and their ratio, and
+//! many in flight, the median time per call of each side over the rounds, the median of the
+//! ratios of rounds run back to back (so drift in the machine's load cancels out), and
 //! the heap allocations per call of each (counted by this binary's allocator, so they do not
 //! move with machine load). The server's own work is in both sides' time alike. Both set the
 //! same per-request timeout, the generated client's default. `ONLY=generated` (or `plain`) runs
@@ -47,7 +48,7 @@ static GLOBAL: Counting = Counting;
 const TOKEN: &str = "sk_test_5ecret";
 /// Calls per round, and rounds per side.
 const CALLS: usize = 2_000;
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 11;
 /// Calls in flight at once in the concurrent rounds.
 const IN_FLIGHT: usize = 64;
 
@@ -114,9 +115,16 @@ async fn round(side: &Side, in_flight: usize) -> (Duration, u64) {
     (started.elapsed(), ALLOCATIONS.load(Ordering::Relaxed) - before)
 }
 
+/// The median ratio, or NaN when one side did not run (`ONLY`).
+fn median_ratio(mut ratios: Vec<f64>) -> f64 {
+    ratios.sort_unstable_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The median, or zero for a side that did not run (`ONLY`).
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort_unstable();
-    values[values.len() / 2]
+    values.get(values.len() / 2).copied().unwrap_or_default()
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -156,6 +164,10 @@ async fn main() {
                 allocations[i] += allocs;
             }
         }
+        // Each generated round against the plain round right after it.
+        let ratios: Vec<f64> =
+            times[0].iter().zip(&times[1]).map(|(ours, theirs)| ours.as_secs_f64() / theirs.as_secs_f64()).collect();
+        let ratio = median_ratio(ratios);
         let [ours, theirs] = times.map(median);
         let per_call = |d: Duration| d / CALLS as u32;
         let allocs = allocations.map(|a| a as f64 / (ROUNDS * CALLS) as f64);
@@ -164,7 +176,7 @@ async fn main() {
             "| {label} | {:.1} µs | {:.1} µs | {:.3}× | {:.0} / {:.0} |",
             per_call(ours).as_secs_f64() * 1e6,
             per_call(theirs).as_secs_f64() * 1e6,
-            ours.as_secs_f64() / theirs.as_secs_f64(),
+            ratio,
             allocs[0],
             allocs[1],
         );

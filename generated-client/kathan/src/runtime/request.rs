@@ -140,7 +140,7 @@ pub struct Request {
     pub(super) headers: Vec<(&'static str, String)>,
     pub(super) cookies: Vec<(&'static str, String)>,
     pub(super) body: Option<::reqwest::Body>,
-    pub(super) content_type: Option<String>,
+    pub(super) content_type: Option<::std::borrow::Cow<'static, str>>,
     /// Why the request cannot be sent (e.g. the body failed to serialise).
     pub(super) invalid: Option<String>,
     /// The path as the spec writes it (`/calls/{call_id}`), for tracing and hooks.
@@ -349,7 +349,7 @@ impl Request {
 
     /// Like [`Request::json`], with another JSON content type (such as
     /// `application/merge-patch+json`).
-    pub fn json_as<B: ::serde::Serialize + ?Sized>(&mut self, content_type: &str, body: &B) {
+    pub fn json_as<B: ::serde::Serialize + ?Sized>(&mut self, content_type: &'static str, body: &B) {
         match ::serde_json::to_vec(body) {
             Ok(bytes) => self.body(content_type, bytes),
             Err(err) => self.fail(format!("failed to serialise the request body: {err}")),
@@ -383,14 +383,18 @@ impl Request {
     }
 
     /// Sets a text body (`text/plain`, `application/xml`, ...).
-    pub fn text(&mut self, content_type: &str, text: &str) {
+    pub fn text(&mut self, content_type: &'static str, text: &str) {
         self.body(content_type, text.as_bytes().to_vec());
     }
 
     /// Sets a raw body and its content type. A body in memory (bytes or a
     /// string) can be resent on retries; a streamed one (for example from
     /// `reqwest::Body::wrap_stream`) is sent once and never retried.
-    pub fn body(&mut self, content_type: impl Into<String>, body: impl Into<::reqwest::Body>) {
+    pub fn body(
+        &mut self,
+        content_type: impl Into<::std::borrow::Cow<'static, str>>,
+        body: impl Into<::reqwest::Body>,
+    ) {
         self.content_type = Some(content_type.into());
         self.body = Some(body.into());
     }

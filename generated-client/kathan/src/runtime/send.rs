@@ -137,57 +137,100 @@ impl Core {
         Some(chosen)
     }
 
-    /// Builds everything that is sent, identically, on each attempt. A
-    /// streaming request gets no total timeout: [`Core::execute`] bounds the
-    /// wait for the response headers instead.
+    /// Checks the request and builds its first attempt, without its body (see
+    /// [`Prepared::attempt`]). A streaming request gets no total timeout: [`Core::execute`]
+    /// bounds the wait for the response headers instead.
     pub(super) fn prepare(&self, request: Request, streaming: bool) -> Result<Prepared, Fault> {
         let operation = request.operation_id;
-        let invalid = |reason: String| Fault::InvalidRequest { operation, reason };
         if let Some(reason) = &request.invalid {
-            return Err(invalid(reason.clone()));
+            return Err(Fault::InvalidRequest { operation, reason: reason.clone() });
         }
         let credentials = self
             .select_credentials(request.security)
             .ok_or_else(|| Fault::MissingCredentials { operation, schemes: describe_security(request.security) })?;
-        let url = self.url(&request, &credentials).map_err(invalid)?;
-        let mut headers = self.headers(&request, &credentials).map_err(invalid)?;
-        // One key per logical call, made here so that every attempt sends the same one.
-        let keyed = match request.idempotency_header {
-            Some(name) => {
-                let name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| invalid(format!("header {name:?}: not a valid header name")))?;
-                if !headers.contains_key(&name) {
-                    let key = HeaderValue::from_str(&idempotency_key())
-                        .map_err(|_| invalid("the idempotency key is not a header value".to_owned()))?;
-                    headers.insert(name, key);
-                }
-                true
-            }
-            None => false,
-        };
         let token = credentials.iter().find_map(|cred| match &cred.apply {
             Apply::Token(source) => Some(Arc::clone(source)),
             _ => None,
         });
-        let mut template = ::reqwest::Request::new(request.method, url);
-        *template.headers_mut() = headers;
-        *template.body_mut() = request.body;
-        if !streaming {
-            *template.timeout_mut() = Some(self.timeout);
-        }
         let call = CallInfo { operation_id: operation, path_template: request.path_template, attempt: 0 };
-        #[cfg(feature = "tracing")]
-        let span = call_span(operation, &template, request.path_template);
-        Ok(Prepared {
-            template: Some(template),
+        let replayable = request.body.as_ref().is_none_or(|body| body.as_bytes().is_some());
+        let mut prepared = Prepared {
+            keyed: request.idempotency_header.is_some(),
+            request,
+            key: None,
+            first: None,
+            replayable,
+            body_sent: false,
             streaming,
             operation,
-            keyed,
             call,
             token,
             #[cfg(feature = "tracing")]
-            span,
-        })
+            span: ::tracing::Span::none(),
+        };
+        let first = self.build(&mut prepared, &credentials)?;
+        #[cfg(feature = "tracing")]
+        {
+            prepared.span = call_span(operation, &first, prepared.request.path_template);
+        }
+        prepared.first = Some(first);
+        Ok(prepared)
+    }
+
+    /// One attempt of the prepared request, without its body: the same on every attempt,
+    /// idempotency key included (made on the first build).
+    fn build(&self, prepared: &mut Prepared, credentials: &[&ResolvedCredential]) -> Result<::reqwest::Request, Fault> {
+        let operation = prepared.operation;
+        let invalid = |reason: String| Fault::InvalidRequest { operation, reason };
+        let request = &prepared.request;
+        let url = self.url(request, credentials).map_err(invalid)?;
+        let mut headers = self.headers(request, credentials).map_err(invalid)?;
+        if let Some(name) = request.idempotency_header {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid(format!("header {name:?}: not a valid header name")))?;
+            if !headers.contains_key(&name) {
+                let key = match &prepared.key {
+                    Some(key) => key.clone(),
+                    None => HeaderValue::from_str(&idempotency_key())
+                        .map_err(|_| invalid("the idempotency key is not a header value".to_owned()))?,
+                };
+                prepared.key = Some(key.clone());
+                headers.insert(name, key);
+            }
+        }
+        let mut attempt = ::reqwest::Request::new(prepared.request.method.clone(), url);
+        *attempt.headers_mut() = headers;
+        if !prepared.streaming {
+            *attempt.timeout_mut() = Some(self.timeout);
+        }
+        Ok(attempt)
+    }
+
+    /// The request for the next attempt: the first one built by [`Core::prepare`], or a new
+    /// build; with the body itself when it is the `last` attempt or cannot be copied, else a copy
+    /// of it. So the common call, answered at its first attempt, copies nothing.
+    fn attempt(&self, prepared: &mut Prepared, last: bool) -> Result<::reqwest::Request, Fault> {
+        let mut attempt = match prepared.first.take() {
+            Some(first) => first,
+            None => {
+                let credentials = self.select_credentials(prepared.request.security).unwrap_or_default();
+                self.build(prepared, &credentials)?
+            }
+        };
+        let body = if last || !prepared.replayable {
+            prepared.request.body.take()
+        } else {
+            prepared.request.body.as_ref().and_then(|body| body.as_bytes()).map(|bytes| bytes.to_vec().into())
+        };
+        if body.is_none() && prepared.body_sent {
+            return Err(Fault::InvalidRequest {
+                operation: prepared.operation,
+                reason: "the request body cannot be sent again".to_owned(),
+            });
+        }
+        prepared.body_sent |= body.is_some();
+        *attempt.body_mut() = body;
+        Ok(attempt)
     }
 
     /// The base URL, the checked path, the query and any query credentials.
@@ -245,21 +288,28 @@ impl Core {
 
     /// The headers, in layers that each replace headers of the same name set by the ones
     /// before: defaults, per-call options, operation headers, credentials; cookies joined.
+    /// Built in one map with room for what `reqwest` and `hyper` add (`accept`, `user-agent`,
+    /// `host`), so sending it does not grow it.
     fn headers(&self, request: &Request, credentials: &[&ResolvedCredential]) -> Result<HeaderMap, String> {
+        /// The headers `reqwest` and `hyper` may add to a request.
+        const ADDED: usize = 4;
         let parse =
             |name: &str, value: &str| parse_header(name, value).map_err(|reason| format!("header {name:?}: {reason}"));
-        let mut headers = self.shared.default_headers.clone();
-        let mut layer = HeaderMap::new();
-        for (name, value) in self.extra_headers.iter() {
-            let (name, value) = parse(name, value)?;
-            layer.append(name, value);
+        let defaults = &self.shared.default_headers;
+        let room = defaults.len() + self.extra_headers.len() + request.headers.len() + credentials.len() + ADDED + 1;
+        let mut headers = HeaderMap::with_capacity(room);
+        for (name, value) in defaults {
+            headers.append(name.clone(), value.clone());
         }
-        headers.extend(layer);
-
-        let mut layer = HeaderMap::new();
-        for (name, value) in &request.headers {
+        for (index, (name, value)) in self.extra_headers.iter().enumerate() {
             let (name, value) = parse(name, value)?;
-            layer.append(name, value);
+            let earlier = self.extra_headers[..index].iter().map(|(earlier, _)| earlier.as_str());
+            set_in_layer(&mut headers, earlier, name, value);
+        }
+        for (index, (name, value)) in request.headers.iter().enumerate() {
+            let (name, value) = parse(name, value)?;
+            let earlier = request.headers[..index].iter().map(|(earlier, _)| *earlier);
+            set_in_layer(&mut headers, earlier, name, value);
         }
         if let Some(content_type) = &request.content_type {
             // JSON, the common case, without copying its text.
@@ -268,9 +318,8 @@ impl Core {
             } else {
                 HeaderValue::from_str(content_type).map_err(|_| "invalid content type".to_owned())?
             };
-            layer.insert(::reqwest::header::CONTENT_TYPE, value);
+            headers.insert(::reqwest::header::CONTENT_TYPE, value);
         }
-        headers.extend(layer);
 
         let mut cookies: Vec<String> = headers
             .get_all(::reqwest::header::COOKIE)
@@ -305,9 +354,9 @@ impl Core {
     pub(super) async fn execute(&self, prepared: &mut Prepared) -> Result<::reqwest::Response, Fault> {
         let policy = &self.retry;
         // A request with an idempotency key is safe to replay: the server runs it once.
-        let replay_safe = prepared.method().is_some_and(is_idempotent) || policy.retry_non_idempotent || prepared.keyed;
+        let replay_safe = is_idempotent(&prepared.request.method) || policy.retry_non_idempotent || prepared.keyed;
         // A streamed request body can be sent once only.
-        let max_retries = if prepared.replayable() { policy.max_retries } else { 0 };
+        let max_retries = if prepared.replayable { policy.max_retries } else { 0 };
         let mut retries = 0u32;
         let mut slept = Duration::ZERO;
         let mut refreshed = false;
@@ -315,10 +364,7 @@ impl Core {
             let may_retry = retries < max_retries;
             // No attempt can follow this one: send the request itself, not a copy.
             let last = !may_retry && (prepared.token.is_none() || refreshed);
-            let mut attempt = prepared.attempt(last).ok_or_else(|| Fault::InvalidRequest {
-                operation: prepared.operation,
-                reason: "the request body cannot be sent again".to_owned(),
-            })?;
+            let mut attempt = self.attempt(prepared, last)?;
             prepared.call.attempt = retries + 1;
             #[cfg(feature = "tracing")]
             prepared.span.record("attempts", retries + 1);
@@ -369,7 +415,7 @@ impl Core {
                     record_response(&prepared.span, &response);
                     // A cached token the server refuses is fetched again, once per call (when the
                     // request can be sent again).
-                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed && prepared.replayable() {
+                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed && prepared.replayable {
                         prepared.token.as_ref()
                     } else {
                         None
@@ -401,7 +447,12 @@ impl Core {
     }
 
     /// Reads a response body, failing as soon as it exceeds the limit.
-    pub(super) async fn read_body(&self, mut response: ::reqwest::Response) -> Result<RawResponse, Fault> {
+    ///
+    /// A body that arrives in one chunk (most do) is kept as that chunk, not copied.
+    pub(super) async fn read_body(
+        &self,
+        mut response: ::reqwest::Response,
+    ) -> Result<RawResponse<impl AsRef<[u8]> + Into<Vec<u8>>>, Fault> {
         let status = response.status();
         let limit = self.shared.max_response_bytes;
         let too_large = Fault::BodyTooLarge { status, limit };
@@ -411,19 +462,32 @@ impl Core {
         }
         let headers = ::std::mem::take(response.headers_mut());
         let initial = announced.and_then(|len| usize::try_from(len).ok()).unwrap_or(0).min(limit);
-        let mut body = Vec::with_capacity(initial);
+        let mut first = None;
+        let mut joined = Vec::new();
+        let mut len = 0usize;
         while let Some(chunk) = response.chunk().await.map_err(|err| Fault::Transport(err.without_url()))? {
-            let needed = match body.len().checked_add(chunk.len()) {
+            len = match len.checked_add(chunk.len()) {
                 Some(needed) if needed <= limit => needed,
                 _ => return Err(too_large),
             };
-            if needed > body.capacity() {
-                // Grow geometrically, but never past the limit.
-                let target = body.capacity().saturating_mul(2).max(needed).min(limit);
-                body.reserve_exact(target - body.len());
+            if first.is_none() && joined.is_empty() {
+                first = Some(chunk);
+                continue;
             }
-            body.extend_from_slice(&chunk);
+            if len > joined.capacity() {
+                // Grow geometrically, but never past the limit.
+                let target = joined.capacity().saturating_mul(2).max(len).max(initial).min(limit);
+                joined.reserve_exact(target - joined.len());
+            }
+            if let Some(first) = first.take() {
+                joined.extend_from_slice(&first);
+            }
+            joined.extend_from_slice(&chunk);
         }
+        let body = match first {
+            Some(only) => only,
+            None => joined.into(),
+        };
         Ok(RawResponse { status, headers, body })
     }
 }
@@ -431,16 +495,19 @@ impl Core {
 /// Decodes a fully read response with the operation's decoder.
 // The error is the one `Core::send` returns, unboxed by design.
 #[allow(clippy::result_large_err)]
-pub(super) fn finish<T, E>(raw: RawResponse, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
-    match decode(raw.status, &raw.headers, &raw.body) {
+pub(super) fn finish<T, E>(
+    raw: RawResponse<impl AsRef<[u8]> + Into<Vec<u8>>>,
+    decode: Decoder<T, E>,
+) -> Result<ApiResponse<T>, Error<E>> {
+    match decode(raw.status, &raw.headers, raw.body.as_ref()) {
         Some(Ok(Outcome::Success(body))) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
         Some(Ok(Outcome::Failure(body))) => {
-            Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body) })
+            Err(Error::Api { body, response: ResponseInfo::new(raw.status, raw.headers, raw.body.into()) })
         }
         Some(Err(source)) => {
-            Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body), source })
+            Err(Error::Decode { response: ResponseInfo::new(raw.status, raw.headers, raw.body.into()), source })
         }
-        None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body))),
+        None => Err(Error::UnexpectedStatus(ResponseInfo::new(raw.status, raw.headers, raw.body.into()))),
     }
 }
 
@@ -557,10 +624,33 @@ fn check_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What is sent on every attempt.
+/// Sets one header of a layer: it replaces the values an earlier layer set, and adds to those
+/// set by the `earlier` names of its own layer.
+fn set_in_layer<'a>(
+    headers: &mut HeaderMap,
+    mut earlier: impl Iterator<Item = &'a str>,
+    name: HeaderName,
+    value: HeaderValue,
+) {
+    if earlier.any(|earlier| earlier.eq_ignore_ascii_case(name.as_str())) {
+        headers.append(name, value);
+    } else {
+        headers.insert(name, value);
+    }
+}
+
+/// A checked request and what every attempt of it shares.
 pub(super) struct Prepared {
-    /// The request; `None` once a streamed body has been sent.
-    template: Option<::reqwest::Request>,
+    /// The request; its body is taken by the attempt that sends it last.
+    request: Request,
+    /// The first attempt, built (without its body) by [`Core::prepare`].
+    first: Option<::reqwest::Request>,
+    /// The idempotency key made for this call, sent on every attempt.
+    key: Option<HeaderValue>,
+    /// Whether the body can be sent more than once (it is in memory, or there is none).
+    replayable: bool,
+    /// Whether the body has been sent.
+    body_sent: bool,
     /// Whether the response is streamed (no total timeout on the request).
     streaming: bool,
     operation: &'static str,
@@ -575,34 +665,11 @@ pub(super) struct Prepared {
     pub(super) span: ::tracing::Span,
 }
 
-impl Prepared {
-    fn method(&self) -> Option<&Method> {
-        self.template.as_ref().map(::reqwest::Request::method)
-    }
-
-    /// Whether the body can be sent more than once (it is in memory, or there is none).
-    fn replayable(&self) -> bool {
-        self.template.as_ref().is_some_and(|request| request.body().is_none_or(|body| body.as_bytes().is_some()))
-    }
-
-    /// The request for the next attempt: the request itself when it is the `last`, or its body
-    /// cannot be copied (once); else a copy.
-    fn attempt(&mut self, last: bool) -> Option<::reqwest::Request> {
-        if last {
-            return self.template.take();
-        }
-        match self.template.as_ref()?.try_clone() {
-            Some(copy) => Some(copy),
-            None => self.template.take(),
-        }
-    }
-}
-
 /// A fully read response, before decoding.
-pub(super) struct RawResponse {
+pub(super) struct RawResponse<B> {
     status: StatusCode,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: B,
 }
 
 /// Failures that do not depend on the operation's error type.
