@@ -231,6 +231,26 @@ fn read_only_and_write_only_fields_may_be_absent() {
     assert_eq!(serde_json::to_value(&request).unwrap(), json!({"name": "n", "tier": 1, "password": "secret"}));
 }
 
+/// Structs get their serde impls from `runtime::serde_struct!`, not the derive: they read and
+/// write JSON as the derive did (`generator/runtime/src/fields.rs`).
+#[test]
+fn structs_read_and_write_json_as_the_derive_did() {
+    let err = serde_json::from_value::<Account>(json!({"name": "n"})).unwrap_err();
+    assert_eq!(err.to_string(), "missing field `tier`");
+    // Unknown keys are skipped, an escaped key still names its field, `null` is `None`, and a
+    // repeated key keeps its last value; from a reader, no key is borrowed.
+    let text = "{\"n\\u0061me\": \"first\", \"extra\": {\"deep\": [1, {}]}, \"tier\": 2, \"active\": null, \"name\": \"last\"}";
+    for account in [serde_json::from_str::<Account>(text).unwrap(), serde_json::from_reader(text.as_bytes()).unwrap()] {
+        assert_eq!((account.name.as_str(), &account.tier, account.active), ("last", &Tier::V2, None));
+    }
+    // Only an object is a struct (the derive also took an array of the fields in order).
+    let err = serde_json::from_value::<Account>(json!(["n", 2])).unwrap_err();
+    assert_eq!(err.to_string(), "invalid type: sequence, expected struct Account");
+    // Written back, empty optional fields are left out.
+    let account: Account = serde_json::from_value(json!({"name": "n", "tier": 0, "ratio": 1.5})).unwrap();
+    assert_eq!(serde_json::to_value(&account).unwrap(), json!({"name": "n", "tier": 0, "ratio": 1.5}));
+}
+
 #[test]
 fn closed_prefix_items_are_tuples() {
     let account: Account =

@@ -3,13 +3,7 @@
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
 /// CallResponse
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CallResponse {
     /// Id
@@ -21,58 +15,56 @@ pub struct CallResponse {
     /// Status
     pub status: ::std::string::String,
     /// Phone Number Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_id: ::std::option::Option<::std::string::String>,
     /// Assistant Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assistant_id: ::std::option::Option<::std::string::String>,
     /// From Number
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from_number: ::std::option::Option<::std::string::String>,
     /// Provider Call Sid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub provider_call_sid: ::std::option::Option<::std::string::String>,
     /// Direction
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub direction: ::std::option::Option<::std::string::String>,
     /// Created At
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
     /// Duration Seconds
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_seconds: ::std::option::Option<i64>,
     /// Timestamp
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<::std::string::String>,
     /// Summary
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<::std::string::String>,
     /// User Messages
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_messages: ::std::option::Option<i64>,
     /// Agent Messages
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub agent_messages: ::std::option::Option<i64>,
     /// Recording Url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_url: ::std::option::Option<::std::string::String>,
     /// Stereo Recording Url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stereo_recording_url: ::std::option::Option<::std::string::String>,
     /// Recording Mp3 Url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_mp3_url: ::std::option::Option<::std::string::String>,
     /// Stereo Recording Mp3 Url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stereo_recording_mp3_url: ::std::option::Option<::std::string::String>,
     /// Latency Metrics
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latency_metrics: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Per Turn Latency
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub per_turn_latency: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+crate::runtime::serde_struct! {
+    CallResponse[Deserialize] [Serialize] { id = "id" 0 required, to_number = "to_number"
+    1 required, provider = "provider" 2 required, status = "status" 3 required,
+    phone_number_id = "phone_number_id" 4 optional, assistant_id = "assistant_id" 5
+    optional, from_number = "from_number" 6 optional, provider_call_sid =
+    "provider_call_sid" 7 optional, direction = "direction" 8 optional, created_at =
+    "created_at" 9 optional, duration_seconds = "duration_seconds" 10 optional, timestamp
+    = "timestamp" 11 optional, summary = "summary" 12 optional, user_messages =
+    "user_messages" 13 optional, agent_messages = "agent_messages" 14 optional,
+    recording_url = "recording_url" 15 optional, stereo_recording_url =
+    "stereo_recording_url" 16 optional, recording_mp3_url = "recording_mp3_url" 17
+    optional, stereo_recording_mp3_url = "stereo_recording_mp3_url" 18 optional,
+    latency_metrics = "latency_metrics" 19 optional, per_turn_latency =
+    "per_turn_latency" 20 optional }
 }
 
 /// CallUpdateRequest
@@ -81,26 +73,24 @@ pub struct CallResponse {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallUpdateRequest {
     /// Label
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub label: crate::runtime::Nullable<::std::string::String>,
     /// Recording Enabled
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub recording_enabled: crate::runtime::Nullable<bool>,
     /// call control action: hangup|transfer
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub action: crate::runtime::Nullable<::std::string::String>,
     /// transfer destination in E.164
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub to: crate::runtime::Nullable<::std::string::String>,
     /// transfer mode: warm|cold
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub mode: crate::runtime::Nullable<::std::string::String>,
+}
+crate::runtime::serde_struct! {
+    CallUpdateRequest[Serialize] [Deserialize] { label = "label" 0 optional,
+    recording_enabled = "recording_enabled" 1 optional, action = "action" 2 optional, to
+    = "to" 3 optional, mode = "mode" 4 optional }
 }
 
 impl CallUpdateRequest {
@@ -158,24 +148,18 @@ impl CallUpdateRequest {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpValidationError {
     /// Detail
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<ValidationError>>,
+}
+crate::runtime::serde_struct! {
+    HttpValidationError[Deserialize] [Serialize] { detail = "detail" 0 optional }
 }
 
 /// ValidationError
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ValidationError {
     /// Location
@@ -184,6 +168,10 @@ pub struct ValidationError {
     pub msg: ::std::string::String,
     /// Error Type
     pub r#type: ::std::string::String,
+}
+crate::runtime::serde_struct! {
+    ValidationError[Deserialize] [Serialize] { loc = "loc" 0 required, msg = "msg" 1
+    required, r#type = "type" 2 required }
 }
 
 #[derive(

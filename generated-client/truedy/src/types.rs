@@ -7,21 +7,21 @@
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallUpdateRequest {
     /// Updated call settings
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub call_settings: crate::runtime::Nullable<CallUpdateRequestCallSettings>,
     /// Update custom variables
     ///
     /// Example: `{"status":"updated"}`
-    #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
     pub variables: crate::runtime::Nullable<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+crate::runtime::serde_struct! {
+    CallUpdateRequest[Serialize] [Deserialize] { call_settings = "call_settings" 0
+    optional, variables = "variables" 1 optional }
 }
 
 impl CallUpdateRequest {
@@ -56,17 +56,17 @@ impl CallUpdateRequest {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallUpdateRequestCallSettings {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_enabled: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription_enabled: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub greeting: ::std::option::Option<::std::string::String>,
+}
+crate::runtime::serde_struct! {
+    CallUpdateRequestCallSettings[Serialize] [Deserialize] { recording_enabled =
+    "recording_enabled" 0 optional, transcription_enabled = "transcription_enabled" 1
+    optional, greeting = "greeting" 2 optional }
 }
 
 impl CallUpdateRequestCallSettings {
@@ -89,13 +89,7 @@ impl CallUpdateRequestCallSettings {
     }
 }
 
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct CallResponse {
     /// Unique call identifier
@@ -105,27 +99,22 @@ pub struct CallResponse {
     /// ID of the agent used for this call
     ///
     /// Example: `"agt_f9447372"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub agent_id: ::std::option::Option<::std::string::String>,
     /// Phone number (destination for outbound, source for inbound)
     ///
     /// Example: `"+15551234567"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Originating phone number
     ///
     /// Example: `"+15559876543"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from_number: ::std::option::Option<::std::string::String>,
     /// Destination phone number
     ///
     /// Example: `"+15551234567"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub to_number: ::std::option::Option<::std::string::String>,
     /// Call direction
     ///
     /// Example: `"outbound"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub direction: ::std::option::Option<CallResponseDirection>,
     /// Current call status
     ///
@@ -134,47 +123,38 @@ pub struct CallResponse {
     /// Call duration in seconds
     ///
     /// Example: `247`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_seconds: ::std::option::Option<i64>,
     /// Estimated or actual cost in USD
     ///
     /// Example: `0.42`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_usd: ::std::option::Option<f64>,
     /// AI-generated call summary
     ///
     /// Example: `"Customer inquired about billing and was provided with account information."`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<::std::string::String>,
     /// Short summary if available
     ///
     /// Example: `"Billing inquiry - resolved"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub short_summary: ::std::option::Option<::std::string::String>,
     /// URL to the call recording if available
     ///
     /// Example: `"https://storage.truedy.ai/recordings/call_a1b2c3d4.mp3"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recording_url: ::std::option::Option<::std::string::String>,
     /// Call transcript (structure varies)
     ///
     /// Example: `[]`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::serde_json::Value>,
     /// AI-classified sentiment
     ///
     /// Example: `"positive"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sentiment: ::std::option::Option<CallResponseSentiment>,
     /// When the call started
     ///
     /// Example: `"2026-03-03T20:25:00.000000Z"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the call ended
     ///
     /// Example: `"2026-03-03T20:29:47.000000Z"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the call was created
     ///
@@ -183,8 +163,18 @@ pub struct CallResponse {
     /// When the call was last updated
     ///
     /// Example: `"2026-03-03T20:29:47.310278Z"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+crate::runtime::serde_struct! {
+    CallResponse[Deserialize] [Serialize] { id = "id" 0 required, agent_id = "agent_id" 1
+    optional, phone_number = "phone_number" 2 optional, from_number = "from_number" 3
+    optional, to_number = "to_number" 4 optional, direction = "direction" 5 optional,
+    status = "status" 6 required, duration_seconds = "duration_seconds" 7 optional,
+    cost_usd = "cost_usd" 8 optional, summary = "summary" 9 optional, short_summary =
+    "short_summary" 10 optional, recording_url = "recording_url" 11 optional, transcript
+    = "transcript" 12 optional, sentiment = "sentiment" 13 optional, started_at =
+    "started_at" 14 optional, ended_at = "ended_at" 15 optional, created_at =
+    "created_at" 16 required, updated_at = "updated_at" 17 optional }
 }
 
 /// Call direction
@@ -329,13 +319,7 @@ impl ::std::fmt::Display for CallResponseSentiment {
     }
 }
 
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
     /// Unique request identifier for debugging and support
@@ -347,26 +331,21 @@ pub struct ResponseMeta {
     /// Example: `"2026-03-03T20:30:21.310278Z"`
     pub ts: ::chrono::DateTime<::chrono::Utc>,
 }
+crate::runtime::serde_struct! {
+    ResponseMeta[Deserialize] [Serialize] { request_id = "request_id" 0 required, ts =
+    "ts" 1 required }
+}
 
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     pub error: ErrorResponseError,
 }
+crate::runtime::serde_struct! {
+    ErrorResponse[Deserialize] [Serialize] { error = "error" 0 required }
+}
 
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ErrorResponseError {
     /// Error code
@@ -380,24 +359,27 @@ pub struct ErrorResponseError {
     /// Additional error context
     ///
     /// Example: `{"resource":"agent","id":"agt_invalid"}`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
+crate::runtime::serde_struct! {
+    ErrorResponseError[Deserialize] [Serialize] { code = "code" 0 required, message =
+    "message" 1 required, details = "details" 2 optional }
+}
 
 #[derive(
     ::std::clone::Clone,
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpValidationError {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<HttpValidationErrorDetailItem>>,
+}
+crate::runtime::serde_struct! {
+    HttpValidationError[Deserialize] [Serialize] { detail = "detail" 0 optional }
 }
 
 #[derive(
@@ -405,30 +387,27 @@ pub struct HttpValidationError {
     ::std::fmt::Debug,
     ::std::default::Default,
     ::std::cmp::PartialEq,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpValidationErrorDetailItem {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub loc: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub msg: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
 }
+crate::runtime::serde_struct! {
+    HttpValidationErrorDetailItem[Deserialize] [Serialize] { loc = "loc" 0 optional, msg
+    = "msg" 1 optional, r#type = "type" 2 optional }
+}
 
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::serde::Deserialize,
-)]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCallResponse {
     pub data: CallResponse,
     pub meta: ResponseMeta,
+}
+crate::runtime::serde_struct! {
+    UpdateCallResponse[Deserialize] [Serialize] { data = "data" 0 required, meta = "meta"
+    1 required }
 }
 
 /// The error responses this operation documents, by status.

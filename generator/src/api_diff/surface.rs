@@ -135,7 +135,55 @@ fn types_of(file: &syn::File) -> BTreeMap<String, TypeItem> {
             ty.constructor = ty.constructor.take().or_else(|| method(imp, "new").map(args_of));
         }
     }
+    // A struct whose serde impls `runtime::serde_struct!` writes has its wire names there.
+    for item in &file.items {
+        let syn::Item::Macro(call) = item else { continue };
+        if !call.mac.path.segments.last().is_some_and(|last| last.ident == "serde_struct") {
+            continue;
+        }
+        let Some((name, wires)) = serde_struct_wires(call.mac.tokens.clone()) else { continue };
+        if let Some(TypeItem { kind: TypeKind::Struct(fields), .. }) = types.get_mut(&name) {
+            for (rust, wire) in wires {
+                if rust != wire
+                    && let Some(field) = fields.remove(&rust)
+                {
+                    fields.insert(wire, field);
+                }
+            }
+        }
+    }
     types
+}
+
+/// The struct and its (field, wire name) pairs of a `serde_struct!` call's tokens: `Name [..]
+/// [..] { field = "wire" 0 presence, .. }`.
+fn serde_struct_wires(tokens: proc_macro2::TokenStream) -> Option<(String, Vec<(String, String)>)> {
+    use proc_macro2::TokenTree;
+    let mut tokens = tokens.into_iter();
+    let Some(TokenTree::Ident(name)) = tokens.next() else { return None };
+    let Some(TokenTree::Group(fields)) =
+        tokens.find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace))
+    else {
+        return None;
+    };
+    let mut wires = Vec::new();
+    let mut entry: Vec<TokenTree> = Vec::new();
+    for token in
+        fields.stream().into_iter().chain([TokenTree::Punct(proc_macro2::Punct::new(',', proc_macro2::Spacing::Alone))])
+    {
+        if matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
+            if let [TokenTree::Ident(field), _, TokenTree::Literal(wire), ..] = entry.as_slice()
+                && let Ok(syn::Lit::Str(wire)) = syn::parse_str::<syn::Lit>(&wire.to_string())
+            {
+                let field = field.to_string();
+                wires.push((field.strip_prefix("r#").unwrap_or(&field).to_owned(), wire.value()));
+            }
+            entry.clear();
+        } else {
+            entry.push(token);
+        }
+    }
+    Some((name.to_string(), wires))
 }
 
 fn type_item(attrs: &[syn::Attribute], kind: TypeKind) -> TypeItem {
@@ -468,4 +516,29 @@ fn show_path(path: &syn::Path) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fields are keyed by wire name: from `#[serde(rename)]` on derived structs, and from the
+    /// `serde_struct!` call of the others.
+    #[test]
+    fn wire_names_come_from_renames_and_serde_struct_calls() {
+        let types = r#"
+            pub struct Call { pub call_id: String, pub r#type: Option<String>, pub cost: f64 }
+            crate::runtime::serde_struct! {
+                Call [Deserialize] [Serialize] { call_id = "callId" 0 required, r#type = "type" 1 optional, cost = "cost" 2 required }
+            }
+            pub struct Codes { #[serde(rename = "primaryCode")] pub primary_code: Option<String> }
+        "#;
+        let surface = surface([("src/types.rs", types)]);
+        let wires = |name: &str| match &surface.types[name].kind {
+            TypeKind::Struct(fields) => fields.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(wires("Call"), ["callId", "cost", "type"]);
+        assert_eq!(wires("Codes"), ["primaryCode"]);
+    }
 }

@@ -223,6 +223,7 @@ fn item_attributes(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
         Item::Fn(item) => Some(&mut item.attrs),
         Item::Use(item) => Some(&mut item.attrs),
         Item::Const(item) => Some(&mut item.attrs),
+        Item::Macro(item) => Some(&mut item.attrs),
         _ => None,
     }
 }

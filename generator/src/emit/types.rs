@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 use syn::{
     Attribute, Fields, Generics, Ident, ImplItem, Item, ItemEnum, ItemStruct, ItemType, Stmt, Type, Variant, Visibility,
@@ -33,13 +33,19 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
 
 /// The part of one type.
 fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
-    let serde =
-        Serde { serialize: api.serialize.contains(&def.name), deserialize: api.deserialize.contains(&def.name) };
+    let serde = Serde {
+        serialize: api.serialize.contains(&def.name),
+        deserialize: api.deserialize.contains(&def.name),
+        derive_serde: !matches!(&def.kind, TypeKind::Struct(s) if reads_by_hand(&def.name, s)),
+    };
     let doc = move || docs::outer_attributes(&def.docs);
     let name = move || ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => Part::Syntax(Box::new(move || {
             let mut items = vec![build_struct(doc(), name(), s, serde)];
+            if reads_by_hand(&def.name, s) {
+                items.push(build_serde_impls(&name(), s, serde));
+            }
             // Callers build request bodies: `new` and `with_` setters stand in for the
             // struct literal `#[non_exhaustive]` forbids.
             if serde.serialize {
@@ -66,6 +72,8 @@ fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
 struct Serde {
     serialize: bool,
     deserialize: bool,
+    /// Whether the serde traits are derived (false: `runtime::serde_struct!` writes them).
+    derive_serde: bool,
 }
 
 /// The std traits a kind of type derives.
@@ -118,8 +126,10 @@ impl Serde {
             if let Some((_, _, tokens)) = cache.iter().find(|(traits, serde, _)| (*traits, *serde) == (std, self)) {
                 return tokens.clone();
             }
-            let (traits, needed) = (std.tokens(), serde_traits(self.serialize, self.deserialize));
-            let optional = (!(self.serialize && self.deserialize)).then(|| {
+            // A struct whose serde impls are written by hand derives neither.
+            let derived = self.derive_serde;
+            let (traits, needed) = (std.tokens(), serde_traits(self.serialize && derived, self.deserialize && derived));
+            let optional = (derived && !(self.serialize && self.deserialize)).then(|| {
                 let optional = serde_traits(!self.serialize, !self.deserialize);
                 quote! { feature = "full-serde", derive(#optional) }
             });
@@ -140,7 +150,42 @@ fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
     quote! { #serialize #deserialize }
 }
 
+/// Whether a struct's serde impls are written by `runtime::serde_struct!` rather than derived:
+/// all but those with a map of other properties (`#[serde(flatten)]`) and those named like the
+/// macro's own types.
+fn reads_by_hand(name: &str, s: &Struct) -> bool {
+    s.additional.is_none() && !["Visitor", "A", "D", "S"].contains(&name)
+}
+
+/// `crate::runtime::serde_struct! { Name [needed traits] [full-serde traits] { field = "wire" 0
+/// required, .. } }`: the struct's serde impls (see `generator/runtime/src/fields.rs`).
+fn build_serde_impls(name: &Ident, s: &Struct, serde: Serde) -> Item {
+    let traits = |wanted: bool| {
+        let serialize = (serde.serialize == wanted).then(|| quote! { Serialize });
+        let deserialize = (serde.deserialize == wanted).then(|| quote! { Deserialize });
+        let traits = serialize.into_iter().chain(deserialize);
+        quote! { [#(#traits),*] }
+    };
+    let (needed, optional) = (traits(true), traits(false));
+    let fields = s.fields.iter().enumerate().map(|(index, field)| {
+        let (name, wire, index) = (ident(&field.name), &field.wire, Literal::usize_unsuffixed(index));
+        let presence = match field.presence {
+            Presence::Required => quote! { required },
+            Presence::RequiredNullable => quote! { nullable },
+            Presence::Optional | Presence::OptionalNullable => quote! { optional },
+        };
+        quote! { #name = #wire #index #presence }
+    });
+    let tokens = quote! {
+        crate::runtime::serde_struct! {
+            #name #needed #optional { #(#fields),* }
+        }
+    };
+    syn::parse2(tokens).expect("a macro call parses")
+}
+
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
+    let by_hand = !serde.derive_serde;
     attrs.extend(serde.derive_attributes(if s.default { StdTraits::DataWithDefault } else { StdTraits::Data }));
     attrs.push(syntax::word_attribute("non_exhaustive"));
     let additional = s.additional.as_ref().map(|extra| {
@@ -160,7 +205,7 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
         struct_token: Default::default(),
         ident: name,
         generics: Generics::default(),
-        fields: syntax::named_fields(s.fields.iter().map(build_field).chain(additional)),
+        fields: syntax::named_fields(s.fields.iter().map(|field| build_field(field, by_hand)).chain(additional)),
         semi_token: None,
     })
 }
@@ -267,11 +312,17 @@ fn build_setter(field: &Field, setter: &str) -> ImplItem {
     .build()
 }
 
-fn build_field(field: &Field) -> syn::Field {
+/// A struct's field; its serde attributes unless the struct's serde impls are written `by_hand`.
+fn build_field(field: &Field, by_hand: bool) -> syn::Field {
     let mut attrs = docs::outer_attributes(&field.docs);
+    let mut serde = |tokens: TokenStream| {
+        if !by_hand {
+            attrs.push(syntax::list_attribute("serde", tokens));
+        }
+    };
     if crate::names::bare(&field.name) != field.wire {
         let wire = &field.wire;
-        attrs.push(syntax::list_attribute("serde", quote! { rename = #wire }));
+        serde(quote! { rename = #wire });
     }
     let mut ty = type_syntax(&field.ty, false);
     if field.boxed {
@@ -281,17 +332,11 @@ fn build_field(field: &Field) -> syn::Field {
         Presence::Required => ty,
         Presence::RequiredNullable => std_generic(&["std", "option", "Option"], ty),
         Presence::Optional => {
-            attrs.push(syntax::list_attribute(
-                "serde",
-                quote! { default, skip_serializing_if = "::std::option::Option::is_none" },
-            ));
+            serde(quote! { default, skip_serializing_if = "::std::option::Option::is_none" });
             std_generic(&["std", "option", "Option"], ty)
         }
         Presence::OptionalNullable => {
-            attrs.push(syntax::list_attribute(
-                "serde",
-                quote! { default, skip_serializing_if = "crate::runtime::Nullable::is_absent" },
-            ));
+            serde(quote! { default, skip_serializing_if = "crate::runtime::Nullable::is_absent" });
             syntax::path_type(syntax::generic(syntax::path(false, &["crate", "runtime", "Nullable"]), [ty]))
         }
     };
