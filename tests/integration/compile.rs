@@ -285,13 +285,28 @@ const VOICE_PLATFORM_TESTS: &str = include_str!("../generated/voice_platform.rs"
 const DEDUPE_TESTS: &str = r#"
 use dedupe::Nullable;
 use dedupe::types::{
-    Agent, CreateAgentError, CreateAgentRequest, GetAgentError, ListAgentsUnprocessableEntityBody as ValidationError,
-    UpdateAgentError, UpdateAgentRequest, Voice,
+    Agent, AgentLanguage as Language, CreateAgentError, CreateAgentRequest, GetAgentError,
+    ListAgentsUnprocessableEntityBody as ValidationError, UpdateAgentError, UpdateAgentRequest, Voice,
 };
 use serde_json::json;
 
 fn messages(error: &ValidationError) -> Vec<String> {
     error.detail.iter().flatten().map(|item| item.msg.clone()).collect()
+}
+
+/// String enums get their serde impls from `runtime::serde_enum!`: known values are variants,
+/// any other string is kept, and each is written back as it came.
+#[test]
+fn string_enums_keep_unknown_values_and_write_what_they_read() {
+    for (text, language) in [("fr", Language::Fr), ("pt-BR", Language::Unknown("pt-BR".to_owned()))] {
+        let read: Language = serde_json::from_value(json!(text)).unwrap();
+        assert_eq!(read, language);
+        assert_eq!(serde_json::to_value(&read).unwrap(), json!(text));
+        // Escaped text is not borrowed from the input; it reads the same.
+        assert_eq!(serde_json::from_str::<Language>(&format!("\"{text}\"")).unwrap(), language);
+    }
+    let err = serde_json::from_value::<Language>(json!(5)).unwrap_err();
+    assert_eq!(err.to_string(), "invalid type: integer `5`, expected a string");
 }
 
 #[test]

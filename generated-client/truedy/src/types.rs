@@ -186,19 +186,14 @@ crate::runtime::serde_struct! {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub enum CallResponseDirection {
     /// `inbound`
-    #[serde(rename = "inbound")]
     Inbound,
     /// `outbound`
-    #[serde(rename = "outbound")]
     Outbound,
     /// A value this client does not know yet, kept as sent.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 
@@ -218,6 +213,10 @@ impl ::std::fmt::Display for CallResponseDirection {
         f.write_str(self.as_str())
     }
 }
+crate::runtime::serde_enum! {
+    CallResponseDirection[Deserialize] [Serialize] Unknown { Inbound = "inbound",
+    Outbound = "outbound" }
+}
 
 /// Current call status
 ///
@@ -228,28 +227,20 @@ impl ::std::fmt::Display for CallResponseDirection {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub enum CallResponseStatus {
     /// `queued`
-    #[serde(rename = "queued")]
     Queued,
     /// `ringing`
-    #[serde(rename = "ringing")]
     Ringing,
     /// `in_progress`
-    #[serde(rename = "in_progress")]
     InProgress,
     /// `completed`
-    #[serde(rename = "completed")]
     Completed,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
     /// A value this client does not know yet, kept as sent.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 
@@ -272,6 +263,10 @@ impl ::std::fmt::Display for CallResponseStatus {
         f.write_str(self.as_str())
     }
 }
+crate::runtime::serde_enum! {
+    CallResponseStatus[Deserialize] [Serialize] Unknown { Queued = "queued", Ringing =
+    "ringing", InProgress = "in_progress", Completed = "completed", Failed = "failed" }
+}
 
 /// AI-classified sentiment
 ///
@@ -282,22 +277,16 @@ impl ::std::fmt::Display for CallResponseStatus {
     ::std::cmp::PartialEq,
     ::std::cmp::Eq,
     ::std::hash::Hash,
-    ::serde::Deserialize,
 )]
-#[cfg_attr(feature = "full-serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub enum CallResponseSentiment {
     /// `positive`
-    #[serde(rename = "positive")]
     Positive,
     /// `neutral`
-    #[serde(rename = "neutral")]
     Neutral,
     /// `negative`
-    #[serde(rename = "negative")]
     Negative,
     /// A value this client does not know yet, kept as sent.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 
@@ -317,6 +306,10 @@ impl ::std::fmt::Display for CallResponseSentiment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+crate::runtime::serde_enum! {
+    CallResponseSentiment[Deserialize] [Serialize] Unknown { Positive = "positive",
+    Neutral = "neutral", Negative = "negative" }
 }
 
 #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]

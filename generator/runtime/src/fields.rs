@@ -188,3 +188,59 @@ macro_rules! serde_struct {
 
 #[allow(unused_imports)]
 pub(crate) use serde_struct;
+
+/// `impl Serialize` and `impl Deserialize` for a string enum with a catch-all variant, as
+/// serde's derive would write them with `rename` and an `untagged` catch-all, without the
+/// derive's buffering of the value to try each:
+///
+/// ```text
+/// serde_enum! { Status [Deserialize] [Serialize] Unknown { Queued = "queued", Done = "done" } }
+/// ```
+///
+/// The lists are those of [`serde_struct!`]; `Unknown` is the variant holding any other string.
+/// It writes the value of the enum's `as_str`, and reads a known value as its variant and any
+/// other string as the catch-all.
+#[allow(unused_macros)]
+macro_rules! serde_enum {
+    ($name:ident [$($needed:ident),*] [$($optional:ident),*] $other:ident $variants:tt) => {
+        $(crate::runtime::serde_enum!(@$needed $name $other $variants);)*
+        $(
+            #[cfg(feature = "full-serde")]
+            crate::runtime::serde_enum!(@$optional $name $other $variants);
+        )*
+    };
+    (@Serialize $name:ident $other:ident $variants:tt) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+    (@Deserialize $name:ident $other:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        formatter.write_str("a string")
+                    }
+
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
+                        ::std::result::Result::Ok(match value {
+                            $($wire => $name::$variant,)*
+                            other => $name::$other(::std::borrow::ToOwned::to_owned(other)),
+                        })
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use serde_enum;

@@ -51,10 +51,10 @@ pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 #[cfg(feature = "streaming")]
 #[doc(hidden)]
 pub use events::{EventParser, RawEvent};
-#[allow(unused_imports)]
-pub(crate) use fields::serde_struct;
 #[doc(hidden)]
 pub use fields::{FieldSeed, Skip};
+#[allow(unused_imports)]
+pub(crate) use fields::{serde_enum, serde_struct};
 #[doc(hidden)]
 pub use headers::{header, required_header, with_headers};
 #[cfg(feature = "multipart")]

@@ -135,29 +135,42 @@ fn types_of(file: &syn::File) -> BTreeMap<String, TypeItem> {
             ty.constructor = ty.constructor.take().or_else(|| method(imp, "new").map(args_of));
         }
     }
-    // A struct whose serde impls `runtime::serde_struct!` writes has its wire names there.
+    // A struct or string enum whose serde impls `runtime::serde_struct!` or `serde_enum!`
+    // writes has its wire names there.
     for item in &file.items {
         let syn::Item::Macro(call) = item else { continue };
-        if !call.mac.path.segments.last().is_some_and(|last| last.ident == "serde_struct") {
+        let Some(name) = call.mac.path.segments.last().map(|last| last.ident.to_string()) else { continue };
+        if name != "serde_struct" && name != "serde_enum" {
             continue;
         }
-        let Some((name, wires)) = serde_struct_wires(call.mac.tokens.clone()) else { continue };
-        if let Some(TypeItem { kind: TypeKind::Struct(fields), .. }) = types.get_mut(&name) {
-            for (rust, wire) in wires {
-                if rust != wire
-                    && let Some(field) = fields.remove(&rust)
-                {
-                    fields.insert(wire, field);
+        let Some((name, wires)) = serde_macro_wires(call.mac.tokens.clone()) else { continue };
+        match types.get_mut(&name).map(|ty| &mut ty.kind) {
+            Some(TypeKind::Struct(fields)) => {
+                for (rust, wire) in wires {
+                    if rust != wire
+                        && let Some(field) = fields.remove(&rust)
+                    {
+                        fields.insert(wire, field);
+                    }
                 }
             }
+            Some(TypeKind::Enum(variants)) => {
+                for (rust, wire) in wires {
+                    if let Some(variant) = variants.iter_mut().find(|variant| variant.name == rust) {
+                        variant.wire = Some(wire);
+                    }
+                }
+            }
+            _ => {}
         }
     }
     types
 }
 
-/// The struct and its (field, wire name) pairs of a `serde_struct!` call's tokens: `Name [..]
-/// [..] { field = "wire" 0 presence, .. }`.
-fn serde_struct_wires(tokens: proc_macro2::TokenStream) -> Option<(String, Vec<(String, String)>)> {
+/// The type and its (field or variant, wire name) pairs of a `serde_struct!` or `serde_enum!`
+/// call's tokens: `Name [..] [..] { field = "wire" 0 presence, .. }`, `Name [..] [..] Other {
+/// Variant = "wire", .. }`.
+fn serde_macro_wires(tokens: proc_macro2::TokenStream) -> Option<(String, Vec<(String, String)>)> {
     use proc_macro2::TokenTree;
     let mut tokens = tokens.into_iter();
     let Some(TokenTree::Ident(name)) = tokens.next() else { return None };
@@ -532,6 +545,8 @@ mod tests {
                 Call [Deserialize] [Serialize] { call_id = "callId" 0 required, r#type = "type" 1 optional, cost = "cost" 2 required }
             }
             pub struct Codes { #[serde(rename = "primaryCode")] pub primary_code: Option<String> }
+            pub enum Status { Queued, OnHold, Unknown(String) }
+            crate::runtime::serde_enum! { Status [Deserialize] [] Unknown { Queued = "queued", OnHold = "on-hold" } }
         "#;
         let surface = surface([("src/types.rs", types)]);
         let wires = |name: &str| match &surface.types[name].kind {
@@ -540,5 +555,8 @@ mod tests {
         };
         assert_eq!(wires("Call"), ["callId", "cost", "type"]);
         assert_eq!(wires("Codes"), ["primaryCode"]);
+        let TypeKind::Enum(variants) = &surface.types["Status"].kind else { panic!() };
+        let values: Vec<Option<&str>> = variants.iter().map(|v| v.wire.as_deref()).collect();
+        assert_eq!(values, [Some("queued"), Some("on-hold"), None]);
     }
 }

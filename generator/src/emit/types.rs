@@ -36,7 +36,11 @@ fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
     let serde = Serde {
         serialize: api.serialize.contains(&def.name),
         deserialize: api.deserialize.contains(&def.name),
-        derive_serde: !matches!(&def.kind, TypeKind::Struct(s) if reads_by_hand(&def.name, s)),
+        derive_serde: !match &def.kind {
+            TypeKind::Struct(s) => reads_by_hand(&def.name, s),
+            TypeKind::StringEnum(_) => !MACRO_NAMES.contains(&def.name.as_str()),
+            _ => false,
+        },
     };
     let doc = move || docs::outer_attributes(&def.docs);
     let name = move || ident(&def.name);
@@ -119,6 +123,18 @@ thread_local! {
 }
 
 impl Serde {
+    /// `[traits needed] [traits behind full-serde]`, the lists `serde_struct!` and `serde_enum!`
+    /// take.
+    fn trait_lists(self) -> (TokenStream, TokenStream) {
+        let traits = |wanted: bool| {
+            let serialize = (self.serialize == wanted).then(|| quote! { Serialize });
+            let deserialize = (self.deserialize == wanted).then(|| quote! { Deserialize });
+            let traits = serialize.into_iter().chain(deserialize);
+            quote! { [#(#traits),*] }
+        };
+        (traits(true), traits(false))
+    }
+
     /// `#[derive(..)]` of the `std` traits and the needed serde traits, then
     /// `#[cfg_attr(feature = "full-serde", derive(..))]` for the serde traits not needed, if any.
     fn derive_attributes(self, std: StdTraits) -> Vec<Attribute> {
@@ -154,19 +170,16 @@ fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
 /// all but those with a map of other properties (`#[serde(flatten)]`) and those named like the
 /// macro's own types.
 fn reads_by_hand(name: &str, s: &Struct) -> bool {
-    s.additional.is_none() && !["Visitor", "A", "D", "S"].contains(&name)
+    s.additional.is_none() && !MACRO_NAMES.contains(&name)
 }
+
+/// The names `serde_struct!` and `serde_enum!` use for their own types.
+const MACRO_NAMES: [&str; 4] = ["Visitor", "A", "D", "S"];
 
 /// `crate::runtime::serde_struct! { Name [needed traits] [full-serde traits] { field = "wire" 0
 /// required, .. } }`: the struct's serde impls (see `generator/runtime/src/fields.rs`).
 fn build_serde_impls(name: &Ident, s: &Struct, serde: Serde) -> Item {
-    let traits = |wanted: bool| {
-        let serialize = (serde.serialize == wanted).then(|| quote! { Serialize });
-        let deserialize = (serde.deserialize == wanted).then(|| quote! { Deserialize });
-        let traits = serialize.into_iter().chain(deserialize);
-        quote! { [#(#traits),*] }
-    };
-    let (needed, optional) = (traits(true), traits(false));
+    let (needed, optional) = serde.trait_lists();
     let fields = s.fields.iter().enumerate().map(|(index, field)| {
         let (name, wire, index) = (ident(&field.name), &field.wire, Literal::usize_unsuffixed(index));
         let presence = match field.presence {
@@ -373,20 +386,21 @@ fn build_enum_item(attrs: Vec<Attribute>, name: Ident, variants: impl IntoIterat
 fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Serde) -> Vec<Item> {
     attrs.extend(serde.derive_attributes(StdTraits::Names));
     attrs.push(syntax::word_attribute("non_exhaustive"));
+    let by_hand = !serde.derive_serde;
     let variants = e.variants.iter().map(|v| {
         let wire = &v.wire;
         let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
-        let attrs = vec![syntax::doc(doc), syntax::list_attribute("serde", quote! { rename = #wire })];
+        let mut attrs = vec![syntax::doc(doc)];
+        if !by_hand {
+            attrs.push(syntax::list_attribute("serde", quote! { rename = #wire }));
+        }
         syntax::variant(attrs, ident(&v.name), Fields::Unit)
     });
-    let other = syntax::variant(
-        vec![
-            syntax::doc(" A value this client does not know yet, kept as sent.".to_owned()),
-            syntax::list_attribute("serde", quote! { untagged }),
-        ],
-        ident(&e.other),
-        syntax::tuple_fields(std_string()),
-    );
+    let mut other_attrs = vec![syntax::doc(" A value this client does not know yet, kept as sent.".to_owned())];
+    if !by_hand {
+        other_attrs.push(syntax::list_attribute("serde", quote! { untagged }));
+    }
+    let other = syntax::variant(other_attrs, ident(&e.other), syntax::tuple_fields(std_string()));
     let enum_item = build_enum_item(attrs, name.clone(), variants.chain([other]));
 
     let this = |variant: &str| syntax::path(false, &["Self", variant]);
@@ -402,7 +416,22 @@ fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Ser
         syntax::match_expr(syntax::path_expr(syntax::path(false, &["self"])), arms.chain([other_arm]).collect()),
     );
     let as_str_impl = syntax::impl_block(None, syntax::named_type(name.clone()), vec![as_str]);
-    vec![enum_item, as_str_impl, syntax::display_through_as_str(name)]
+    let serde_impls = by_hand.then(|| {
+        let (needed, optional) = serde.trait_lists();
+        let other = ident(&e.other);
+        let variants = e.variants.iter().map(|v| {
+            let (variant, wire) = (ident(&v.name), &v.wire);
+            quote! { #variant = #wire }
+        });
+        let tokens = quote! {
+            crate::runtime::serde_enum! {
+                #name #needed #optional #other { #(#variants),* }
+            }
+        };
+        syn::parse2::<Item>(tokens).expect("a macro call parses")
+    });
+    let display = syntax::display_through_as_str(name);
+    [enum_item, as_str_impl, display].into_iter().chain(serde_impls).collect()
 }
 
 fn build_responses(mut attrs: Vec<Attribute>, name: Ident, variants: &[ResponseVariant]) -> Item {

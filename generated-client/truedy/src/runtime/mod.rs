@@ -38,10 +38,10 @@ pub use response::{ApiResponse, CallFuture, DecodeError, ResponseInfo};
 
 // What generated code calls: public so that it can, hidden from the docs because callers never
 // need it.
-#[allow(unused_imports)]
-pub(crate) use fields::serde_struct;
 #[doc(hidden)]
 pub use fields::{FieldSeed, Skip};
+#[allow(unused_imports)]
+pub(crate) use fields::{serde_enum, serde_struct};
 #[doc(hidden)]
 pub use headers::{header, required_header, with_headers};
 #[doc(hidden)]
