@@ -107,7 +107,7 @@ macro_rules! serde_struct {
     (@write $presence:ident $state:ident $value:expr, $wire:literal) => {
         $state.serialize_field($wire, &$value)?;
     };
-    (@Deserialize $name:ident {}) => {
+    (@Deserialize $name:ident { $($field:ident = $wire:literal $index:literal $presence:ident),* $(,)? }) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
@@ -123,48 +123,21 @@ macro_rules! serde_struct {
                         self,
                         mut map: A,
                     ) -> ::std::result::Result<$name, A::Error> {
-                        while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                        ::std::result::Result::Ok($name {})
-                    }
-                }
-
-                deserializer.deserialize_map(Visitor)
-            }
-        }
-    };
-    (@Deserialize $name:ident { $($field:ident = $wire:literal $index:literal $presence:ident),+ $(,)? }) => {
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = $name;
-
-                    fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        formatter.write_str(concat!("struct ", stringify!($name)))
-                    }
-
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> ::std::result::Result<$name, A::Error> {
-                        $(let mut $field = ::std::option::Option::None;)+
+                        $(let mut $field = ::std::option::Option::None;)*
                         let fields = crate::runtime::FieldSeed(|key| match key {
-                            $($wire => $index,)+
+                            $($wire => $index,)*
                             _ => usize::MAX,
                         });
                         while let ::std::option::Option::Some(index) = map.next_key_seed(fields)? {
                             match index {
-                                $($index => $field = ::std::option::Option::Some(map.next_value()?),)+
+                                $($index => $field = ::std::option::Option::Some(map.next_value()?),)*
                                 _ => {
                                     map.next_value::<::serde::de::IgnoredAny>()?;
                                 }
                             }
                         }
                         ::std::result::Result::Ok($name {
-                            $($field: crate::runtime::serde_struct!(@value $presence $field $wire),)+
+                            $($field: crate::runtime::serde_struct!(@value $presence $field $wire),)*
                         })
                     }
                 }
