@@ -89,31 +89,25 @@ impl Lowerer<'_, '_> {
             let alternatives = alternatives(content, &chosen, &RESPONSE_ORDER, response_kind);
             // Only a lone success body with one representation is streamed.
             let streamed = success && successes == 1 && alternatives.is_empty();
+            // The main representation goes before its alternatives: it is what the status's
+            // examples and pagination read.
             let body = self.response_body(&chosen, &content_pointer, &hint(&variant, true), streamed, stem);
             let main = Response { status: entry.status, body, success, variant, docs, media: Vec::new() };
+            let (main_variant, main_docs) = (main.variant.clone(), main.docs.clone());
+            responses.push(main);
             for alternative in alternatives {
-                let variant = variant_scope.claim(format!("{}{}", main.variant, representation_label(&alternative)));
+                let variant = variant_scope.claim(format!("{main_variant}{}", representation_label(&alternative)));
                 let body =
                     self.response_body(&alternative.chosen, &content_pointer, &hint(&variant, false), false, stem);
-                let mut docs = main.docs.clone();
                 let media: Vec<String> = alternative.media.iter().map(|media| format!("`{media}`")).collect();
+                let mut docs = main_docs.clone();
                 docs.extend([
                     String::new(),
                     format!("Read when the response's `Content-Type` is {}.", media.join(" or ")),
                 ]);
-                responses.push(Response {
-                    status: entry.status,
-                    body,
-                    success,
-                    variant,
-                    docs,
-                    media: alternative.media,
-                });
+                let media = alternative.media;
+                responses.push(Response { status: entry.status, body, success, variant, docs, media });
             }
-            // The main representation goes before its alternatives: it is what the status's
-            // examples and pagination read.
-            let at = responses.len() - responses.iter().rev().take_while(|r| r.status == entry.status).count();
-            responses.insert(at, main);
         }
         // A download that may also come back empty is still a download (of no bytes).
         let successes = || responses.iter().filter(|r| r.success);
