@@ -36,18 +36,14 @@ fn part<'a>(api: &Api, def: &'a TypeDef) -> Part<'a> {
     let serde = Serde {
         serialize: api.serialize.contains(&def.name),
         deserialize: api.deserialize.contains(&def.name),
-        derive_serde: !match &def.kind {
-            TypeKind::Struct(s) => reads_by_hand(&def.name, s),
-            TypeKind::StringEnum(_) => !MACRO_NAMES.contains(&def.name.as_str()),
-            _ => false,
-        },
+        derive_serde: !serde_by_macro(def),
     };
     let doc = move || docs::outer_attributes(&def.docs);
     let name = move || ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => Part::Syntax(Box::new(move || {
             let mut items = vec![build_struct(doc(), name(), s, serde)];
-            if reads_by_hand(&def.name, s) {
+            if !serde.derive_serde {
                 items.push(build_serde_impls(&name(), s, serde));
             }
             // Callers build request bodies: `new` and `with_` setters stand in for the
@@ -142,7 +138,7 @@ impl Serde {
             if let Some((_, _, tokens)) = cache.iter().find(|(traits, serde, _)| (*traits, *serde) == (std, self)) {
                 return tokens.clone();
             }
-            // A struct whose serde impls are written by hand derives neither.
+            // A type whose serde impls come from a macro derives neither.
             let derived = self.derive_serde;
             let (traits, needed) = (std.tokens(), serde_traits(self.serialize && derived, self.deserialize && derived));
             let optional = (derived && !(self.serialize && self.deserialize)).then(|| {
@@ -166,11 +162,16 @@ fn serde_traits(serialize: bool, deserialize: bool) -> TokenStream {
     quote! { #serialize #deserialize }
 }
 
-/// Whether a struct's serde impls are written by `runtime::serde_struct!` rather than derived:
-/// all but those with a map of other properties (`#[serde(flatten)]`) and those named like the
-/// macro's own types.
-fn reads_by_hand(name: &str, s: &Struct) -> bool {
-    s.additional.is_none() && !MACRO_NAMES.contains(&name)
+/// Whether a type's serde impls are written by `runtime::serde_struct!` or `serde_enum!` rather
+/// than derived: structs but those with a map of other properties (`#[serde(flatten)]`), string
+/// enums, and neither when named like the macros' own types.
+fn serde_by_macro(def: &TypeDef) -> bool {
+    let macro_kind = match &def.kind {
+        TypeKind::Struct(s) => s.additional.is_none(),
+        TypeKind::StringEnum(_) => true,
+        _ => false,
+    };
+    macro_kind && !MACRO_NAMES.contains(&def.name.as_str())
 }
 
 /// The names `serde_struct!` and `serde_enum!` use for their own types.
@@ -198,7 +199,7 @@ fn build_serde_impls(name: &Ident, s: &Struct, serde: Serde) -> Item {
 }
 
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
-    let by_hand = !serde.derive_serde;
+    let by_macro = !serde.derive_serde;
     attrs.extend(serde.derive_attributes(if s.default { StdTraits::DataWithDefault } else { StdTraits::Data }));
     attrs.push(syntax::word_attribute("non_exhaustive"));
     let additional = s.additional.as_ref().map(|extra| {
@@ -218,7 +219,7 @@ fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde
         struct_token: Default::default(),
         ident: name,
         generics: Generics::default(),
-        fields: syntax::named_fields(s.fields.iter().map(|field| build_field(field, by_hand)).chain(additional)),
+        fields: syntax::named_fields(s.fields.iter().map(|field| build_field(field, by_macro)).chain(additional)),
         semi_token: None,
     })
 }
@@ -325,11 +326,11 @@ fn build_setter(field: &Field, setter: &str) -> ImplItem {
     .build()
 }
 
-/// A struct's field; its serde attributes unless the struct's serde impls are written `by_hand`.
-fn build_field(field: &Field, by_hand: bool) -> syn::Field {
+/// A struct's field; its serde attributes unless the struct's serde impls come from a macro (`by_macro`).
+fn build_field(field: &Field, by_macro: bool) -> syn::Field {
     let mut attrs = docs::outer_attributes(&field.docs);
     let mut serde = |tokens: TokenStream| {
-        if !by_hand {
+        if !by_macro {
             attrs.push(syntax::list_attribute("serde", tokens));
         }
     };
@@ -386,18 +387,18 @@ fn build_enum_item(attrs: Vec<Attribute>, name: Ident, variants: impl IntoIterat
 fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Serde) -> Vec<Item> {
     attrs.extend(serde.derive_attributes(StdTraits::Names));
     attrs.push(syntax::word_attribute("non_exhaustive"));
-    let by_hand = !serde.derive_serde;
+    let by_macro = !serde.derive_serde;
     let variants = e.variants.iter().map(|v| {
         let wire = &v.wire;
         let doc = if wire.is_empty() { " The empty string.".to_owned() } else { format!(" `{wire}`") };
         let mut attrs = vec![syntax::doc(doc)];
-        if !by_hand {
+        if !by_macro {
             attrs.push(syntax::list_attribute("serde", quote! { rename = #wire }));
         }
         syntax::variant(attrs, ident(&v.name), Fields::Unit)
     });
     let mut other_attrs = vec![syntax::doc(" A value this client does not know yet, kept as sent.".to_owned())];
-    if !by_hand {
+    if !by_macro {
         other_attrs.push(syntax::list_attribute("serde", quote! { untagged }));
     }
     let other = syntax::variant(other_attrs, ident(&e.other), syntax::tuple_fields(std_string()));
@@ -416,7 +417,7 @@ fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Ser
         syntax::match_expr(syntax::path_expr(syntax::path(false, &["self"])), arms.chain([other_arm]).collect()),
     );
     let as_str_impl = syntax::impl_block(None, syntax::named_type(name.clone()), vec![as_str]);
-    let serde_impls = by_hand.then(|| {
+    let serde_impls = by_macro.then(|| {
         let (needed, optional) = serde.trait_lists();
         let other = ident(&e.other);
         let variants = e.variants.iter().map(|v| {
