@@ -138,7 +138,7 @@ impl Core {
     }
 
     /// Checks the request and builds its first attempt, without its body (see
-    /// [`Prepared::attempt`]). A streaming request gets no total timeout: [`Core::execute`]
+    /// [`Core::attempt`]). A streaming request gets no total timeout: [`Core::execute`]
     /// bounds the wait for the response headers instead.
     pub(super) fn prepare(&self, request: Request, streaming: bool) -> Result<Prepared, Fault> {
         let operation = request.operation_id;
