@@ -37,7 +37,8 @@ pub(super) struct Chosen<'c> {
 /// response's `Content-Type` is one of `media`.
 pub(super) struct Alternative<'c> {
     pub chosen: Chosen<'c>,
-    /// The essences of this kind's media types with a schema, in document order.
+    /// The essences of this kind's media types that count as this representation, in document
+    /// order.
     pub media: Vec<String>,
 }
 
@@ -55,21 +56,19 @@ pub(super) fn alternatives<'c>(
     order: &[MediaKind],
     kind_of: fn(&str) -> MediaKind,
 ) -> Vec<Alternative<'c>> {
-    let distinct = |media: &str, content: &MediaType| {
-        let kind = kind_of(media);
-        media.contains('/')
-            && kind != chosen.kind
-            && match kind {
+    order
+        .iter()
+        .filter(|kind| **kind != chosen.kind)
+        .filter_map(|kind| {
+            let counts = |content: &MediaType| match kind {
                 MediaKind::EventStream => true,
                 MediaKind::Text | MediaKind::Binary => is_raw(content) && content.schema != chosen.content.schema,
                 _ => false,
-            }
-    };
-    order
-        .iter()
-        .filter_map(|kind| {
-            let of_kind: Vec<(&String, &MediaType)> =
-                content.iter().filter(|(media, content)| kind_of(media) == *kind && distinct(media, content)).collect();
+            };
+            let of_kind: Vec<(&String, &MediaType)> = content
+                .iter()
+                .filter(|(media, content)| media.contains('/') && kind_of(media) == *kind && counts(content))
+                .collect();
             let (media, content) = *of_kind.first()?;
             Some(Alternative {
                 chosen: Chosen { kind: *kind, media, content },
