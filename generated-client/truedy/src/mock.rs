@@ -11,18 +11,6 @@ pub struct MockServer {
     server: ::wiremock::MockServer,
 }
 
-/// `text` with the characters regular expressions give a meaning escaped.
-fn escape(text: &str) -> ::std::string::String {
-    let mut out = ::std::string::String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl MockServer {
     /// Starts a server.
     pub async fn start() -> Self {
@@ -54,77 +42,31 @@ impl MockServer {
 
     /// Mocks [`Client::update_call`](crate::Client::update_call) (`PATCH /calls/{call_id}`).
     pub fn update_call(&self) -> UpdateCallMock<'_> {
-        UpdateCallMock {
-            server: self,
-            builder: ::wiremock::Mock::given(::wiremock::matchers::method("PATCH")),
-            path: ::std::array::from_fn(|_| ::std::option::Option::None),
-            headers: ::std::vec::Vec::new(),
-            times: ::std::option::Option::None,
-            limit: ::std::option::Option::None,
-        }
+        UpdateCallMock(
+            crate::runtime::MockCall::new(&self.server, "PATCH", &["^/calls/", "$"]),
+        )
     }
 }
 
 /// A mock of [`Client::update_call`](crate::Client::update_call): narrow what it matches, then answer with `ok`, `error` or `respond`.
 #[must_use = "a mock does nothing until `ok`, `error` or `respond` mounts it"]
-pub struct UpdateCallMock<'a> {
-    server: &'a MockServer,
-    builder: ::wiremock::MockBuilder,
-    path: [::std::option::Option<::std::string::String>; 1],
-    headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-    times: ::std::option::Option<::wiremock::Times>,
-    limit: ::std::option::Option<u64>,
-}
+pub struct UpdateCallMock<'a>(crate::runtime::MockCall<'a>);
+crate::runtime::mock_methods!(UpdateCallMock);
 
 impl UpdateCallMock<'_> {
     /// Matches only requests whose path parameter `call_id` is `value`.
-    pub fn call_id(mut self, value: impl ::std::fmt::Display) -> Self {
-        self.path[0] = ::std::option::Option::Some(crate::runtime::path_segment(value));
-        self
+    pub fn call_id(self, value: impl ::std::fmt::Display) -> Self {
+        Self(self.0.path(0, value))
     }
 
     /// Matches only requests whose JSON body equals `body`.
-    pub fn body(mut self, body: &crate::types::CallUpdateRequest) -> Self {
-        self.builder = self.builder.and(::wiremock::matchers::body_json(body));
-        self
-    }
-
-    /// Matches only requests that also satisfy `matcher` (any wiremock matcher).
-    pub fn matching(mut self, matcher: impl ::wiremock::Match + 'static) -> Self {
-        self.builder = self.builder.and(matcher);
-        self
-    }
-
-    /// Requires this many matching calls (`1`, `2..`, `..=3`), checked when the server is
-    /// dropped or verified.
-    pub fn expect(
-        mut self,
-        times: impl ::std::convert::Into<::wiremock::Times>,
-    ) -> Self {
-        self.times = ::std::option::Option::Some(times.into());
-        self
-    }
-
-    /// Answers at most `n` matching calls; later ones fall through to other mocks (a 429
-    /// first, then a success).
-    pub fn up_to_n_times(mut self, n: u64) -> Self {
-        self.limit = ::std::option::Option::Some(n);
-        self
-    }
-
-    /// Adds a header to the response.
-    pub fn header(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
+    pub fn body(self, body: &crate::types::CallUpdateRequest) -> Self {
+        Self(self.0.body(body))
     }
 
     /// Answers 200 with `body`.
     pub async fn ok(self, body: &crate::types::UpdateCallResponse) {
-        self.mount(::wiremock::ResponseTemplate::new(200).set_body_json(body)).await;
+        self.0.mount(::wiremock::ResponseTemplate::new(200).set_body_json(body)).await;
     }
 
     /// Answers with `error`: the status its variant stands for, and its body.
@@ -149,35 +91,7 @@ impl UpdateCallMock<'_> {
                 ::wiremock::ResponseTemplate::new(500).set_body_json(body)
             }
         };
-        self.mount(response).await;
-    }
-
-    /// Answers with `response` as it is: an undocumented status, a malformed body, a delay.
-    pub async fn respond(self, response: ::wiremock::ResponseTemplate) {
-        self.mount(response).await;
-    }
-
-    async fn mount(self, mut response: ::wiremock::ResponseTemplate) {
-        for (name, value) in self.headers {
-            response = response.insert_header(name.as_str(), value.as_str());
-        }
-        let mut path = ::std::string::String::new();
-        path.push_str("^/calls/");
-        path.push_str(
-            &self.path[0].as_deref().map_or_else(|| "[^/]+".to_owned(), escape),
-        );
-        path.push('$');
-        let mut mock = self
-            .builder
-            .and(::wiremock::matchers::path_regex(path))
-            .respond_with(response);
-        if let ::std::option::Option::Some(times) = self.times {
-            mock = mock.expect(times);
-        }
-        if let ::std::option::Option::Some(n) = self.limit {
-            mock = mock.up_to_n_times(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.0.mount(response).await;
     }
 }
 

@@ -9,8 +9,9 @@
 // timeouts, retries, redirects, body limits) lives in `Core`, built once by
 // `ClientBuilder`. Each concern has its own file. The optional parts
 // (`events`, `multipart`, `paging`) are gated by cargo features here and written into a
-// generated crate only when its API uses them. The `tracing` feature (a span per call) stays a
-// cargo feature of every generated crate.
+// generated crate only when its API uses them. The `tracing` feature (a span per call) and the
+// `mock` feature (what the typed mock server is built on) stay cargo features of every
+// generated crate.
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +22,8 @@ mod events;
 mod fields;
 mod headers;
 mod hooks;
+#[cfg(feature = "mock")]
+mod mock;
 #[cfg(feature = "multipart")]
 mod multipart;
 mod nullable;
@@ -57,6 +60,12 @@ pub use fields::{FieldSeed, Skip};
 pub(crate) use fields::{serde_enum, serde_struct};
 #[doc(hidden)]
 pub use headers::{header, required_header, with_headers};
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+pub use mock::MockCall;
+#[cfg(feature = "mock")]
+#[allow(unused_imports)]
+pub(crate) use mock::mock_methods;
 #[cfg(feature = "multipart")]
 #[doc(hidden)]
 pub use multipart::{Multipart, MultipartForm};

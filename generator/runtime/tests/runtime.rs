@@ -1783,6 +1783,37 @@ mod copied_as_module {
         let scheme = runtime::SecurityScheme { name: "bearer", kind: runtime::SchemeKind::Bearer };
         assert_eq!(scheme.kind, runtime::SchemeKind::Bearer);
     }
+
+    /// A generated mock type is a tuple struct around a `MockCall` with `mock_methods!`; a set
+    /// path parameter matches only its own value (escaped: `.` is not a wildcard), an unset one
+    /// any segment, and the shared methods narrow, limit and dress the answer.
+    #[tokio::test]
+    async fn a_mock_type_matches_its_path_and_answers_as_set_up() {
+        struct PetToyMock<'a>(runtime::MockCall<'a>);
+        runtime::mock_methods!(PetToyMock);
+
+        let server = wiremock::MockServer::start().await;
+        let call = runtime::MockCall::new(&server, "GET", &["^/pets/", "/toys/", "$"]).path(0, "a.b");
+        PetToyMock(call)
+            .matching(wiremock::matchers::query_param("size", "big"))
+            .header("x-answer", "first")
+            .expect(1)
+            .up_to_n_times(1)
+            .respond(wiremock::ResponseTemplate::new(200))
+            .await;
+        let call = runtime::MockCall::new(&server, "GET", &["^/pets/", "/toys/", "$"]).query("size", "small");
+        PetToyMock(call).respond(wiremock::ResponseTemplate::new(204)).await;
+
+        let client = reqwest::Client::new();
+        let get = |path: &str| client.get(format!("{}{path}", server.uri())).send();
+        assert_eq!(get("/pets/aXb/toys/1?size=big").await.unwrap().status(), 404, "`.` matched another character");
+        let first = get("/pets/a.b/toys/1?size=big").await.unwrap();
+        assert_eq!((first.status().as_u16(), first.headers()["x-answer"].to_str().unwrap()), (200, "first"));
+        assert_eq!(get("/pets/a.b/toys/1?size=big").await.unwrap().status(), 404, "answered past its limit");
+        assert_eq!(get("/pets/any/toys/2?size=small").await.unwrap().status(), 204);
+        assert_eq!(get("/pets/any/toys/2/more?size=small").await.unwrap().status(), 404);
+        server.verify().await;
+    }
 }
 
 #[test]

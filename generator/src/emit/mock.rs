@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use rustc_hash::FxHashSet;
 
 use super::types::type_tokens;
-use super::{Part, cfg_predicate, gated, ident};
+use super::{Part, gated, ident};
 use crate::ir::{
     Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
     Struct, TypeKind, TypeRef,
@@ -43,7 +43,7 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
             .flatten()
             .collect(),
     );
-    let mut parts = vec![Part::Items(Box::new(move || expand_head(api))), Part::OpenImpl(Box::new(expand_server))];
+    let mut parts = vec![Part::Items(Box::new(expand_head)), Part::OpenImpl(Box::new(expand_server))];
     for op in &api.operations {
         let name = if SERVER_METHODS.contains(&op.method_name.as_str()) {
             unique(&op.method_name, &mut taken)
@@ -73,35 +73,8 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
     parts
 }
 
-/// The file's docs, `MockServer` and the escaping its path expressions use.
-fn expand_head(api: &Api) -> TokenStream {
-    let users: Vec<&Operation> = api.operations.iter().filter(|op| path_params(op).next().is_some()).collect();
-    // Compiled with any operation that uses it (all of them, when one has no feature).
-    let gate = if users.iter().any(|op| op.features.is_empty()) {
-        None
-    } else {
-        let mut features: Vec<usize> = users.iter().flat_map(|op| op.features.iter().copied()).collect();
-        features.sort_unstable();
-        features.dedup();
-        let predicate = cfg_predicate(&api.features, &features);
-        Some(quote! { #[cfg(#predicate)] })
-    };
-    let escape = (!users.is_empty()).then(|| {
-        quote! {
-            /// `text` with the characters regular expressions give a meaning escaped.
-            #gate
-            fn escape(text: &str) -> ::std::string::String {
-                let mut out = ::std::string::String::with_capacity(text.len());
-                for c in text.chars() {
-                    if #META.contains(c) {
-                        out.push('\\');
-                    }
-                    out.push(c);
-                }
-                out
-            }
-        }
-    });
+/// The file's docs and `MockServer`.
+fn expand_head() -> TokenStream {
     quote! {
         //! A typed mock server for tests of code that uses this client (feature `mock`).
         //!
@@ -114,8 +87,6 @@ fn expand_head(api: &Api) -> TokenStream {
         pub struct MockServer {
             server: ::wiremock::MockServer,
         }
-
-        #escape
     }
 }
 
@@ -227,11 +198,8 @@ fn mock_name(op: &Operation) -> proc_macro2::Ident {
 fn expand_starter(op: &Operation, name: &str) -> TokenStream {
     let method = ident(name);
     let mock = mock_name(op);
-    let path = path_params(op)
-        .next()
-        .is_some()
-        .then(|| quote! { path: ::std::array::from_fn(|_| ::std::option::Option::None), });
     let http = Literal::string(&op.http_method);
+    let pieces = path_pieces(op);
     let doc = format!(
         " Mocks [`Client::{}`](crate::Client::{}) (`{} {}`).",
         op.method_name, op.method_name, op.http_method, op.path
@@ -239,14 +207,7 @@ fn expand_starter(op: &Operation, name: &str) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub fn #method(&self) -> #mock<'_> {
-            #mock {
-                server: self,
-                builder: ::wiremock::Mock::given(::wiremock::matchers::method(#http)),
-                #path
-                headers: ::std::vec::Vec::new(),
-                times: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-            }
+            #mock(crate::runtime::MockCall::new(&self.server, #http, &[#(#pieces),*]))
         }
     }
 }
@@ -258,13 +219,10 @@ fn path_params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
     })
 }
 
-/// The mock struct of one operation and its methods.
+/// The mock type of one operation: the shared methods from `runtime::mock_methods!`, its own
+/// setters and answers.
 fn expand_mock(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
     let mock = mock_name(op);
-    let count = path_params(op).count();
-    let params = Literal::usize_unsuffixed(count);
-    // Set path parameters, one slot each (none: the path is a constant).
-    let path_field = (count > 0).then(|| quote! { path: [::std::option::Option<::std::string::String>; #params], });
     let doc = format!(
         " A mock of [`Client::{}`](crate::Client::{}): narrow what it matches, then answer with `ok`, `error` or `respond`.",
         op.method_name, op.method_name
@@ -272,74 +230,17 @@ fn expand_mock(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
     let matchers = expand_matchers(op);
     let ok = expand_ok(payloads, op);
     let error = expand_error(payloads, op);
-    let path = expand_path(op);
     quote! {
         #[doc = #doc]
         #[must_use = "a mock does nothing until `ok`, `error` or `respond` mounts it"]
-        pub struct #mock<'a> {
-            server: &'a MockServer,
-            builder: ::wiremock::MockBuilder,
-            #path_field
-            headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-            times: ::std::option::Option<::wiremock::Times>,
-            limit: ::std::option::Option<u64>,
-        }
+        pub struct #mock<'a>(crate::runtime::MockCall<'a>);
+
+        crate::runtime::mock_methods!(#mock);
 
         impl #mock<'_> {
             #matchers
-
-            /// Matches only requests that also satisfy `matcher` (any wiremock matcher).
-            pub fn matching(mut self, matcher: impl ::wiremock::Match + 'static) -> Self {
-                self.builder = self.builder.and(matcher);
-                self
-            }
-
-            /// Requires this many matching calls (`1`, `2..`, `..=3`), checked when the server is
-            /// dropped or verified.
-            pub fn expect(mut self, times: impl ::std::convert::Into<::wiremock::Times>) -> Self {
-                self.times = ::std::option::Option::Some(times.into());
-                self
-            }
-
-            /// Answers at most `n` matching calls; later ones fall through to other mocks (a 429
-            /// first, then a success).
-            pub fn up_to_n_times(mut self, n: u64) -> Self {
-                self.limit = ::std::option::Option::Some(n);
-                self
-            }
-
-            /// Adds a header to the response.
-            pub fn header(
-                mut self,
-                name: impl ::std::convert::Into<::std::string::String>,
-                value: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                self.headers.push((name.into(), value.into()));
-                self
-            }
-
             #ok
             #error
-
-            /// Answers with `response` as it is: an undocumented status, a malformed body, a delay.
-            pub async fn respond(self, response: ::wiremock::ResponseTemplate) {
-                self.mount(response).await;
-            }
-
-            async fn mount(self, mut response: ::wiremock::ResponseTemplate) {
-                for (name, value) in self.headers {
-                    response = response.insert_header(name.as_str(), value.as_str());
-                }
-                #path
-                let mut mock = self.builder.and(::wiremock::matchers::path_regex(path)).respond_with(response);
-                if let ::std::option::Option::Some(times) = self.times {
-                    mock = mock.expect(times);
-                }
-                if let ::std::option::Option::Some(n) = self.limit {
-                    mock = mock.up_to_n_times(n);
-                }
-                mock.mount(&self.server.server).await;
-            }
         }
     }
 }
@@ -359,9 +260,8 @@ fn expand_matchers(op: &Operation) -> TokenStream {
         let doc = format!(" Matches only requests whose path parameter `{}` is `value`.", param.wire);
         out.extend(quote! {
             #[doc = #doc]
-            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
-                self.path[#slot] = ::std::option::Option::Some(crate::runtime::path_segment(value));
-                self
+            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
+                Self(self.0.path(#slot, value))
             }
         });
     }
@@ -371,9 +271,8 @@ fn expand_matchers(op: &Operation) -> TokenStream {
         let doc = format!(" Matches only requests whose query parameter `{}` is `value`.", param.wire);
         out.extend(quote! {
             #[doc = #doc]
-            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
-                self.builder = self.builder.and(::wiremock::matchers::query_param(#wire, value.to_string()));
-                self
+            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
+                Self(self.0.query(#wire, value))
             }
         });
     }
@@ -383,9 +282,8 @@ fn expand_matchers(op: &Operation) -> TokenStream {
         let doc = format!(" Matches only requests whose header `{}` is `value`.", param.wire);
         out.extend(quote! {
             #[doc = #doc]
-            pub fn #name(mut self, value: impl ::std::fmt::Display) -> Self {
-                self.builder = self.builder.and(::wiremock::matchers::header(#wire, value.to_string().as_str()));
-                self
+            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
+                Self(self.0.request_header(#wire, value))
             }
         });
     }
@@ -393,58 +291,30 @@ fn expand_matchers(op: &Operation) -> TokenStream {
         let ty = borrowed(&body.ty);
         out.extend(quote! {
             /// Matches only requests whose JSON body equals `body`.
-            pub fn body(mut self, body: &#ty) -> Self {
-                self.builder = self.builder.and(::wiremock::matchers::body_json(body));
-                self
+            pub fn body(self, body: &#ty) -> Self {
+                Self(self.0.body(body))
             }
         });
     }
     out
 }
 
-/// `let mut path = ...`: the path as a regular expression; a parameter not set matches any one
-/// segment.
-fn expand_path(op: &Operation) -> TokenStream {
-    let mut pushes = Vec::new();
-    let mut literal = String::from("^");
-    let mut slot = 0usize;
+/// The path as regular expressions between its parameters, for `runtime::MockCall::new`:
+/// `["^/pets/", "$"]` for `/pets/{id}`.
+fn path_pieces(op: &Operation) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut piece = String::from("^");
     for part in &op.path_parts {
         match part {
             PathPart::Literal(text) => {
-                literal.extend(text.chars().flat_map(|c| META.contains(c).then_some('\\').into_iter().chain([c])));
+                piece.extend(text.chars().flat_map(|c| META.contains(c).then_some('\\').into_iter().chain([c])));
             }
-            PathPart::Param(_) => {
-                if !literal.is_empty() {
-                    pushes.push(push(&literal));
-                    literal.clear();
-                }
-                let index = Literal::usize_unsuffixed(slot);
-                pushes.push(quote! {
-                    path.push_str(&self.path[#index].as_deref().map_or_else(|| "[^/]+".to_owned(), escape));
-                });
-                slot += 1;
-            }
+            PathPart::Param(_) => pieces.push(std::mem::take(&mut piece)),
         }
     }
-    literal.push('$');
-    if pushes.is_empty() {
-        return quote! { let path = #literal; };
-    }
-    let last = push(&literal);
-    quote! {
-        let mut path = ::std::string::String::new();
-        #(#pushes)*
-        #last
-    }
-}
-
-/// `path.push_str("text")`, or `path.push('c')` for one character (clippy's `single_char_add_str`).
-fn push(text: &str) -> TokenStream {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => quote! { path.push(#c); },
-        _ => quote! { path.push_str(#text); },
-    }
+    piece.push('$');
+    pieces.push(piece);
+    pieces
 }
 
 /// The status a mock answers with for a response.
@@ -509,7 +379,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                 let response = match success {
                     #(#arms)*
                 };
-                self.mount(response).await;
+                self.0.mount(response).await;
             }
         };
     }
@@ -539,7 +409,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                     }
                     let response = ::wiremock::ResponseTemplate::new(#status)
                         .set_body_raw(stream.into_bytes(), "text/event-stream");
-                    self.mount(response).await;
+                    self.0.mount(response).await;
                 }
             }
         }
@@ -558,7 +428,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                         body.push('\n');
                     }
                     let response = ::wiremock::ResponseTemplate::new(#status).set_body_raw(body.into_bytes(), #media);
-                    self.mount(response).await;
+                    self.0.mount(response).await;
                 }
             }
         }
@@ -568,7 +438,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &#ty) {
-                    self.mount(#response).await;
+                    self.0.mount(#response).await;
                 }
             }
         }
@@ -577,7 +447,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &str) {
-                    self.mount(#response).await;
+                    self.0.mount(#response).await;
                 }
             }
         }
@@ -586,7 +456,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self, body: &[u8]) {
-                    self.mount(#response).await;
+                    self.0.mount(#response).await;
                 }
             }
         }
@@ -595,7 +465,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 pub async fn ok(self) {
-                    self.mount(::wiremock::ResponseTemplate::new(#status)).await;
+                    self.0.mount(::wiremock::ResponseTemplate::new(#status)).await;
                 }
             }
         }
@@ -633,7 +503,7 @@ fn expand_error(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
             let response = match error {
                 #(#arms)*
             };
-            self.mount(response).await;
+            self.0.mount(response).await;
         }
     }
 }

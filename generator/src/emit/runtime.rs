@@ -6,7 +6,8 @@
 //! `#[cfg(feature = "NAME")]` line of `lib.rs` gates the lines after it up to the end of the next
 //! item (a line ending in `;`). A generated crate has no such features: the gate lines are
 //! dropped, with the item when the API does not use that part. So the runtime crate can check
-//! every combination, and a generated crate compiles only what it calls.
+//! every combination, and a generated crate compiles only what it calls. The gates of
+//! [`CRATE_FEATURES`], cargo features of every generated crate too, are kept as they are.
 
 use crate::ir::Api;
 
@@ -30,6 +31,7 @@ const FILES: &[RuntimeFile] = &[
     RuntimeFile { name: "fields.rs", source: include_str!("../../runtime/src/fields.rs"), part: None },
     RuntimeFile { name: "headers.rs", source: include_str!("../../runtime/src/headers.rs"), part: None },
     RuntimeFile { name: "hooks.rs", source: include_str!("../../runtime/src/hooks.rs"), part: None },
+    RuntimeFile { name: "mock.rs", source: include_str!("../../runtime/src/mock.rs"), part: None },
     RuntimeFile {
         name: "multipart.rs",
         source: include_str!("../../runtime/src/multipart.rs"),
@@ -43,6 +45,10 @@ const FILES: &[RuntimeFile] = &[
     RuntimeFile { name: "security.rs", source: include_str!("../../runtime/src/security.rs"), part: None },
     RuntimeFile { name: "send.rs", source: include_str!("../../runtime/src/send.rs"), part: None },
 ];
+
+/// Cargo features of the runtime crate that every generated crate has too: their gates in
+/// `lib.rs` are copied, not resolved.
+const CRATE_FEATURES: &[&str] = &["mock"];
 
 /// Whether `api` uses the optional runtime part `part`.
 fn uses(api: &Api, part: &str) -> bool {
@@ -88,7 +94,9 @@ fn ungate(source: &str, used: impl Fn(&str) -> bool) -> String {
     // Inside a gated item: whether it is kept.
     let mut gated: Option<bool> = None;
     for line in source.lines() {
-        if let Some(part) = line.strip_prefix("#[cfg(feature = \"").and_then(|rest| rest.strip_suffix("\")]")) {
+        if let Some(part) = line.strip_prefix("#[cfg(feature = \"").and_then(|rest| rest.strip_suffix("\")]"))
+            && !CRATE_FEATURES.contains(&part)
+        {
             gated = Some(used(part));
             continue;
         }
@@ -117,7 +125,10 @@ mod tests {
         let root = FILES[0].source;
         let gates: Vec<&str> =
             root.lines().filter_map(|line| line.strip_prefix("#[cfg(feature = \"")?.strip_suffix("\")]")).collect();
-        assert!(gates.iter().all(|gate| PARTS.contains(gate)), "unknown part in {gates:?}");
+        assert!(
+            gates.iter().all(|gate| PARTS.contains(gate) || CRATE_FEATURES.contains(gate)),
+            "unknown part in {gates:?}"
+        );
         let manifest = include_str!("../../runtime/Cargo.toml");
         for part in PARTS {
             assert!(gates.contains(part), "no gate for {part}");
@@ -136,7 +147,11 @@ mod tests {
             assert_eq!(names.contains(&"events.rs"), events);
             assert_eq!(names.contains(&"multipart.rs"), multipart);
             let module = &written[0].2;
-            assert!(!module.contains("cfg(feature"), "a gate was copied:\n{module}");
+            let copied = module.lines().filter(|line| line.contains("cfg(feature"));
+            assert!(
+                copied.eq(["#[cfg(feature = \"mock\")]"; 3]),
+                "a part's gate was copied, or mock's lost:\n{module}"
+            );
             assert_eq!(module.contains("mod events;"), events);
             assert_eq!(module.contains("EventStream"), events);
             assert_eq!(module.contains("mod multipart;"), multipart);
