@@ -49,7 +49,8 @@ const TOKEN: &str = "sk_test_5ecret";
 /// Calls per round, and rounds per side.
 const CALLS: usize = 2_000;
 const ROUNDS: usize = 11;
-/// Calls in flight at once in the concurrent rounds.
+/// Calls in flight at once in the concurrent rounds; a third kind of round starts all of its
+/// calls at once.
 const IN_FLIGHT: usize = 64;
 
 /// The spec's own 200 example, as the server's answer.
@@ -135,11 +136,20 @@ async fn main() {
         .mount(&server)
         .await;
     // The generated client as a caller gets it: the default retry policy (no retry happens here).
-    let generated = Side::Generated(Client::builder().base_url(server.uri()).bearer_auth(TOKEN).build().unwrap());
+    let generated_for =
+        |base: String| Side::Generated(Client::builder().base_url(base).bearer_auth(TOKEN).build().unwrap());
+    let generated = generated_for(server.uri());
     // Like for like: the generated client sets a timeout on every attempt (60 s by default), as
     // production code written by hand should too.
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
-    let plain = Side::Plain { http, base: server.uri().into() };
+    // The same bytes on the wire too: the generated client names itself (crate and version) in
+    // `user-agent`; `same_request` checks both sides send the same request.
+    let plain = |base: String| {
+        let http =
+            reqwest::Client::builder().timeout(Duration::from_secs(60)).user_agent("truedy/1.0.0").build().unwrap();
+        Side::Plain { http, base: base.into() }
+    };
+    same_request(&generated_for, &plain).await;
+    let plain = plain(server.uri());
 
     println!(
         "update_call against wiremock on 127.0.0.1: {CALLS} calls per round, {ROUNDS} rounds per side, alternating"
@@ -148,7 +158,7 @@ async fn main() {
         "| calls | generated: per call | plain reqwest: per call | ratio | allocations per call (generated / plain) |"
     );
     println!("|---|--:|--:|--:|--:|");
-    for in_flight in [1, IN_FLIGHT] {
+    for in_flight in [1, IN_FLIGHT, CALLS] {
         // Warm both: connections, the server's first responses.
         round(&generated, in_flight).await;
         round(&plain, in_flight).await;
@@ -181,6 +191,27 @@ async fn main() {
             allocs[1],
         );
     }
+}
+
+/// Checks that both sides send the same request: method, path, headers and body, as a
+/// recording server receives them.
+async fn same_request(generated: &impl Fn(String) -> Side, plain: &impl Fn(String) -> Side) {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(response_body()))
+        .mount(&server)
+        .await;
+    for side in [generated(server.uri()), plain(server.uri())] {
+        side.call(&request_body()).await;
+    }
+    let received = server.received_requests().await.expect("recorded");
+    let seen = |r: &wiremock::Request| {
+        let mut headers: Vec<(String, String)> =
+            r.headers.iter().map(|(name, value)| (name.to_string(), format!("{value:?}"))).collect();
+        headers.sort();
+        (r.method.clone(), r.url.to_string(), headers, r.body.clone())
+    };
+    assert_eq!(seen(&received[0]), seen(&received[1]), "the two sides send different requests");
 }
 
 fn side_name(side: &Side) -> &'static str {

@@ -431,13 +431,13 @@ impl Core {
         open: fn(ByteStream) -> T,
         decode: Decoder<T, E>,
     ) -> Result<ApiResponse<T>, Error<E>> {
-        let mut prepared = self.prepare(request, true).map_err(Fault::into_error)?;
+        let mut prepared = self.prepare(request).map_err(Fault::into_error)?;
         #[cfg(feature = "tracing")]
         let span = prepared.span.clone();
         let executed = self.execute(&mut prepared);
         #[cfg(feature = "tracing")]
         let executed = ::tracing::Instrument::instrument(executed, span);
-        let mut response = executed.await.map_err(Fault::into_error)?;
+        let (mut response, deadline) = executed.await.map_err(Fault::into_error)?;
         let status = response.status();
         if status.is_success() {
             let headers = ::std::mem::take(response.headers_mut());
@@ -445,7 +445,7 @@ impl Core {
                 ByteStream { response, idle_timeout: self.timeout, max_event_bytes: self.shared.max_response_bytes };
             return Ok(ApiResponse { status, headers, body: open(stream) });
         }
-        let raw = ::tokio::time::timeout(self.timeout, self.read_body(response))
+        let raw = ::tokio::time::timeout_at(deadline, self.read_body(response))
             .await
             .unwrap_or(Err(Fault::Timeout))
             .map_err(Fault::into_error)?;

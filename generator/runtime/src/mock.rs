@@ -46,7 +46,7 @@ impl<'a> MockCall<'a> {
     /// Matches only requests whose path parameter number `slot` (from 0) is `value`.
     pub fn path(mut self, slot: usize, value: impl Display) -> Self {
         if let Some(segment) = self.path.get_mut(slot) {
-            *segment = Some(path_segment(value));
+            *segment = Some(path_segment(value).to_string());
         }
         self
     }

@@ -146,7 +146,38 @@ mod paths {
         ];
         for (input, expected) in cases {
             assert_eq!(encode_path_segment(input), expected, "input {input:?}");
+            // `path_segment` encodes as the value is written; the same text but for the empty
+            // value, which it marks for refusal.
+            let expected = if input.is_empty() { "\0" } else { expected };
+            assert_eq!(runtime::path_segment(input).to_string(), expected, "input {input:?}");
         }
+    }
+
+    /// A value that writes its text in the pieces given, as `Display` impls may.
+    struct Pieces(&'static [&'static str]);
+
+    impl std::fmt::Display for Pieces {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.iter().try_for_each(|piece| f.write_str(piece))
+        }
+    }
+
+    #[test]
+    fn path_segment_encodes_a_value_written_in_pieces_as_a_whole() {
+        let cases: [(&[&str], &str); 8] = [
+            (&[".", "."], "%2E%2E"),
+            (&[".", "", "."], "%2E%2E"),
+            (&["."], "%2E"),
+            (&[".", ".", "."], "..."),
+            (&[".", ".", "/admin"], "..%2Fadmin"),
+            (&["..", "x", "."], "..x."),
+            (&["a b", "/c"], "a%20b%2Fc"),
+            (&["", ""], "\0"),
+        ];
+        for (pieces, expected) in cases {
+            assert_eq!(runtime::path_segment(Pieces(pieces)).to_string(), expected, "pieces {pieces:?}");
+        }
+        assert_eq!(format!("/calls/{}/x", runtime::path_segment(-5)), "/calls/-5/x");
     }
 
     #[tokio::test]
@@ -1125,6 +1156,29 @@ mod timeouts {
         // The original core keeps its own timeout.
         let response = core.send(get("/slow", NO_AUTH), text_decoder).await.unwrap();
         assert_eq!(response.body, "slow");
+    }
+
+    /// The timeout bounds the whole attempt: response headers that come in time do not stop it
+    /// while the body stalls.
+    #[tokio::test]
+    async fn a_body_that_stalls_times_out() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nslow");
+                let _ = stream.flush();
+                // Hold the connection open, the body unfinished, past the client's timeout.
+                std::thread::sleep(ms(2000));
+            }
+        });
+        let core = ClientBuilder::new(&url, SCHEMES).timeout(ms(200)).build_core().unwrap();
+        let started = Instant::now();
+        let err = core.send(get("/slow", NO_AUTH), text_decoder).await.unwrap_err();
+        assert!(matches!(err, Error::Timeout), "{err:?}");
+        assert!(started.elapsed() < ms(1500), "{:?}", started.elapsed());
     }
 
     #[tokio::test]

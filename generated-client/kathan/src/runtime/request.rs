@@ -3,7 +3,7 @@
 //! [`Request`]: what generated code builds per call: the path (segments encoded by their
 //! style), query parameters by style, headers, cookies and the body encoders.
 
-use ::std::fmt;
+use ::std::fmt::{self, Write as _};
 
 use ::reqwest::Method;
 
@@ -21,8 +21,6 @@ use super::security::is_cookie_name;
 /// encode_path_segment("../admin?x=1#y") == "..%2Fadmin%3Fx%3D1%23y"
 /// ```
 pub fn encode_path_segment(value: &str) -> String {
-    const SEGMENT: &::percent_encoding::AsciiSet =
-        &::percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     match value {
         "." => "%2E".to_owned(),
         ".." => "%2E%2E".to_owned(),
@@ -36,12 +34,60 @@ pub fn encode_path_segment(value: &str) -> String {
 /// become `/calls/`, which names the collection.
 pub(super) const EMPTY_SEGMENT: &str = "\0";
 
+/// The characters a path segment keeps as they are: RFC 3986's unreserved ones.
+const SEGMENT: &::percent_encoding::AsciiSet =
+    &::percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// [`encode_path_segment`] of a value's `Display` text: how generated code puts a scalar path
-/// parameter (`style: simple`) into the path. An empty value is refused when the request is
-/// sent.
-pub fn path_segment(value: impl fmt::Display) -> String {
-    let text = value.to_string();
-    if text.is_empty() { EMPTY_SEGMENT.to_owned() } else { encode_path_segment(&text) }
+/// parameter (`style: simple`) into the path (`format!("/calls/{}", path_segment(id))`). An
+/// empty value is refused when the request is sent.
+///
+/// The text is encoded as the value writes it, never held in a `String` of its own.
+pub fn path_segment<T: fmt::Display>(value: T) -> PathSegment<T> {
+    PathSegment(value)
+}
+
+/// What [`path_segment`] returns: a value whose `Display` is its encoded path segment.
+pub struct PathSegment<T>(T);
+
+impl<T: fmt::Display> fmt::Display for PathSegment<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut encoder = SegmentEncoder { out: f, dots: 0, plain: false };
+        fmt::write(&mut encoder, format_args!("{}", self.0))?;
+        match (encoder.plain, encoder.dots) {
+            (true, _) => Ok(()),
+            (false, 0) => encoder.out.write_str(EMPTY_SEGMENT),
+            (false, 1) => encoder.out.write_str("%2E"),
+            (false, 2) => encoder.out.write_str("%2E%2E"),
+            (false, dots) => (0..dots).try_for_each(|_| encoder.out.write_char('.')),
+        }
+    }
+}
+
+/// Percent-encodes text as it is written. A segment of only dots is held back (as a count)
+/// until something else follows or the text ends: `.` and `..` are written encoded, as
+/// [`encode_path_segment`] writes them.
+struct SegmentEncoder<'a, 'b> {
+    out: &'a mut fmt::Formatter<'b>,
+    /// Dots written so far and held back, while nothing else has been.
+    dots: usize,
+    /// Whether something other than a dot has been written (the held dots with it).
+    plain: bool,
+}
+
+impl fmt::Write for SegmentEncoder<'_, '_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        if !self.plain {
+            let dots = text.bytes().take_while(|&b| b == b'.').count();
+            self.dots += dots;
+            if dots == text.len() {
+                return Ok(());
+            }
+            self.plain = true;
+            (0..self.dots - dots).try_for_each(|_| self.out.write_char('.'))?;
+        }
+        write!(self.out, "{}", ::percent_encoding::utf8_percent_encode(text, SEGMENT))
+    }
 }
 
 /// The `style` of a path parameter that is not a plain scalar.

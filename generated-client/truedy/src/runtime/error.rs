@@ -29,10 +29,13 @@ pub enum Error<E> {
         /// What did not match.
         source: DecodeError,
     },
-    /// Connecting, sending, timing out or reading the body failed.
+    /// Connecting, sending or reading the body failed (or the caller's own HTTP client, given to
+    /// `ClientBuilder::http_client`, timed out by its own timeout).
     #[error("{}", describe_transport(.0))]
     Transport(#[source] ::reqwest::Error),
-    /// A streaming request got no response headers within the timeout.
+    /// An attempt got no whole response within the timeout (`ClientBuilder::timeout`, or
+    /// `RequestOptions::with_timeout`); for a stream, no response headers. Timeouts are not
+    /// retried.
     #[error("request timed out")]
     Timeout,
     /// No security alternative of the operation has all its credentials.

@@ -100,12 +100,16 @@ impl Core {
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
     pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
-        let mut prepared = self.prepare(request, false).map_err(Fault::into_error)?;
+        let mut prepared = self.prepare(request).map_err(Fault::into_error)?;
         #[cfg(feature = "tracing")]
         let span = prepared.span.clone();
         let call = async move {
-            let response = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
-            let raw = self.read_body(response).await.map_err(Fault::into_error)?;
+            let (response, deadline) = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+            // The attempt's timeout runs on until its whole body is read.
+            let raw = ::tokio::time::timeout_at(deadline, self.read_body(response))
+                .await
+                .unwrap_or(Err(Fault::Timeout))
+                .map_err(Fault::into_error)?;
             finish(raw, decode)
         };
         #[cfg(feature = "tracing")]
@@ -138,9 +142,8 @@ impl Core {
     }
 
     /// Checks the request and builds its first attempt, without its body (see
-    /// [`Core::attempt`]). A streaming request gets no total timeout: [`Core::execute`]
-    /// bounds the wait for the response headers instead.
-    pub(super) fn prepare(&self, request: Request, streaming: bool) -> Result<Prepared, Fault> {
+    /// [`Core::attempt`]).
+    pub(super) fn prepare(&self, request: Request) -> Result<Prepared, Fault> {
         let operation = request.operation_id;
         if let Some(reason) = &request.invalid {
             return Err(Fault::InvalidRequest { operation, reason: reason.clone() });
@@ -161,7 +164,6 @@ impl Core {
             first: None,
             replayable,
             body_sent: false,
-            streaming,
             operation,
             call,
             token,
@@ -200,9 +202,6 @@ impl Core {
         }
         let mut attempt = ::reqwest::Request::new(prepared.request.method.clone(), url);
         *attempt.headers_mut() = headers;
-        if !prepared.streaming {
-            *attempt.timeout_mut() = Some(self.timeout);
-        }
         Ok(attempt)
     }
 
@@ -350,8 +349,16 @@ impl Core {
     }
 
     /// Sends the request until it succeeds or the retry policy gives up, and
-    /// returns the last response with its body unread.
-    pub(super) async fn execute(&self, prepared: &mut Prepared) -> Result<::reqwest::Response, Fault> {
+    /// returns the last response with its body unread, and when its attempt's timeout ends.
+    ///
+    /// The timeout is a `tokio` deadline per attempt, not `reqwest`'s per-request timeout
+    /// (which costs every call a map in the request's extensions and a boxed timer): it bounds
+    /// the wait for the response headers here, and the caller bounds reading the body with it,
+    /// or (a stream) each wait for more data with the timeout itself.
+    pub(super) async fn execute(
+        &self,
+        prepared: &mut Prepared,
+    ) -> Result<(::reqwest::Response, ::tokio::time::Instant), Fault> {
         let policy = &self.retry;
         // A request with an idempotency key is safe to replay: the server runs it once.
         let replay_safe = is_idempotent(&prepared.request.method) || policy.retry_non_idempotent || prepared.keyed;
@@ -379,13 +386,10 @@ impl Core {
                     .await
                     .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
             }
-            let sent = if prepared.streaming {
-                match ::tokio::time::timeout(self.timeout, self.shared.client.execute(attempt)).await {
-                    Ok(sent) => sent,
-                    Err(_) => return Err(Fault::Timeout),
-                }
-            } else {
-                self.shared.client.execute(attempt).await
+            let deadline = ::tokio::time::Instant::now() + self.timeout;
+            let sent = match ::tokio::time::timeout_at(deadline, self.shared.client.execute(attempt)).await {
+                Ok(sent) => sent,
+                Err(_) => return Err(Fault::Timeout),
             };
             let sent = match sent {
                 Ok(mut response) => {
@@ -434,7 +438,7 @@ impl Core {
                     };
                     match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
                         Some(delay) => delay,
-                        None => return Ok(response),
+                        None => return Ok((response, deadline)),
                     }
                 }
             };
@@ -651,8 +655,6 @@ pub(super) struct Prepared {
     replayable: bool,
     /// Whether the body has been sent.
     body_sent: bool,
-    /// Whether the response is streamed (no total timeout on the request).
-    streaming: bool,
     operation: &'static str,
     /// Whether it carries an idempotency key, which makes it safe to replay.
     keyed: bool,
