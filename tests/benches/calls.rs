@@ -8,7 +8,8 @@
 //! the heap allocations per call of each (counted by this binary's allocator, so they do not
 //! move with machine load). The server's own work is in both sides' time alike. Both set the
 //! same per-request timeout, the generated client's default. `ONLY=generated` (or `plain`) runs
-//! one side alone, to profile it (`perf record`).
+//! one side alone, to profile it (`perf record`); `AA=1` runs the plain side in both columns, so
+//! its ratios show the noise of the machine.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
@@ -150,6 +151,8 @@ async fn main() {
     };
     same_request(&generated_for, &plain).await;
     let plain = plain(server.uri());
+    // An A/A run: the plain side against itself shows how far the ratios move by noise alone.
+    let generated = if std::env::var_os("AA").is_some() { plain.clone() } else { generated };
 
     println!(
         "update_call against wiremock on 127.0.0.1: {CALLS} calls per round, {ROUNDS} rounds per side, alternating"

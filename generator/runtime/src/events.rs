@@ -7,7 +7,7 @@ use ::std::fmt;
 use ::std::time::Duration;
 
 use super::error::describe_transport;
-use super::send::{Fault, finish};
+use super::send::{Fault, before, finish};
 use super::{ApiResponse, Core, DecodeError, Decoder, Error, Request};
 
 /// Why reading a streamed response failed.
@@ -434,10 +434,11 @@ impl Core {
         let mut prepared = self.prepare(request).map_err(Fault::into_error)?;
         #[cfg(feature = "tracing")]
         let span = prepared.span.clone();
-        let executed = self.execute(&mut prepared);
+        let mut timer = ::std::pin::pin!(::tokio::time::sleep(self.timeout));
+        let executed = self.execute(&mut prepared, timer.as_mut());
         #[cfg(feature = "tracing")]
         let executed = ::tracing::Instrument::instrument(executed, span);
-        let (mut response, deadline) = executed.await.map_err(Fault::into_error)?;
+        let mut response = executed.await.map_err(Fault::into_error)?;
         let status = response.status();
         if status.is_success() {
             let headers = ::std::mem::take(response.headers_mut());
@@ -445,10 +446,7 @@ impl Core {
                 ByteStream { response, idle_timeout: self.timeout, max_event_bytes: self.shared.max_response_bytes };
             return Ok(ApiResponse { status, headers, body: open(stream) });
         }
-        let raw = ::tokio::time::timeout_at(deadline, self.read_body(response))
-            .await
-            .unwrap_or(Err(Fault::Timeout))
-            .map_err(Fault::into_error)?;
+        let raw = before(timer, self.read_body(response)).await.and_then(|read| read).map_err(Fault::into_error)?;
         finish(raw, decode)
     }
 

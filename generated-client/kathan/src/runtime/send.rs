@@ -4,11 +4,15 @@
 //! body, and mapping the outcome to [`Error`].
 
 use ::std::fmt;
+use ::std::future::Future;
+use ::std::pin::Pin;
 use ::std::sync::Arc;
+use ::std::task::Poll;
 use ::std::time::{Duration, SystemTime};
 
 use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use ::reqwest::{Method, StatusCode, Url};
+use ::tokio::time::Sleep;
 
 use super::config::{RedactedMap, parse_header};
 use super::hooks::{CallInfo, Hook};
@@ -104,12 +108,10 @@ impl Core {
         #[cfg(feature = "tracing")]
         let span = prepared.span.clone();
         let call = async move {
-            let (response, deadline) = self.execute(&mut prepared).await.map_err(Fault::into_error)?;
+            let mut timer = ::std::pin::pin!(::tokio::time::sleep(self.timeout));
+            let response = self.execute(&mut prepared, timer.as_mut()).await.map_err(Fault::into_error)?;
             // The attempt's timeout runs on until its whole body is read.
-            let raw = ::tokio::time::timeout_at(deadline, self.read_body(response))
-                .await
-                .unwrap_or(Err(Fault::Timeout))
-                .map_err(Fault::into_error)?;
+            let raw = before(timer, self.read_body(response)).await.and_then(|read| read).map_err(Fault::into_error)?;
             finish(raw, decode)
         };
         #[cfg(feature = "tracing")]
@@ -349,16 +351,18 @@ impl Core {
     }
 
     /// Sends the request until it succeeds or the retry policy gives up, and
-    /// returns the last response with its body unread, and when its attempt's timeout ends.
+    /// returns the last response with its body unread.
     ///
-    /// The timeout is a `tokio` deadline per attempt, not `reqwest`'s per-request timeout
-    /// (which costs every call a map in the request's extensions and a boxed timer): it bounds
-    /// the wait for the response headers here, and the caller bounds reading the body with it,
-    /// or (a stream) each wait for more data with the timeout itself.
+    /// The timeout is `timer`, set to end `timeout` after each attempt starts: one `tokio` timer
+    /// per call, not `reqwest`'s per-request timeout (which costs every call a map in the
+    /// request's extensions and a boxed timer). It bounds the wait for the response headers
+    /// here; the caller bounds reading the body with it, or (a stream) each wait for more data
+    /// with the timeout itself.
     pub(super) async fn execute(
         &self,
         prepared: &mut Prepared,
-    ) -> Result<(::reqwest::Response, ::tokio::time::Instant), Fault> {
+        mut timer: Pin<&mut Sleep>,
+    ) -> Result<::reqwest::Response, Fault> {
         let policy = &self.retry;
         // A request with an idempotency key is safe to replay: the server runs it once.
         let replay_safe = is_idempotent(&prepared.request.method) || policy.retry_non_idempotent || prepared.keyed;
@@ -377,7 +381,9 @@ impl Core {
             prepared.span.record("attempts", retries + 1);
             let mut sent_token = None;
             if let Some(token) = &prepared.token {
-                let value = token.header_value(&self.shared.client).await.map_err(Fault::Token)?;
+                // Boxed, like the other rare paths below: an inline future would make every call's
+                // future as large as the token request's.
+                let value = Box::pin(token.header_value(&self.shared.client)).await.map_err(Fault::Token)?;
                 attempt.headers_mut().insert(::reqwest::header::AUTHORIZATION, value.clone());
                 sent_token = Some(value);
             }
@@ -386,11 +392,8 @@ impl Core {
                     .await
                     .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
             }
-            let deadline = ::tokio::time::Instant::now() + self.timeout;
-            let sent = match ::tokio::time::timeout_at(deadline, self.shared.client.execute(attempt)).await {
-                Ok(sent) => sent,
-                Err(_) => return Err(Fault::Timeout),
-            };
+            timer.as_mut().reset(::tokio::time::Instant::now() + self.timeout);
+            let sent = before(timer.as_mut(), self.shared.client.execute(attempt)).await?;
             let sent = match sent {
                 Ok(mut response) => {
                     for hook in &self.shared.hooks {
@@ -425,7 +428,7 @@ impl Core {
                         None
                     };
                     if let Some(token) = refusing {
-                        token.invalidate(sent_token.as_ref()).await;
+                        Box::pin(token.invalidate(sent_token.as_ref())).await;
                         refreshed = true;
                         continue;
                     }
@@ -438,12 +441,12 @@ impl Core {
                     };
                     match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
                         Some(delay) => delay,
-                        None => return Ok((response, deadline)),
+                        None => return Ok(response),
                     }
                 }
             };
             if !delay.is_zero() {
-                ::tokio::time::sleep(delay).await;
+                Box::pin(::tokio::time::sleep(delay)).await;
             }
             slept += delay;
             retries += 1;
@@ -641,6 +644,16 @@ fn set_in_layer<'a>(
     } else {
         headers.insert(name, value);
     }
+}
+
+/// `future`'s output, or [`Fault::Timeout`] if `timer` ends first.
+pub(super) async fn before<F: Future>(mut timer: Pin<&mut Sleep>, future: F) -> Result<F::Output, Fault> {
+    let mut future = ::std::pin::pin!(future);
+    ::std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Ok(output)),
+        Poll::Pending => timer.as_mut().poll(cx).map(|()| Err(Fault::Timeout)),
+    })
+    .await
 }
 
 /// A checked request and what every attempt of it shares.
