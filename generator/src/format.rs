@@ -143,11 +143,9 @@ fn format_part(part: &Part<'_>, work: &mut Work) -> Result<Spaced, String> {
 /// after the module header) the way rustfmt-formatted code reads. Purely textual and deterministic.
 #[cfg(test)]
 fn space_items(text: &str) -> String {
-    let mut out = String::new();
-    let mut spacer = Spacer::default();
-    text.lines().for_each(|line| spacer.line(line, &mut out));
-    spacer.finish(&mut out);
-    out
+    let Spaced { mut body, tail } = Spaced::new(text);
+    tail.finish(&mut body);
+    body
 }
 
 /// One part's text, spaced within itself on the thread that formatted it: every line but the
@@ -159,41 +157,46 @@ struct Spaced {
 }
 
 impl Spaced {
+    /// Each line is copied once, straight from `text`; only the last is held back as a copy.
     fn new(text: &str) -> Self {
         let mut body = String::with_capacity(text.len() + text.len() / 8);
-        let mut tail = Spacer::default();
-        text.lines().for_each(|line| tail.line(line, &mut body));
+        let mut in_inner_attribute = false;
+        let mut previous: Option<&str> = None;
+        for line in text.lines() {
+            if let Some(held) = previous {
+                push_line(held, line, &mut in_inner_attribute, &mut body);
+            }
+            previous = Some(line);
+        }
+        let tail = Spacer { previous: previous.map(str::to_owned), in_inner_attribute };
         Spaced { body, tail }
     }
 }
 
-/// Copies lines to a file's text, adding a blank line where one item ends and the next starts.
-/// It is fed line by line, so the parts of a file are never joined in a copy first.
+/// Copies `line`, and a blank line if an item ends there and `next` starts another.
+fn push_line(line: &str, next: &str, in_inner_attribute: &mut bool, out: &mut String) {
+    out.push_str(line);
+    out.push('\n');
+    if ends_item_before(line, next, in_inner_attribute) {
+        out.push('\n');
+    }
+}
+
+/// The last line of a part (or of the file so far), held back until the next line shows whether
+/// a blank line goes after it; so the parts of a file are never joined in a copy first.
 #[derive(Default)]
 struct Spacer {
-    /// The line before the one being fed (already known not to be the file's last).
+    /// The held line (already known not to be the file's last).
     previous: Option<String>,
     in_inner_attribute: bool,
 }
 
 impl Spacer {
-    fn line(&mut self, next: &str, out: &mut String) {
-        let mut previous = self.end_before(next, out).unwrap_or_default();
-        previous.clear();
-        previous.push_str(next);
-        self.previous = Some(previous);
-    }
-
-    /// Copies the held line, and a blank line if an item ends there and `next` starts another;
-    /// returns the held line's buffer for reuse.
-    fn end_before(&mut self, next: &str, out: &mut String) -> Option<String> {
-        let line = self.previous.take()?;
-        out.push_str(&line);
-        out.push('\n');
-        if ends_item_before(&line, next, &mut self.in_inner_attribute) {
-            out.push('\n');
+    /// Copies the held line, and a blank line if an item ends there and `next` starts another.
+    fn end_before(&mut self, next: &str, out: &mut String) {
+        if let Some(line) = self.previous.take() {
+            push_line(&line, next, &mut self.in_inner_attribute, out);
         }
-        Some(line)
     }
 
     fn finish(self, out: &mut String) {
@@ -205,15 +208,11 @@ impl Spacer {
 }
 
 /// Whether a blank line goes between `line` and `next`; `in_inner_attribute` tracks a multi-line
-/// `#![..]`.
+/// `#![..]`. Called for every line of the output, so the common case (no item ends on `line`) is
+/// decided first.
 fn ends_item_before(line: &str, next: &str, in_inner_attribute: &mut bool) -> bool {
-    let (this, following) = (line.trim_start(), next.trim_start());
+    let this = line.trim_start();
     let indent = line.len() - this.len();
-    let same_level = next.len() - following.len() == indent;
-    let starts_item =
-        ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
-            .iter()
-            .any(|p| following.starts_with(p));
     if indent == 0 && this.starts_with("#![") && !this.ends_with(']') {
         *in_inner_attribute = true;
     }
@@ -221,15 +220,21 @@ fn ends_item_before(line: &str, next: &str, in_inner_attribute: &mut bool) -> bo
     if closes_inner_attribute {
         *in_inner_attribute = false;
     }
+    let following = next.trim_start();
     let comment = this.starts_with("//");
-    let same_keyword = this.split(' ').next() == following.split(' ').next();
     let ends_item = matches!(this, "}" | "};")
         || closes_inner_attribute
         || (indent == 0 && !comment && this.ends_with(" {}"))
-        || (indent == 0 && !comment && this.ends_with(';') && !same_keyword)
+        || (indent == 0 && !comment && this.ends_with(';') && this.split(' ').next() != following.split(' ').next())
         || (indent == 0 && this.starts_with("#![") && this.ends_with(']') && !following.starts_with("#!"))
         || (this.starts_with("//!") && !following.starts_with("//!") && !following.starts_with("#!"));
-    ends_item && same_level && (starts_item || this.starts_with("//!"))
+    if !ends_item || next.len() - following.len() != indent {
+        return false;
+    }
+    this.starts_with("//!")
+        || ["#[", "///", "pub ", "fn ", "impl", "const ", "type ", "use ", "mod ", "async ", "enum ", "struct "]
+            .iter()
+            .any(|p| following.starts_with(p))
 }
 
 #[cfg(test)]
