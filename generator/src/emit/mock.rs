@@ -11,11 +11,13 @@
 
 use std::sync::Arc;
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
 use rustc_hash::FxHashSet;
+use syn::{Expr, ImplItem, Item, Lifetime, Path, Stmt, Type};
 
-use super::types::type_tokens;
+use super::syntax::{self, Function, SelfArg};
+use super::types::{type_syntax, type_tokens};
 use super::{Part, gated, ident};
 use crate::ir::{
     Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
@@ -50,16 +52,13 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         } else {
             op.method_name.clone()
         };
-        let starter = Part::Methods(Box::new(move || {
-            let tokens = expand_starter(op, &name);
-            vec![syn::parse2(tokens.clone()).unwrap_or(syn::ImplItem::Verbatim(tokens))]
-        }));
+        let starter = Part::Methods(Box::new(move || vec![build_starter(op, &name)]));
         parts.push(gated(starter, &api.features, &op.features));
     }
     parts.push(Part::CloseImpl);
     for op in &api.operations {
         let payloads = Arc::clone(&payloads);
-        parts.push(gated(Part::Items(Box::new(move || expand_mock(&payloads, op))), &api.features, &op.features));
+        parts.push(gated(Part::Syntax(Box::new(move || build_mock(&payloads, op))), &api.features, &op.features));
     }
     for def in &api.types {
         if let TypeKind::Struct(s) = &def.kind
@@ -195,21 +194,32 @@ fn mock_name(op: &Operation) -> proc_macro2::Ident {
 }
 
 /// `MockServer::update_call`: starts the operation's mock.
-fn expand_starter(op: &Operation, name: &str) -> TokenStream {
-    let method = ident(name);
+fn build_starter(op: &Operation, name: &str) -> ImplItem {
     let mock = mock_name(op);
-    let http = Literal::string(&op.http_method);
-    let pieces = path_pieces(op);
     let doc = format!(
         " Mocks [`Client::{}`](crate::Client::{}) (`{} {}`).",
         op.method_name, op.method_name, op.http_method, op.path
     );
-    quote! {
-        #[doc = #doc]
-        pub fn #method(&self) -> #mock<'_> {
-            #mock(crate::runtime::MockCall::new(&self.server, #http, &[#(#pieces),*]))
-        }
+    let pieces = path_pieces(op).iter().map(|piece| syntax::string(piece)).collect();
+    let call = syntax::call(
+        syntax::path(false, &["crate", "runtime", "MockCall", "new"]),
+        vec![
+            syntax::borrow(syntax::field(syntax::variable("self"), "server")),
+            syntax::string(&op.http_method),
+            syntax::borrow(syntax::array(pieces)),
+        ],
+    );
+    let body = syntax::call(Path::from(mock.clone()), vec![call]);
+    Function {
+        attrs: vec![syntax::doc(doc)],
+        ..Function::new(ident(name), Some(SelfArg::Ref(None)), elided(mock), vec![Stmt::Expr(body, None)])
     }
+    .build()
+}
+
+/// `Name<'_>`.
+fn elided(name: Ident) -> Type {
+    syntax::path_type(syntax::with_lifetime(Path::from(name), Lifetime::new("'_", Span::call_site())))
 }
 
 fn path_params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
@@ -221,82 +231,95 @@ fn path_params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
 
 /// The mock type of one operation: the shared methods from `runtime::mock_methods!`, its own
 /// setters and answers.
-fn expand_mock(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
+fn build_mock(payloads: &Payloads<'_>, op: &Operation) -> Vec<Item> {
     let mock = mock_name(op);
     let doc = format!(
         " A mock of [`Client::{}`](crate::Client::{}): narrow what it matches, then answer with `ok`, `error` or `respond`.",
         op.method_name, op.method_name
     );
-    let matchers = expand_matchers(op);
-    let ok = expand_ok(payloads, op);
-    let error = expand_error(payloads, op);
-    quote! {
-        #[doc = #doc]
-        #[must_use = "a mock does nothing until `ok`, `error` or `respond` mounts it"]
-        pub struct #mock<'a>(crate::runtime::MockCall<'a>);
-
-        crate::runtime::mock_methods!(#mock);
-
-        impl #mock<'_> {
-            #matchers
-            #ok
-            #error
+    let lifetime = Lifetime::new("'a", Span::call_site());
+    let call = syntax::with_lifetime(syntax::path(false, &["crate", "runtime", "MockCall"]), lifetime.clone());
+    let attrs = vec![
+        syntax::doc(doc),
+        syntax::name_value_attribute("must_use", "a mock does nothing until `ok`, `error` or `respond` mounts it"),
+    ];
+    let mut methods = build_matchers(op);
+    // The answers stay `quote!` tokens: few, and each parsed on its own.
+    for answer in [expand_ok(payloads, op), expand_error(payloads, op)] {
+        if !answer.is_empty() {
+            methods.push(syn::parse2(answer.clone()).unwrap_or(ImplItem::Verbatim(answer)));
         }
     }
+    vec![
+        syntax::tuple_struct(attrs, mock.clone(), syntax::lifetime_generics(lifetime), syntax::path_type(call)),
+        syntax::macro_item(syntax::path(false, &["crate", "runtime", "mock_methods"]), mock.to_token_stream()),
+        syntax::impl_block(None, elided(mock), methods),
+    ]
+}
+
+/// A setter of a mock: `pub fn name(self, argument: ty) -> Self { Self(self.0.method(args)) }`.
+fn setter(doc: String, name: &str, argument: (&str, Type), method: &str, args: Vec<Expr>) -> ImplItem {
+    let inner = syntax::method_call(syntax::first_field(syntax::variable("self")), method, args);
+    let body = syntax::call(syntax::path(false, &["Self"]), vec![inner]);
+    Function {
+        attrs: vec![syntax::doc(doc)],
+        inputs: vec![syntax::argument(ident(argument.0), argument.1)],
+        ..Function::new(
+            ident(name),
+            Some(SelfArg::Value),
+            syntax::named_type(ident("Self")),
+            vec![Stmt::Expr(body, None)],
+        )
+    }
+    .build()
+}
+
+/// `impl ::std::fmt::Display`.
+fn display() -> Type {
+    syntax::impl_trait(syntax::path(true, &["std", "fmt", "Display"]))
 }
 
 /// The setters that narrow the match: path, scalar query and header parameters, a JSON body.
-fn expand_matchers(op: &Operation) -> TokenStream {
-    let mut out = TokenStream::new();
+fn build_matchers(op: &Operation) -> Vec<ImplItem> {
+    let mut out = Vec::new();
     let mut taken: FxHashSet<String> = op.params.iter().map(|p| p.name.clone()).collect();
     taken.extend(MOCK_METHODS.iter().map(|m| (*m).to_owned()));
-    let mut setter = |name: &str| {
-        let name = if MOCK_METHODS.contains(&name) { unique(name, &mut taken) } else { name.to_owned() };
-        ident(&name)
+    let mut setter_name = |name: &str| {
+        if MOCK_METHODS.contains(&name) { unique(name, &mut taken) } else { name.to_owned() }
     };
+    let value = || syntax::variable("value");
     for (slot, param) in path_params(op).enumerate() {
-        let slot = Literal::usize_unsuffixed(slot);
-        let name = setter(&param.name);
+        let name = setter_name(&param.name);
         let doc = format!(" Matches only requests whose path parameter `{}` is `value`.", param.wire);
-        out.extend(quote! {
-            #[doc = #doc]
-            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
-                Self(self.0.path(#slot, value))
-            }
-        });
+        let slot = syntax::integer(u16::try_from(slot).unwrap_or(u16::MAX));
+        out.push(setter(doc, &name, ("value", display()), "path", vec![slot, value()]));
     }
     for param in op.params.iter().filter(|p| p.location == ParamLocation::Query && p.ty.is_scalar()) {
-        let name = setter(&param.name);
-        let wire = Literal::string(&param.wire);
+        let name = setter_name(&param.name);
         let doc = format!(" Matches only requests whose query parameter `{}` is `value`.", param.wire);
-        out.extend(quote! {
-            #[doc = #doc]
-            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
-                Self(self.0.query(#wire, value))
-            }
-        });
+        out.push(setter(doc, &name, ("value", display()), "query", vec![syntax::string(&param.wire), value()]));
     }
     for param in op.params.iter().filter(|p| p.location == ParamLocation::Header && p.ty.is_scalar()) {
-        let name = setter(&param.name);
-        let wire = Literal::string(&param.wire);
+        let name = setter_name(&param.name);
         let doc = format!(" Matches only requests whose header `{}` is `value`.", param.wire);
-        out.extend(quote! {
-            #[doc = #doc]
-            pub fn #name(self, value: impl ::std::fmt::Display) -> Self {
-                Self(self.0.request_header(#wire, value))
-            }
-        });
+        let args = vec![syntax::string(&param.wire), value()];
+        out.push(setter(doc, &name, ("value", display()), "request_header", args));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.encoding == BodyEncoding::Json) {
-        let ty = borrowed(&body.ty);
-        out.extend(quote! {
-            /// Matches only requests whose JSON body equals `body`.
-            pub fn body(self, body: &#ty) -> Self {
-                Self(self.0.body(body))
-            }
-        });
+        let ty = syntax::reference(borrowed_syntax(&body.ty));
+        let doc = " Matches only requests whose JSON body equals `body`.".to_owned();
+        out.push(setter(doc, "body", ("body", ty), "body", vec![syntax::variable("body")]));
     }
     out
+}
+
+/// [`borrowed`] as a `syn` type.
+fn borrowed_syntax(ty: &TypeRef) -> Type {
+    match ty {
+        TypeRef::Vec(item) => syntax::slice(type_syntax(item, true)),
+        TypeRef::String => syntax::named_type(ident("str")),
+        other => type_syntax(other, true),
+    }
 }
 
 /// The path as regular expressions between its parameters, for `runtime::MockCall::new`:

@@ -11,10 +11,10 @@ use syn::{
     AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprArray, ExprAssign, ExprAwait, ExprCall,
     ExprClosure, ExprField, ExprForLoop, ExprIf, ExprLet, ExprLit, ExprMacro, ExprMatch, ExprMethodCall, ExprPath,
     ExprRange, ExprReference, ExprStruct, ExprTuple, Field, FieldMutability, FieldPat, FieldValue, Fields, FieldsNamed,
-    FieldsUnnamed, FnArg, GenericArgument, GenericParam, Generics, Ident, ImplItem, ImplItemFn, ImplItemType, Item,
-    ItemImpl, ItemStruct, Lifetime, LifetimeParam, Lit, LitBool, LitInt, LitStr, Local, LocalInit, Macro,
-    MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat, PatIdent, PatPath, PatStruct, PatTupleStruct, PatType,
-    PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver, ReturnType, Signature, Stmt, TraitBound,
+    FieldsUnnamed, FnArg, GenericArgument, GenericParam, Generics, Ident, ImplItem, ImplItemFn, ImplItemType, Index,
+    Item, ItemImpl, ItemMacro, ItemStruct, Lifetime, LifetimeParam, Lit, LitBool, LitInt, LitStr, Local, LocalInit,
+    Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat, PatIdent, PatPath, PatStruct, PatTupleStruct,
+    PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver, ReturnType, Signature, Stmt, TraitBound,
     TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound, TypePath, TypeReference, TypeSlice, TypeTuple,
     Variant, VisRestricted, Visibility,
 };
@@ -409,6 +409,44 @@ pub fn field(base: Expr, name: &str) -> Expr {
         base: Box::new(base),
         dot_token: Default::default(),
         member: Member::Named(ident(name)),
+    })
+}
+
+/// `base.0`: the first field of a tuple struct.
+pub fn first_field(base: Expr) -> Expr {
+    Expr::Field(ExprField {
+        attrs: Vec::new(),
+        base: Box::new(base),
+        dot_token: Default::default(),
+        member: Member::Unnamed(Index::from(0)),
+    })
+}
+
+/// `path!(tokens);` as an item.
+pub fn macro_item(path: Path, tokens: TokenStream) -> Item {
+    Item::Macro(ItemMacro {
+        attrs: Vec::new(),
+        ident: None,
+        mac: Macro {
+            path,
+            bang_token: Default::default(),
+            delimiter: MacroDelimiter::Paren(Default::default()),
+            tokens,
+        },
+        semi_token: Some(Default::default()),
+    })
+}
+
+/// `pub struct name<generics>(ty);`, its one field private.
+pub fn tuple_struct(attrs: Vec<Attribute>, name: Ident, generics: Generics, ty: Type) -> Item {
+    Item::Struct(ItemStruct {
+        attrs,
+        vis: Visibility::Public(Default::default()),
+        struct_token: Default::default(),
+        ident: name,
+        generics,
+        fields: tuple_fields(ty),
+        semi_token: Some(Default::default()),
     })
 }
 
