@@ -14,7 +14,7 @@ use std::sync::Arc;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use rustc_hash::FxHashSet;
-use syn::{Expr, ImplItem, Item, Lifetime, Path, Stmt, Type};
+use syn::{Expr, ImplItem, Item, Lifetime, Path, ReturnType, Stmt, Type};
 
 use super::syntax::{self, Function, SelfArg};
 use super::types::{type_syntax, type_tokens};
@@ -244,12 +244,8 @@ fn build_mock(payloads: &Payloads<'_>, op: &Operation) -> Vec<Item> {
         syntax::name_value_attribute("must_use", "a mock does nothing until `ok`, `error` or `respond` mounts it"),
     ];
     let mut methods = build_matchers(op);
-    // The answers stay `quote!` tokens: few, and each parsed on its own.
-    for answer in [expand_ok(payloads, op), expand_error(payloads, op)] {
-        if !answer.is_empty() {
-            methods.push(syn::parse2(answer.clone()).unwrap_or(ImplItem::Verbatim(answer)));
-        }
-    }
+    methods.extend(build_ok(payloads, op));
+    methods.extend(build_error(payloads, op));
     vec![
         syntax::tuple_struct(attrs, mock.clone(), syntax::lifetime_generics(lifetime), syntax::path_type(call)),
         syntax::macro_item(syntax::path(false, &["crate", "runtime", "mock_methods"]), mock.to_token_stream()),
@@ -313,7 +309,7 @@ fn build_matchers(op: &Operation) -> Vec<ImplItem> {
     out
 }
 
-/// [`borrowed`] as a `syn` type.
+/// The type a `&` argument of `ty` is spelled with: `[T]` for a `Vec<T>`, `str` for a string.
 fn borrowed_syntax(ty: &TypeRef) -> Type {
     match ty {
         TypeRef::Vec(item) => syntax::slice(type_syntax(item, true)),
@@ -355,59 +351,113 @@ fn status_of(response: &Response) -> u16 {
     }
 }
 
-/// A response template with `status` and a body from `body` (an expression) of kind `kind`,
-/// sent as the first of `media` when the response is one of its status's other representations.
-fn template(status: u16, kind: &ResponseBody, media: &[String], body: TokenStream) -> TokenStream {
-    let status = Literal::u16_unsuffixed(status);
+/// A response template with `status` and the body `body` (a variable) of kind `kind`, sent as
+/// the first of `media` when the response is one of its status's other representations.
+fn template(status: u16, kind: &ResponseBody, media: &[String], body: &str) -> Expr {
+    let body = || syntax::variable(body);
+    let to_string = || syntax::call(syntax::path(true, &["std", "string", "ToString", "to_string"]), vec![body()]);
+    let new = syntax::call(syntax::path(true, &["wiremock", "ResponseTemplate", "new"]), vec![syntax::integer(status)]);
     if let Some(media) = media.first() {
         let bytes = match kind {
-            ResponseBody::Json(_) => quote! { ::serde_json::to_vec(#body).expect("a generated type serialises") },
-            ResponseBody::Binary => quote! { #body.to_vec() },
-            ResponseBody::Empty => quote! { ::std::vec::Vec::new() },
-            _ => quote! { ::std::string::ToString::to_string(#body).into_bytes() },
+            ResponseBody::Json(_) => syntax::method_call(
+                syntax::call(syntax::path(true, &["serde_json", "to_vec"]), vec![body()]),
+                "expect",
+                vec![syntax::string("a generated type serialises")],
+            ),
+            ResponseBody::Binary => syntax::method_call(body(), "to_vec", Vec::new()),
+            ResponseBody::Empty => syntax::call(syntax::path(true, &["std", "vec", "Vec", "new"]), Vec::new()),
+            _ => syntax::method_call(to_string(), "into_bytes", Vec::new()),
         };
-        return quote! { ::wiremock::ResponseTemplate::new(#status).set_body_raw(#bytes, #media) };
+        return syntax::method_call(new, "set_body_raw", vec![bytes, syntax::string(media)]);
     }
     match kind {
-        ResponseBody::Json(_) => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_json(#body) },
+        ResponseBody::Json(_) => syntax::method_call(new, "set_body_json", vec![body()]),
         ResponseBody::Text | ResponseBody::EventStream(_) | ResponseBody::Items { .. } => {
-            quote! { ::wiremock::ResponseTemplate::new(#status).set_body_string(::std::string::ToString::to_string(#body)) }
+            syntax::method_call(new, "set_body_string", vec![to_string()])
         }
-        ResponseBody::Binary => quote! { ::wiremock::ResponseTemplate::new(#status).set_body_bytes(#body.to_vec()) },
-        ResponseBody::Empty => quote! { ::wiremock::ResponseTemplate::new(#status) },
+        ResponseBody::Binary => {
+            syntax::method_call(new, "set_body_bytes", vec![syntax::method_call(body(), "to_vec", Vec::new())])
+        }
+        ResponseBody::Empty => new,
     }
 }
 
-/// `ok`: the typed success (a success enum's variants by status, events for an event stream).
-fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
-    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.success).collect();
-    let Some(first) = successes.first() else { return TokenStream::new() };
-    if op.success_enum {
-        let ty = type_tokens(&op.success, true);
-        let arms = successes.iter().map(|response| {
-            let variant = ident(&response.variant);
-            let payload = has_payload(payloads, &op.success, &response.variant);
-            let pattern = if payload {
-                quote! { #ty::#variant(body) }
-            } else {
-                quote! { #ty::#variant }
-            };
-            let kind = if payload { &response.body } else { &ResponseBody::Empty };
-            let template = template(status_of(response), kind, &response.media, quote! { body });
-            quote! { #pattern => #template, }
-        });
-        return quote! {
-            /// Answers with `success`: the status of its variant and its body.
-            pub async fn ok(self, success: &#ty) {
-                let response = match success {
-                    #(#arms)*
-                };
-                self.0.mount(response).await;
-            }
-        };
+/// `self.0.mount(response).await;`
+fn mount(response: Expr) -> Stmt {
+    let mount = syntax::method_call(syntax::first_field(syntax::variable("self")), "mount", vec![response]);
+    syntax::statement(syntax::await_expr(mount))
+}
+
+/// `pub async fn name(self, argument: ty) { stmts }`: an answer, which returns nothing.
+fn answer(doc: String, name: &str, argument: Option<(&str, Type)>, stmts: Vec<Stmt>) -> ImplItem {
+    let mut item = Function {
+        attrs: vec![syntax::doc(doc)],
+        asynchronous: true,
+        inputs: argument.into_iter().map(|(name, ty)| syntax::argument(ident(name), ty)).collect(),
+        ..Function::new(ident(name), Some(SelfArg::Value), syntax::tuple_type([]), stmts)
     }
+    .build();
+    if let ImplItem::Fn(function) = &mut item {
+        function.sig.output = ReturnType::Default;
+    }
+    item
+}
+
+/// `let response = match value { Type::Variant(body) => template, .. };` for the responses of
+/// the enum `ty` (a success or error enum), each answered with its status and body.
+fn answer_by_variant(payloads: &Payloads<'_>, ty: &TypeRef, responses: &[&Response], value: &str) -> Stmt {
+    let arms = responses.iter().map(|response| {
+        let mut path = match type_syntax(ty, true) {
+            Type::Path(path) => path.path,
+            _ => syntax::path(false, &[]),
+        };
+        path.segments.push(ident(&response.variant).into());
+        let payload = has_payload(payloads, ty, &response.variant);
+        let (pattern, kind) = if payload {
+            (syntax::tuple_pattern(path, "body"), &response.body)
+        } else {
+            (syntax::path_pattern(path), &ResponseBody::Empty)
+        };
+        syntax::arm(pattern, template(status_of(response), kind, &response.media, "body"))
+    });
+    syntax::local("response", false, syntax::match_expr(syntax::variable(value), arms.collect()))
+}
+
+/// `ok`: the typed success (a success enum's variants by status, events for an event stream).
+fn build_ok(payloads: &Payloads<'_>, op: &Operation) -> Option<ImplItem> {
+    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.success).collect();
+    let first = successes.first()?;
+    if op.success_enum {
+        let doc = " Answers with `success`: the status of its variant and its body.".to_owned();
+        let ty = syntax::reference(type_syntax(&op.success, true));
+        let stmts =
+            vec![answer_by_variant(payloads, &op.success, &successes, "success"), mount(syntax::variable("response"))];
+        return Some(answer(doc, "ok", Some(("success", ty)), stmts));
+    }
+    let status = status_of(first);
+    let doc = format!(" Answers {status} with `body`.");
+    let argument = match &first.body {
+        // Streams answer with a list, written out in the stream's framing.
+        ResponseBody::EventStream(_) | ResponseBody::Items { .. } => {
+            let tokens = expand_stream_ok(first);
+            return Some(syn::parse2(tokens.clone()).unwrap_or(ImplItem::Verbatim(tokens)));
+        }
+        ResponseBody::Json(_) => syntax::reference(borrowed_syntax(&op.success)),
+        ResponseBody::Text => syntax::reference(syntax::named_type(ident("str"))),
+        ResponseBody::Binary => syntax::reference(syntax::slice(syntax::named_type(ident("u8")))),
+        ResponseBody::Empty => {
+            let doc = format!(" Answers {status} without a body.");
+            let stmts = vec![mount(template(status, &ResponseBody::Empty, &[], "body"))];
+            return Some(answer(doc, "ok", None, stmts));
+        }
+    };
+    let stmts = vec![mount(template(status, &first.body, &first.media, "body"))];
+    Some(answer(doc, "ok", Some(("body", argument)), stmts))
+}
+
+/// `ok` of an operation whose success is a stream: events or JSON items, given as a list.
+fn expand_stream_ok(first: &Response) -> TokenStream {
     let status = Literal::u16_unsuffixed(status_of(first));
-    let doc = format!(" Answers {} with `body`.", status_of(first));
     match &first.body {
         ResponseBody::EventStream(item) => {
             let (item, data) = match item {
@@ -455,43 +505,7 @@ fn expand_ok(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
                 }
             }
         }
-        ResponseBody::Json(_) => {
-            let ty = borrowed(&op.success);
-            let response = template(status_of(first), &first.body, &first.media, quote! { body });
-            quote! {
-                #[doc = #doc]
-                pub async fn ok(self, body: &#ty) {
-                    self.0.mount(#response).await;
-                }
-            }
-        }
-        ResponseBody::Text => {
-            let response = template(status_of(first), &first.body, &first.media, quote! { body });
-            quote! {
-                #[doc = #doc]
-                pub async fn ok(self, body: &str) {
-                    self.0.mount(#response).await;
-                }
-            }
-        }
-        ResponseBody::Binary => {
-            let response = template(status_of(first), &first.body, &first.media, quote! { body });
-            quote! {
-                #[doc = #doc]
-                pub async fn ok(self, body: &[u8]) {
-                    self.0.mount(#response).await;
-                }
-            }
-        }
-        ResponseBody::Empty => {
-            let doc = format!(" Answers {} without a body.", status_of(first));
-            quote! {
-                #[doc = #doc]
-                pub async fn ok(self) {
-                    self.0.mount(::wiremock::ResponseTemplate::new(#status)).await;
-                }
-            }
-        }
+        _ => TokenStream::new(),
     }
 }
 
@@ -501,44 +515,14 @@ fn has_payload(payloads: &Payloads<'_>, ty: &TypeRef, variant: &str) -> bool {
 }
 
 /// `error`: a variant of the operation's error enum, answered with its status and body.
-fn expand_error(payloads: &Payloads<'_>, op: &Operation) -> TokenStream {
+fn build_error(payloads: &Payloads<'_>, op: &Operation) -> Option<ImplItem> {
     let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
     if errors.is_empty() {
-        return TokenStream::new();
+        return None;
     }
     let error = TypeRef::Named(op.error_type.clone());
-    let ty = type_tokens(&error, true);
-    let arms = errors.iter().map(|response| {
-        let variant = ident(&response.variant);
-        let payload = has_payload(payloads, &error, &response.variant);
-        let pattern = if payload {
-            quote! { #ty::#variant(body) }
-        } else {
-            quote! { #ty::#variant }
-        };
-        let kind = if payload { &response.body } else { &ResponseBody::Empty };
-        let template = template(status_of(response), kind, &response.media, quote! { body });
-        quote! { #pattern => #template, }
-    });
-    quote! {
-        /// Answers with `error`: the status its variant stands for, and its body.
-        pub async fn error(self, error: &#ty) {
-            let response = match error {
-                #(#arms)*
-            };
-            self.0.mount(response).await;
-        }
-    }
-}
-
-/// The type a `&` argument of `ty` is spelled with: `[T]` for a `Vec<T>`, `str` for a string.
-fn borrowed(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Vec(item) => {
-            let item = type_tokens(item, true);
-            quote! { [#item] }
-        }
-        TypeRef::String => quote! { str },
-        other => type_tokens(other, true),
-    }
+    let doc = " Answers with `error`: the status its variant stands for, and its body.".to_owned();
+    let ty = syntax::reference(type_syntax(&error, true));
+    let stmts = vec![answer_by_variant(payloads, &error, &errors, "error"), mount(syntax::variable("response"))];
+    Some(answer(doc, "error", Some(("error", ty)), stmts))
 }
