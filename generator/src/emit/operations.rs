@@ -24,12 +24,11 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
         let gated = |part| super::gated(part, &api.features, &op.features);
         parts.push(gated(Part::Syntax(Box::new(move || build_builder(op)))));
         // Typed response headers and paging, beside the builder they extend.
-        if !op.response_headers.is_empty() || op.pagination.is_some() {
-            parts.push(gated(Part::Items(Box::new(move || {
-                let headers = super::headers::expand_headers(op);
-                let paging = super::pagination::expand_paging(op);
-                quote! { #headers #paging }
-            }))));
+        if !op.response_headers.is_empty() {
+            parts.push(gated(Part::Syntax(Box::new(move || super::headers::build_headers(op)))));
+        }
+        if op.pagination.is_some() {
+            parts.push(gated(Part::Items(Box::new(move || super::pagination::expand_paging(op)))));
         }
     }
     parts

@@ -10,13 +10,13 @@ use syn::punctuated::Punctuated;
 use syn::{
     AngleBracketedGenericArguments, Arm, AttrStyle, Attribute, Block, Expr, ExprArray, ExprAssign, ExprAwait, ExprCall,
     ExprClosure, ExprField, ExprForLoop, ExprIf, ExprLet, ExprLit, ExprMacro, ExprMatch, ExprMethodCall, ExprPath,
-    ExprRange, ExprReference, ExprStruct, ExprTuple, Field, FieldMutability, FieldPat, FieldValue, Fields, FieldsNamed,
-    FieldsUnnamed, FnArg, GenericArgument, GenericParam, Generics, Ident, ImplItem, ImplItemFn, ImplItemType, Index,
-    Item, ItemImpl, ItemMacro, ItemStruct, Lifetime, LifetimeParam, Lit, LitBool, LitInt, LitStr, Local, LocalInit,
-    Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat, PatIdent, PatPath, PatStruct, PatTupleStruct,
-    PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver, ReturnType, Signature, Stmt, TraitBound,
-    TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound, TypePath, TypeReference, TypeSlice, TypeTuple,
-    Variant, VisRestricted, Visibility,
+    ExprRange, ExprReference, ExprStruct, ExprTry, ExprTuple, Field, FieldMutability, FieldPat, FieldValue, Fields,
+    FieldsNamed, FieldsUnnamed, FnArg, GenericArgument, GenericParam, Generics, Ident, ImplItem, ImplItemFn,
+    ImplItemType, Index, Item, ItemImpl, ItemMacro, ItemStruct, Lifetime, LifetimeParam, Lit, LitBool, LitInt, LitStr,
+    Local, LocalInit, Macro, MacroDelimiter, Member, Meta, MetaList, MetaNameValue, Pat, PatIdent, PatPath, PatStruct,
+    PatTupleStruct, PatType, PatWild, Path, PathArguments, PathSegment, RangeLimits, Receiver, ReturnType, Signature,
+    Stmt, TraitBound, TraitBoundModifier, Type, TypeImplTrait, TypeInfer, TypeParamBound, TypePath, TypeReference,
+    TypeSlice, TypeTuple, Variant, VisRestricted, Visibility,
 };
 
 use super::ident;
@@ -410,6 +410,11 @@ pub fn field(base: Expr, name: &str) -> Expr {
         dot_token: Default::default(),
         member: Member::Named(ident(name)),
     })
+}
+
+/// `expr?`.
+pub fn try_expr(expr: Expr) -> Expr {
+    Expr::Try(ExprTry { attrs: Vec::new(), expr: Box::new(expr), question_token: Default::default() })
 }
 
 /// `base.0`: the first field of a tuple struct.
