@@ -103,20 +103,33 @@ impl Core {
 
     /// Sends a request, retrying as the retry policy allows, reads the body
     /// and decodes it with `decode`.
-    pub async fn send<T, E>(&self, request: Request, decode: Decoder<T, E>) -> Result<ApiResponse<T>, Error<E>> {
-        let mut prepared = self.prepare(request).map_err(Fault::into_error)?;
+    ///
+    /// The request is checked and its first attempt built when this is called. The future holds
+    /// that, not the request as well: a call's future is what thousands of calls in flight keep
+    /// in memory.
+    pub fn send<'a, T: 'a, E: 'a>(
+        &'a self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> impl ::std::future::Future<Output = Result<ApiResponse<T>, Error<E>>> + 'a {
+        let mut prepared = self.prepare(request);
         #[cfg(feature = "tracing")]
-        let span = prepared.span.clone();
+        let span = prepared.as_ref().map_or_else(|_| ::tracing::Span::none(), |prepared| prepared.span.clone());
         let call = async move {
+            // Used in place: moving it out of the result would give the future a second copy.
+            let prepared = match &mut prepared {
+                Ok(prepared) => prepared,
+                Err(fault) => return Err(::std::mem::replace(fault, Fault::Timeout).into_error()),
+            };
             let mut timer = ::std::pin::pin!(::tokio::time::sleep(self.timeout));
-            let response = self.execute(&mut prepared, timer.as_mut()).await.map_err(Fault::into_error)?;
+            let response = self.execute(prepared, timer.as_mut()).await.map_err(Fault::into_error)?;
             // The attempt's timeout runs on until its whole body is read.
             let raw = before(timer, self.read_body(response)).await.and_then(|read| read).map_err(Fault::into_error)?;
             finish(raw, decode)
         };
         #[cfg(feature = "tracing")]
         let call = ::tracing::Instrument::instrument(call, span);
-        call.await
+        call
     }
 
     /// The credentials sent: once some security alternative has every one of its schemes
