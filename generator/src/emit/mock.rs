@@ -14,7 +14,7 @@ use std::sync::Arc;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use rustc_hash::FxHashSet;
-use syn::{Expr, ImplItem, Item, Lifetime, Path, ReturnType, Stmt, Type};
+use syn::{Expr, FieldValue, ImplItem, Item, Lifetime, Path, ReturnType, Stmt, Type};
 
 use super::syntax::{self, Function, SelfArg};
 use super::types::{type_syntax, type_tokens};
@@ -65,7 +65,7 @@ pub fn parts(api: &Api) -> Vec<Part<'_>> {
             && !api.serialize.contains(&def.name)
         {
             let features = api.features.types.get(&def.name).map(Vec::as_slice).unwrap_or_default();
-            let constructor = Part::Items(Box::new(move || expand_constructor(&def.name, s).unwrap_or_default()));
+            let constructor = Part::Syntax(Box::new(move || build_constructor(&def.name, s).into_iter().collect()));
             parts.push(gated(constructor, &api.features, features));
         }
     }
@@ -125,48 +125,63 @@ fn expand_server() -> TokenStream {
 /// `new` for a response type, which has no constructor outside this feature (request types
 /// have theirs): its required fields as arguments, the others empty, to be set on its public
 /// fields. `None` when every field is optional (`Default` serves).
-fn expand_constructor(name: &str, s: &Struct) -> Option<TokenStream> {
+fn build_constructor(name: &str, s: &Struct) -> Option<Item> {
     let required: Vec<&Field> =
         s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable)).collect();
     if required.is_empty() {
         return None;
     }
+    let global = |segments: &[&str]| syntax::path(true, segments);
     let arguments = required.iter().map(|field| {
-        let name = ident(&field.name);
-        let ty = type_tokens(&field.ty, true);
-        match field.presence {
-            Presence::RequiredNullable => quote! { #name: ::std::option::Option<#ty> },
-            _ => quote! { #name: #ty },
-        }
-    });
-    let fields = s.fields.iter().map(|field| {
-        let name = ident(&field.name);
-        match field.presence {
-            Presence::Required if field.boxed => quote! { #name: ::std::boxed::Box::new(#name) },
-            Presence::RequiredNullable if field.boxed => quote! { #name: #name.map(::std::boxed::Box::new) },
-            Presence::Required | Presence::RequiredNullable => quote! { #name },
-            Presence::Optional => quote! { #name: ::std::option::Option::None },
-            Presence::OptionalNullable => quote! { #name: crate::runtime::Nullable::Absent },
-        }
-    });
-    let additional = s.additional.as_ref().map(|extra| {
-        let name = ident(&extra.name);
-        quote! { #name: ::std::default::Default::default(), }
-    });
-    let ty = ident(name);
-    let doc = format!(
-        " A `{name}` with its required fields, to answer with from a mock; set the others on its public fields."
-    );
-    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    Some(quote! {
-        impl crate::types::#ty {
-            #[doc = #doc]
-            #many
-            pub fn new(#(#arguments),*) -> Self {
-                Self { #(#fields,)* #additional }
+        let ty = type_syntax(&field.ty, true);
+        let ty = match field.presence {
+            Presence::RequiredNullable => {
+                syntax::path_type(syntax::generic(global(&["std", "option", "Option"]), [ty]))
             }
-        }
-    })
+            _ => ty,
+        };
+        syntax::argument(ident(&field.name), ty)
+    });
+    let boxed = || syntax::path(true, &["std", "boxed", "Box", "new"]);
+    let mut fields: Vec<FieldValue> = s
+        .fields
+        .iter()
+        .map(|field| {
+            let name = ident(&field.name);
+            let variable = || syntax::variable(&field.name);
+            let value = match field.presence {
+                Presence::Required if field.boxed => Some(syntax::call(boxed(), vec![variable()])),
+                Presence::RequiredNullable if field.boxed => {
+                    Some(syntax::method_call(variable(), "map", vec![syntax::path_expr(boxed())]))
+                }
+                Presence::Required | Presence::RequiredNullable => None,
+                Presence::Optional => Some(syntax::path_expr(global(&["std", "option", "Option", "None"]))),
+                Presence::OptionalNullable => {
+                    Some(syntax::path_expr(syntax::path(false, &["crate", "runtime", "Nullable", "Absent"])))
+                }
+            };
+            syntax::field_value(name, value)
+        })
+        .collect();
+    if let Some(extra) = &s.additional {
+        let default = syntax::call(global(&["std", "default", "Default", "default"]), Vec::new());
+        fields.push(syntax::field_value(ident(&extra.name), Some(default)));
+    }
+    let mut attrs = vec![syntax::doc(format!(
+        " A `{name}` with its required fields, to answer with from a mock; set the others on its public fields."
+    ))];
+    if required.len() > 7 {
+        attrs.push(syntax::list_attribute("allow", quote! { clippy::too_many_arguments }));
+    }
+    let body = syntax::struct_literal(syntax::path(false, &["Self"]), fields);
+    let new = Function {
+        attrs,
+        inputs: arguments.collect(),
+        ..Function::new(ident("new"), None, syntax::named_type(ident("Self")), vec![Stmt::Expr(body, None)])
+    }
+    .build();
+    let ty = syntax::path_type(syntax::path(false, &["crate", "types", name]));
+    Some(syntax::impl_block(None, ty, vec![new]))
 }
 
 /// The characters a regular expression gives a meaning.
