@@ -444,15 +444,7 @@ pub fn macro_item(path: Path, tokens: TokenStream) -> Item {
 
 /// `pub struct name<generics>(ty);`, its one field private.
 pub fn tuple_struct(attrs: Vec<Attribute>, name: Ident, generics: Generics, ty: Type) -> Item {
-    Item::Struct(ItemStruct {
-        attrs,
-        vis: Visibility::Public(Default::default()),
-        struct_token: Default::default(),
-        ident: name,
-        generics,
-        fields: tuple_fields(ty),
-        semi_token: Some(Default::default()),
-    })
+    public_struct(attrs, name, generics, tuple_fields(ty))
 }
 
 /// `expr.await`.
@@ -689,14 +681,20 @@ pub fn field_with(attrs: Vec<Attribute>, vis: Visibility, name: Ident, ty: Type)
 
 /// `pub struct name<generics> { fields }`.
 pub fn struct_item(attrs: Vec<Attribute>, name: Ident, generics: Generics, fields: Vec<Field>) -> Item {
+    public_struct(attrs, name, generics, named_fields(fields))
+}
+
+/// `pub struct name<generics> fields`, with the `;` a tuple struct ends with.
+fn public_struct(attrs: Vec<Attribute>, name: Ident, generics: Generics, fields: Fields) -> Item {
+    let semi_token = matches!(fields, Fields::Unnamed(_)).then(Default::default);
     Item::Struct(ItemStruct {
         attrs,
         vis: Visibility::Public(Default::default()),
         struct_token: Default::default(),
         ident: name,
         generics,
-        fields: named_fields(fields),
-        semi_token: None,
+        fields,
+        semi_token,
     })
 }
 
