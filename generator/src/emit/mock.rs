@@ -263,7 +263,7 @@ fn build_mock(payloads: &Payloads<'_>, op: &Operation) -> Vec<Item> {
     methods.extend(build_error(payloads, op));
     vec![
         syntax::tuple_struct(attrs, mock.clone(), syntax::lifetime_generics(lifetime), syntax::path_type(call)),
-        syntax::macro_item(syntax::path(false, &["crate", "runtime", "mock_methods"]), mock.to_token_stream()),
+        syntax::macro_item(syntax::path(false, &["crate", "runtime", "mock_methods"]), false, mock.to_token_stream()),
         syntax::impl_block(None, elided(mock), methods),
     ]
 }

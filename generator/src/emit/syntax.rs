@@ -427,18 +427,18 @@ pub fn first_field(base: Expr) -> Expr {
     })
 }
 
-/// `path!(tokens);` as an item.
-pub fn macro_item(path: Path, tokens: TokenStream) -> Item {
+/// `path!(tokens);` as an item, or `path! { tokens }` when `braced`.
+pub fn macro_item(path: Path, braced: bool, tokens: TokenStream) -> Item {
+    let (delimiter, semi_token) = if braced {
+        (MacroDelimiter::Brace(Default::default()), None)
+    } else {
+        (MacroDelimiter::Paren(Default::default()), Some(Default::default()))
+    };
     Item::Macro(ItemMacro {
         attrs: Vec::new(),
         ident: None,
-        mac: Macro {
-            path,
-            bang_token: Default::default(),
-            delimiter: MacroDelimiter::Paren(Default::default()),
-            tokens,
-        },
-        semi_token: Some(Default::default()),
+        mac: Macro { path, bang_token: Default::default(), delimiter, tokens },
+        semi_token,
     })
 }
 

@@ -190,12 +190,8 @@ fn build_serde_impls(name: &Ident, s: &Struct, serde: Serde) -> Item {
         };
         quote! { #name = #wire #index #presence }
     });
-    let tokens = quote! {
-        crate::runtime::serde_struct! {
-            #name #needed #optional { #(#fields),* }
-        }
-    };
-    syn::parse2(tokens).expect("a macro call parses")
+    let path = syntax::path(false, &["crate", "runtime", "serde_struct"]);
+    syntax::macro_item(path, true, quote! { #name #needed #optional { #(#fields),* } })
 }
 
 fn build_struct(mut attrs: Vec<Attribute>, name: Ident, s: &Struct, serde: Serde) -> Item {
@@ -424,12 +420,8 @@ fn build_enum(mut attrs: Vec<Attribute>, name: Ident, e: &StringEnum, serde: Ser
             let (variant, wire) = (ident(&v.name), &v.wire);
             quote! { #variant = #wire }
         });
-        let tokens = quote! {
-            crate::runtime::serde_enum! {
-                #name #needed #optional #other { #(#variants),* }
-            }
-        };
-        syn::parse2::<Item>(tokens).expect("a macro call parses")
+        let path = syntax::path(false, &["crate", "runtime", "serde_enum"]);
+        syntax::macro_item(path, true, quote! { #name #needed #optional #other { #(#variants),* } })
     });
     let display = syntax::display_through_as_str(name);
     [enum_item, as_str_impl, display].into_iter().chain(serde_impls).collect()
