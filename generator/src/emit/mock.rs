@@ -14,7 +14,7 @@ use std::sync::Arc;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use rustc_hash::FxHashSet;
-use syn::{Expr, FieldValue, ImplItem, Item, Lifetime, Path, ReturnType, Stmt, Type};
+use syn::{Expr, FieldValue, ImplItem, Item, Lifetime, Path, Stmt, Type};
 
 use super::syntax::{self, Function, SelfArg};
 use super::types::{type_syntax, type_tokens};
@@ -405,17 +405,13 @@ fn mount(response: Expr) -> Stmt {
 
 /// `pub async fn name(self, argument: ty) { stmts }`: an answer, which returns nothing.
 fn answer(doc: String, name: &str, argument: Option<(&str, Type)>, stmts: Vec<Stmt>) -> ImplItem {
-    let mut item = Function {
+    Function {
         attrs: vec![syntax::doc(doc)],
         asynchronous: true,
         inputs: argument.into_iter().map(|(name, ty)| syntax::argument(ident(name), ty)).collect(),
         ..Function::new(ident(name), Some(SelfArg::Value), syntax::tuple_type([]), stmts)
     }
-    .build();
-    if let ImplItem::Fn(function) = &mut item {
-        function.sig.output = ReturnType::Default;
-    }
-    item
+    .build()
 }
 
 /// `let response = match value { Type::Variant(body) => template, .. };` for the responses of

@@ -200,7 +200,8 @@ pub enum SelfArg {
 }
 
 /// A function of an `impl` block, field by field; [`Function::new`] gives a public, synchronous,
-/// non-generic one without attributes or further arguments.
+/// non-generic one without attributes or further arguments. An `output` of `()` is written
+/// without `->`.
 pub struct Function {
     pub attrs: Vec<Attribute>,
     pub public: bool,
@@ -269,7 +270,10 @@ impl Function {
                 paren_token: Default::default(),
                 inputs: receiver.into_iter().chain(self.inputs).collect(),
                 variadic: None,
-                output: ReturnType::Type(Default::default(), Box::new(self.output)),
+                output: match self.output {
+                    Type::Tuple(unit) if unit.elems.is_empty() => ReturnType::Default,
+                    output => ReturnType::Type(Default::default(), Box::new(output)),
+                },
             },
             block: block(self.stmts),
         })
