@@ -43,7 +43,7 @@ impl MockServer {
     /// Mocks [`Client::update_call`](crate::Client::update_call) (`PATCH /calls/{call_id}`).
     pub fn update_call(&self) -> UpdateCallMock<'_> {
         UpdateCallMock(
-            crate::runtime::MockCall::new(&self.server, "PATCH", &["^/calls/", "$"]),
+            crate::runtime::MockCall::new(&self.server, "PATCH", &["/calls/", ""]),
         )
     }
 }

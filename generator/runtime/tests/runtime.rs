@@ -1838,16 +1838,17 @@ mod copied_as_module {
         assert_eq!(scheme.kind, runtime::SchemeKind::Bearer);
     }
 
-    /// A generated mock type is a tuple struct around a `MockCall` with `mock_methods!`; a set
-    /// path parameter matches only its own value (escaped: `.` is not a wildcard), an unset one
-    /// any segment, and the shared methods narrow, limit and dress the answer.
+    /// A generated mock type is a tuple struct around a `MockCall` with `mock_methods!`; the
+    /// path's text and a set path parameter match only themselves (escaped: `.` is not a
+    /// wildcard), an unset parameter any segment, and the shared methods narrow, limit and dress
+    /// the answer.
     #[tokio::test]
     async fn a_mock_type_matches_its_path_and_answers_as_set_up() {
         struct PetToyMock<'a>(runtime::MockCall<'a>);
         runtime::mock_methods!(PetToyMock);
 
         let server = wiremock::MockServer::start().await;
-        let call = runtime::MockCall::new(&server, "GET", &["^/pets/", "/toys/", "$"]).path(0, "a.b");
+        let call = runtime::MockCall::new(&server, "GET", &["/pets/", "/toys/", ""]).path(0, "a.b");
         PetToyMock(call)
             .matching(wiremock::matchers::query_param("size", "big"))
             .header("x-answer", "first")
@@ -1855,8 +1856,11 @@ mod copied_as_module {
             .up_to_n_times(1)
             .respond(wiremock::ResponseTemplate::new(200))
             .await;
-        let call = runtime::MockCall::new(&server, "GET", &["^/pets/", "/toys/", "$"]).query("size", "small");
+        let call = runtime::MockCall::new(&server, "GET", &["/pets/", "/toys/", ""]).query("size", "small");
         PetToyMock(call).respond(wiremock::ResponseTemplate::new(204)).await;
+        // The path's own text is matched as it is too.
+        let call = runtime::MockCall::new(&server, "GET", &["/v1.0/ping"]);
+        PetToyMock(call).respond(wiremock::ResponseTemplate::new(202)).await;
 
         let client = reqwest::Client::new();
         let get = |path: &str| client.get(format!("{}{path}", server.uri())).send();
@@ -1866,6 +1870,8 @@ mod copied_as_module {
         assert_eq!(get("/pets/a.b/toys/1?size=big").await.unwrap().status(), 404, "answered past its limit");
         assert_eq!(get("/pets/any/toys/2?size=small").await.unwrap().status(), 204);
         assert_eq!(get("/pets/any/toys/2/more?size=small").await.unwrap().status(), 404);
+        assert_eq!(get("/v1X0/ping").await.unwrap().status(), 404, "the path's `.` matched another character");
+        assert_eq!(get("/v1.0/ping").await.unwrap().status(), 202);
         server.verify().await;
     }
 }

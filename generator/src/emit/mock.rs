@@ -184,9 +184,6 @@ fn build_constructor(name: &str, s: &Struct) -> Option<Item> {
     Some(syntax::impl_block(None, ty, vec![new]))
 }
 
-/// The characters a regular expression gives a meaning.
-const META: &str = "\\.+*?()|[]{}^$#&-~";
-
 /// `MockServer`'s own methods; an operation of one of these names gets another starter name.
 const SERVER_METHODS: &[&str] = &["start", "uri", "client_builder", "wiremock", "verify"];
 
@@ -333,20 +330,17 @@ fn borrowed_syntax(ty: &TypeRef) -> Type {
     }
 }
 
-/// The path as regular expressions between its parameters, for `runtime::MockCall::new`:
-/// `["^/pets/", "$"]` for `/pets/{id}`.
+/// The path's text around its parameters, for `runtime::MockCall::new`: `["/pets/", ""]` for
+/// `/pets/{id}`.
 fn path_pieces(op: &Operation) -> Vec<String> {
     let mut pieces = Vec::new();
-    let mut piece = String::from("^");
+    let mut piece = String::new();
     for part in &op.path_parts {
         match part {
-            PathPart::Literal(text) => {
-                piece.extend(text.chars().flat_map(|c| META.contains(c).then_some('\\').into_iter().chain([c])));
-            }
+            PathPart::Literal(text) => piece.push_str(text),
             PathPart::Param(_) => pieces.push(std::mem::take(&mut piece)),
         }
     }
-    piece.push('$');
     pieces.push(piece);
     pieces
 }

@@ -20,7 +20,7 @@ const META: &str = "\\.+*?()|[]{}^$#&-~";
 pub struct MockCall<'a> {
     server: &'a MockServer,
     builder: MockBuilder,
-    /// The path as a regular expression, in pieces: a path parameter goes between each two.
+    /// The path's text around its parameters: a parameter goes between each two pieces.
     pieces: &'static [&'static str],
     /// Each path parameter's value once set (as sent: percent-encoded); unset matches any segment.
     path: Vec<Option<String>>,
@@ -30,9 +30,8 @@ pub struct MockCall<'a> {
 }
 
 impl<'a> MockCall<'a> {
-    /// A mock of requests with HTTP method `method` whose path matches `pieces` joined by one
-    /// segment each: `["^/pets/", "$"]` for `/pets/{id}`. The pieces are regular expressions,
-    /// already escaped.
+    /// A mock of requests with HTTP method `method` whose path is `pieces` joined by one segment
+    /// each: `["/pets/", ""]` for `/pets/{id}`.
     pub fn new(server: &'a MockServer, http_method: &str, pieces: &'static [&'static str]) -> Self {
         MockCall {
             server,
@@ -108,18 +107,19 @@ impl<'a> MockCall<'a> {
         mock.mount(self.server).await;
     }
 
-    /// The path's regular expression: the pieces, with each path parameter set matched exactly
-    /// and each other one matching any one segment.
+    /// The path's regular expression: the pieces as they are, with each path parameter set
+    /// matched exactly and each other one matching any one segment.
     fn path_pattern(&self) -> String {
-        let mut pattern = String::new();
+        let mut pattern = String::from("^");
         for (index, piece) in self.pieces.iter().enumerate() {
-            pattern.push_str(piece);
+            escape_into(piece, &mut pattern);
             match self.path.get(index) {
                 Some(Some(value)) => escape_into(value, &mut pattern),
                 Some(None) => pattern.push_str("[^/]+"),
                 None => {}
             }
         }
+        pattern.push('$');
         pattern
     }
 }
