@@ -19,11 +19,8 @@ use super::security::is_cookie_name;
 /// encode_path_segment("../admin?x=1#y") == "..%2Fadmin%3Fx%3D1%23y"
 /// ```
 pub fn encode_path_segment(value: &str) -> String {
-    match value {
-        "." => "%2E".to_owned(),
-        ".." => "%2E%2E".to_owned(),
-        _ => ::percent_encoding::utf8_percent_encode(value, SEGMENT).to_string(),
-    }
+    // [`path_segment`]'s encoding, but for the empty value, which stays empty here.
+    if value.is_empty() { String::new() } else { path_segment(value).to_string() }
 }
 
 /// What an empty path parameter puts in the path. No URL holds a raw NUL,
@@ -63,8 +60,7 @@ impl<T: fmt::Display> fmt::Display for PathSegment<T> {
 }
 
 /// Percent-encodes text as it is written. A segment of only dots is held back (as a count)
-/// until something else follows or the text ends: `.` and `..` are written encoded, as
-/// [`encode_path_segment`] writes them.
+/// until something else follows or the text ends: `.` and `..` are written encoded.
 struct SegmentEncoder<'a, 'b> {
     out: &'a mut fmt::Formatter<'b>,
     /// Dots written so far and held back, while nothing else has been.
