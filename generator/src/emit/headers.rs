@@ -8,7 +8,7 @@ use quote::quote;
 use syn::{Generics, Item, Lifetime, Stmt, Type};
 
 use super::syntax::{Function, SelfArg};
-use super::types::type_syntax;
+use super::types::{std_generic, type_syntax};
 use super::{docs, ident, syntax};
 use crate::ir::Operation;
 
@@ -45,11 +45,7 @@ pub(super) fn build_headers(op: &Operation) -> Vec<Item> {
     attrs.push(syntax::word_attribute("non_exhaustive"));
     let fields = op.response_headers.iter().map(|h| {
         let ty = type_syntax(&h.ty, true);
-        let ty = if h.required {
-            ty
-        } else {
-            syntax::path_type(syntax::generic(global(&["std", "option", "Option"]), [ty]))
-        };
+        let ty = if h.required { ty } else { std_generic(&["std", "option", "Option"], ty) };
         syntax::named_field(docs::outer_attributes(&h.docs), ident(&h.name), ty)
     });
     let header_struct = syntax::struct_item(attrs, name.clone(), Generics::default(), fields.collect());
@@ -64,14 +60,14 @@ pub(super) fn build_headers(op: &Operation) -> Vec<Item> {
     });
     let self_type = || syntax::named_type(ident("Self"));
     let read_all = syntax::call(
-        global(&["std", "result", "Result", "Ok"]),
+        syntax::path(true, &["std", "result", "Result", "Ok"]),
         vec![syntax::struct_literal(syntax::path(false, &["Self"]), reads.collect())],
     );
     let from_headers = Function {
         attrs: vec![syntax::doc(" Reads the declared headers from a response's headers.".to_owned())],
         inputs: vec![syntax::argument(
             ident("headers"),
-            syntax::reference(syntax::path_type(global(&["reqwest", "header", "HeaderMap"]))),
+            syntax::reference(syntax::path_type(syntax::path(true, &["reqwest", "header", "HeaderMap"]))),
         )],
         ..Function::new(
             ident("from_headers"),
@@ -119,12 +115,7 @@ pub(super) fn build_headers(op: &Operation) -> Vec<Item> {
     vec![header_struct, reader, sender]
 }
 
-/// `::a::b`.
-fn global(segments: &[&str]) -> syn::Path {
-    syntax::path(true, segments)
-}
-
 /// `::std::result::Result<ok, error>`.
 fn result(ok: Type, error: Type) -> Type {
-    syntax::path_type(syntax::generic(global(&["std", "result", "Result"]), [ok, error]))
+    syntax::path_type(syntax::generic(syntax::path(true, &["std", "result", "Result"]), [ok, error]))
 }

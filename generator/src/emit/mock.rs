@@ -17,7 +17,7 @@ use rustc_hash::FxHashSet;
 use syn::{Expr, FieldValue, ImplItem, Item, Lifetime, Path, Stmt, Type};
 
 use super::syntax::{self, Function, SelfArg};
-use super::types::{type_syntax, type_tokens};
+use super::types::{std_generic, type_syntax, type_tokens};
 use super::{Part, gated, ident};
 use crate::ir::{
     Api, BodyEncoding, Field, Operation, ParamLocation, PathPart, Presence, Response, ResponseBody, StatusMatch,
@@ -131,13 +131,10 @@ fn build_constructor(name: &str, s: &Struct) -> Option<Item> {
     if required.is_empty() {
         return None;
     }
-    let global = |segments: &[&str]| syntax::path(true, segments);
     let arguments = required.iter().map(|field| {
         let ty = type_syntax(&field.ty, true);
         let ty = match field.presence {
-            Presence::RequiredNullable => {
-                syntax::path_type(syntax::generic(global(&["std", "option", "Option"]), [ty]))
-            }
+            Presence::RequiredNullable => std_generic(&["std", "option", "Option"], ty),
             _ => ty,
         };
         syntax::argument(ident(&field.name), ty)
@@ -155,7 +152,7 @@ fn build_constructor(name: &str, s: &Struct) -> Option<Item> {
                     Some(syntax::method_call(variable(), "map", vec![syntax::path_expr(boxed())]))
                 }
                 Presence::Required | Presence::RequiredNullable => None,
-                Presence::Optional => Some(syntax::path_expr(global(&["std", "option", "Option", "None"]))),
+                Presence::Optional => Some(syntax::path_expr(syntax::path(true, &["std", "option", "Option", "None"]))),
                 Presence::OptionalNullable => {
                     Some(syntax::path_expr(syntax::path(false, &["crate", "runtime", "Nullable", "Absent"])))
                 }
@@ -164,7 +161,7 @@ fn build_constructor(name: &str, s: &Struct) -> Option<Item> {
         })
         .collect();
     if let Some(extra) = &s.additional {
-        let default = syntax::call(global(&["std", "default", "Default", "default"]), Vec::new());
+        let default = syntax::call(syntax::path(true, &["std", "default", "Default", "default"]), Vec::new());
         fields.push(syntax::field_value(ident(&extra.name), Some(default)));
     }
     let mut attrs = vec![syntax::doc(format!(
