@@ -9,9 +9,11 @@
 //! move with machine load). The server's own work is in both sides' time alike. Both set the
 //! same per-request timeout, the generated client's default. `ONLY=generated` (or `plain`) runs
 //! one side alone, to profile it (`perf record`); `AA=1` runs the plain side in both columns, so
-//! its ratios show the noise of the machine.
+//! its ratios show the noise of the machine. Last, it prints the size of each side's call
+//! future, which thousands of calls in flight keep in memory.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -78,21 +80,32 @@ impl Side {
     async fn call(&self, body: &CallUpdateRequest) -> UpdateCallResponse {
         match self {
             Side::Generated(client) => client.update_call("call_a1b2c3d4", body).await.expect("200").into_body(),
-            Side::Plain { http, base } => {
-                let response = http
-                    .patch(format!("{base}/calls/call_a1b2c3d4"))
-                    .bearer_auth(TOKEN)
-                    .header("content-type", "application/json")
-                    .body(serde_json::to_vec(body).expect("serialises"))
-                    .send()
-                    .await
-                    .expect("sent");
-                assert!(response.status().is_success());
-                let bytes = response.bytes().await.expect("read");
-                serde_json::from_slice(&bytes).expect("decodes")
-            }
+            Side::Plain { http, base } => plain_call(http, base, body).await,
         }
     }
+
+    /// The size of one call's future, as `.await` runs it.
+    fn future_size(&self, body: &CallUpdateRequest) -> usize {
+        match self {
+            Side::Generated(client) => size_of_val(&client.update_call("call_a1b2c3d4", body).into_future()),
+            Side::Plain { http, base } => size_of_val(&plain_call(http, base, body)),
+        }
+    }
+}
+
+/// The call written by hand with reqwest and serde_json.
+async fn plain_call(http: &reqwest::Client, base: &str, body: &CallUpdateRequest) -> UpdateCallResponse {
+    let response = http
+        .patch(format!("{base}/calls/call_a1b2c3d4"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(body).expect("serialises"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(response.status().is_success());
+    let bytes = response.bytes().await.expect("read");
+    serde_json::from_slice(&bytes).expect("decodes")
 }
 
 /// One round: `CALLS` calls, `in_flight` at a time. Returns the wall time and allocations.
@@ -194,6 +207,12 @@ async fn main() {
             allocs[1],
         );
     }
+    let body = request_body();
+    println!(
+        "\nA call's future, as `.await` runs it: {} bytes generated, {} bytes plain.",
+        generated.future_size(&body),
+        plain.future_size(&body),
+    );
 }
 
 /// Checks that both sides send the same request: method, path, headers and body, as a

@@ -271,9 +271,19 @@ impl Hook for Stamp {
         })
     }
 
-    fn on_response<'a>(&'a self, _response: &'a mut reqwest::Response, _call: &'a CallInfo) -> HookFuture<'a> {
+    fn on_response<'a>(&'a self, response: &'a mut reqwest::Response, _call: &'a CallInfo) -> HookFuture<'a> {
         self.0.fetch_add(1, Ordering::SeqCst);
+        response.headers_mut().insert("x-seen", reqwest::header::HeaderValue::from_static("yes"));
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// Refuses every answer.
+struct Doubt;
+
+impl Hook for Doubt {
+    fn on_response<'a>(&'a self, _response: &'a mut reqwest::Response, _call: &'a CallInfo) -> HookFuture<'a> {
+        Box::pin(async { Err("not this answer".into()) })
     }
 }
 
@@ -308,7 +318,9 @@ async fn hooks_see_and_change_every_attempt() {
         .hook(Stamp(Arc::clone(&seen)))
         .build()
         .unwrap();
-    assert_eq!(client.get_call("c1").await.unwrap().into_body().id, "c1");
+    let answer = client.get_call("c1").await.unwrap();
+    assert_eq!(answer.headers.get("x-seen").unwrap(), "yes", "what the hook changed is what the caller gets");
+    assert_eq!(answer.into_body().id, "c1");
     assert_eq!(seen.load(Ordering::SeqCst), 2, "both attempts' responses");
 
     let refusing = Client::builder().base_url(server.uri()).o_auth2("token").hook(Refuse).build().unwrap();
@@ -317,6 +329,13 @@ async fn hooks_see_and_change_every_attempt() {
         other => panic!("expected the hook's error, got {other:?}"),
     }
     assert_eq!(requests(&server).await.len(), 2, "a refused request is never sent");
+
+    let doubting = Client::builder().base_url(server.uri()).o_auth2("token").hook(Doubt).build().unwrap();
+    match doubting.get_call("c1").await {
+        Err(Error::Hook { operation: "getCall", source }) => assert_eq!(source.to_string(), "not this answer"),
+        other => panic!("expected the hook's error, got {other:?}"),
+    }
+    assert_eq!(requests(&server).await.len(), 3, "the request was sent, and its answer refused");
 }
 
 async fn token_server(server: &MockServer, token: &str, expires_in: u64, times: u64) {

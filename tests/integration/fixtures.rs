@@ -413,7 +413,7 @@ fn a_typed_media_type_wins_over_an_empty_json_schema() {
     };
     let avatar = send_of("GetAvatar");
     assert!(
-        avatar.contains("runtime::ApiResponse<::std::vec::Vec<u8>>") && avatar.contains("runtime::ok_bytes"),
+        avatar.contains("runtime::Call<'a,::std::vec::Vec<u8>,") && avatar.contains("runtime::ok_bytes"),
         "{avatar}"
     );
     let live = send_of("LiveEvents");

@@ -16,12 +16,9 @@ pub struct UpdateCall<'a> {
 
 impl<'a> UpdateCall<'a> {
     /// Sends the request; `.await`ing the builder does the same.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        runtime::ApiResponse<crate::types::CallResponse>,
-        runtime::Error<crate::types::UpdateCallError>,
-    > {
+    ) -> runtime::Call<'a, crate::types::CallResponse, crate::types::UpdateCallError> {
         let Self { client, call_id, body } = self;
         let mut request = runtime::Request::new(
             "update_call",
@@ -46,7 +43,6 @@ impl<'a> UpdateCall<'a> {
                     _ => ::std::option::Option::None,
                 },
             )
-            .await
     }
 }
 
@@ -55,12 +51,12 @@ impl<'a> ::std::future::IntoFuture for UpdateCall<'a> {
         runtime::ApiResponse<crate::types::CallResponse>,
         runtime::Error<crate::types::UpdateCallError>,
     >;
-    type IntoFuture = runtime::CallFuture<
+    type IntoFuture = runtime::Call<
         'a,
         crate::types::CallResponse,
         crate::types::UpdateCallError,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -16,11 +16,12 @@ pub struct UpdateCall<'a> {
 
 impl<'a> UpdateCall<'a> {
     /// Sends the request; `.await`ing the builder does the same.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        runtime::ApiResponse<crate::types::UpdateCallResponse>,
-        runtime::Error<crate::types::UpdateCallError>,
+    ) -> runtime::Call<
+        'a,
+        crate::types::UpdateCallResponse,
+        crate::types::UpdateCallError,
     > {
         let Self { client, call_id, body } = self;
         let mut request = runtime::Request::new(
@@ -73,7 +74,6 @@ impl<'a> UpdateCall<'a> {
                     _ => ::std::option::Option::None,
                 },
             )
-            .await
     }
 }
 
@@ -82,12 +82,12 @@ impl<'a> ::std::future::IntoFuture for UpdateCall<'a> {
         runtime::ApiResponse<crate::types::UpdateCallResponse>,
         runtime::Error<crate::types::UpdateCallError>,
     >;
-    type IntoFuture = runtime::CallFuture<
+    type IntoFuture = runtime::Call<
         'a,
         crate::types::UpdateCallResponse,
         crate::types::UpdateCallError,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

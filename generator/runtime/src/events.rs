@@ -6,8 +6,9 @@
 use ::std::fmt;
 use ::std::time::Duration;
 
+use super::call::{Attempts, BodyRead};
 use super::error::describe_transport;
-use super::send::{Fault, before, finish};
+use super::send::{Fault, finish};
 use super::{ApiResponse, Core, DecodeError, Decoder, Error, Request};
 
 /// Why reading a streamed response failed.
@@ -431,11 +432,12 @@ impl Core {
         open: fn(ByteStream) -> T,
         decode: Decoder<T, E>,
     ) -> Result<ApiResponse<T>, Error<E>> {
-        let mut prepared = self.prepare(request).map_err(Fault::into_error)?;
+        let prepared = self.prepare(request).map_err(Fault::into_error)?;
         #[cfg(feature = "tracing")]
         let span = prepared.span.clone();
         let mut timer = ::std::pin::pin!(::tokio::time::sleep(self.timeout));
-        let executed = self.execute(&mut prepared, timer.as_mut());
+        let mut attempts = Attempts::new(self, prepared);
+        let executed = ::std::future::poll_fn(|cx| attempts.poll_response(timer.as_mut(), cx));
         #[cfg(feature = "tracing")]
         let executed = ::tracing::Instrument::instrument(executed, span);
         let mut response = executed.await.map_err(Fault::into_error)?;
@@ -446,7 +448,8 @@ impl Core {
                 ByteStream { response, idle_timeout: self.timeout, max_event_bytes: self.shared.max_response_bytes };
             return Ok(ApiResponse { status, headers, body: open(stream) });
         }
-        let raw = before(timer, self.read_body(response)).await.and_then(|read| read).map_err(Fault::into_error)?;
+        let mut read = BodyRead::new(response, self.shared.max_response_bytes).map_err(Fault::into_error)?;
+        let raw = ::std::future::poll_fn(|cx| read.poll_before(timer.as_mut(), cx)).await.map_err(Fault::into_error)?;
         finish(raw, decode)
     }
 

@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+mod call;
 mod config;
 mod error;
 #[cfg(feature = "streaming")]
@@ -36,6 +37,7 @@ mod security;
 mod send;
 
 // What callers of a generated client use.
+pub use call::Call;
 pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_origin_redirects};
 pub use error::Error;
 #[cfg(feature = "streaming")]

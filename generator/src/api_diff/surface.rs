@@ -264,17 +264,7 @@ fn builders_of(file: &syn::File) -> BTreeMap<String, Builder> {
         for f in pub_methods(imp) {
             if f.sig.ident == "send" {
                 if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                    let args = generic_args(ty);
-                    builder.success = args
-                        .first()
-                        .map(|t| generic_args(t))
-                        .and_then(|a| a.first().map(|t| show(t)))
-                        .unwrap_or_default();
-                    builder.error = args
-                        .get(1)
-                        .map(|t| generic_args(t))
-                        .and_then(|a| a.first().map(|t| show(t)))
-                        .unwrap_or_default();
+                    (builder.success, builder.error) = send_types(ty);
                 }
                 let mut arms = StatusArms { error: builder.error.clone(), statuses: BTreeMap::new() };
                 arms.visit_block(&f.block);
@@ -287,6 +277,19 @@ fn builders_of(file: &syn::File) -> BTreeMap<String, Builder> {
         }
     }
     builders
+}
+
+/// The success body and error enum `send` returns: from `runtime::Call<'a, T, E>`, or (a
+/// stream's `async fn`) from `Result<ApiResponse<T>, Error<E>>`.
+fn send_types(ty: &syn::Type) -> (String, String) {
+    let args = generic_args(ty);
+    let is_call = matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Call"));
+    let nth = |n: usize| {
+        let arg = args.get(n).copied();
+        let inner = if is_call { arg } else { arg.and_then(|t| generic_args(t).first().copied()) };
+        inner.map(show).unwrap_or_default()
+    };
+    (nth(0), nth(1))
 }
 
 /// Collects `status => ...` arms: an arm naming a variant of the error enum is an error status.

@@ -216,7 +216,7 @@ pub(super) fn success_type(op: &Operation) -> Type {
     }
 }
 
-/// The statement that sends `request` and decodes the response.
+/// The statement that sends `request` and decodes the response: the expression `send` returns.
 pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
     let events = event_stream(op);
     let items = item_stream(op);
@@ -254,7 +254,10 @@ pub(super) fn send_statement(op: &Operation, client: Expr) -> Stmt {
         (None, None) => ("send", vec![request, decoder]),
     };
     let core = syntax::field(client, "core");
-    Stmt::Expr(syntax::await_expr(syntax::method_call(core, send, send_args)), None)
+    let sent = syntax::method_call(core, send, send_args);
+    // A plain call returns `Core::send`'s `runtime::Call`, which the builder's `send` returns
+    // as it is; a stream's `send` is an `async fn`.
+    Stmt::Expr(if streamed { syntax::await_expr(sent) } else { sent }, None)
 }
 
 /// `::std::option::Option::None`.

@@ -46,13 +46,19 @@ pub fn manifest(api: &Api, crate_name: &str, header: &str) -> String {
     if super::runtime::uses_paging(api) {
         out.push_str("futures-core = { version = \"0.3\", default-features = false }\n");
     }
+    // `http`, `http-body`, `pin-project-lite` and `tower-service` are in `reqwest`'s tree already;
+    // the runtime names a call's future with them (`runtime::Call`).
+    out.push_str("http = \"1\"\n");
+    out.push_str("http-body = \"1\"\n");
     out.push_str("httpdate = \"1\"\n");
     out.push_str("percent-encoding = \"2\"\n");
+    out.push_str("pin-project-lite = \"0.2\"\n");
     out.push_str("reqwest = { version = \"0.13\", default-features = false, features = [\"rustls\"] }\n");
     out.push_str("serde = { version = \"1\", features = [\"derive\"] }\n");
     out.push_str("serde_json = \"1\"\n");
     out.push_str("thiserror = \"2\"\n");
     out.push_str("tokio = { version = \"1\", features = [\"sync\", \"time\"] }\n");
+    out.push_str("tower-service = \"0.3\"\n");
     out.push_str("tracing = { version = \"0.1\", default-features = false, features = [\"std\"], optional = true }\n");
     out.push_str("wiremock = { version = \"0.6\", optional = true }\n");
     out

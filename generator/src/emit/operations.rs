@@ -11,7 +11,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Expr, GenericArgument, ImplItem, Item, Lifetime, Stmt, Type};
 
-use super::client::{request_statements, send_statement, success_type};
+use super::client::{self, request_statements, send_statement, success_type};
 use super::syntax::{SelfArg, with_arguments};
 use super::types::type_syntax;
 use super::{Part, docs, ident, syntax};
@@ -314,26 +314,23 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
     methods.push(build_send(op, &inputs));
     let methods = syntax::generic_impl(syntax::lifetime_generics(a()), None, self_type(), methods);
 
-    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
-    let call_future = syntax::path(false, &["runtime", "CallFuture"]);
-    let call_future = syntax::path_type(with_arguments(
-        call_future,
-        [GenericArgument::Lifetime(a()), GenericArgument::Type(success_type(op)), GenericArgument::Type(error)],
-    ));
-    let boxed = syntax::call(
-        syntax::path(true, &["std", "boxed", "Box", "pin"]),
-        vec![syntax::method_call(syntax::variable("self"), "send", Vec::new())],
-    );
+    // A plain call's future has a name, `runtime::Call`; a stream's `send` is an `async fn`,
+    // whose future is boxed to be named.
+    let streamed = client::streams_events(op);
+    let sent = syntax::method_call(syntax::variable("self"), "send", Vec::new());
+    let sent =
+        if streamed { syntax::call(syntax::path(true, &["std", "boxed", "Box", "pin"]), vec![sent]) } else { sent };
     let into_future = syntax::Function {
         public: false,
         ..syntax::Function::new(
             ident("into_future"),
             Some(SelfArg::Value),
             syntax::path_type(syntax::path(false, &["Self", "IntoFuture"])),
-            vec![Stmt::Expr(boxed, None)],
+            vec![Stmt::Expr(sent, None)],
         )
     }
     .build();
+    let call_future = call_future(op, if streamed { "CallFuture" } else { "Call" });
     let into_future = syntax::generic_impl(
         syntax::lifetime_generics(a()),
         Some(syntax::path(true, &["std", "future", "IntoFuture"])),
@@ -347,7 +344,16 @@ pub(super) fn build_builder(op: &Operation) -> Vec<Item> {
     vec![structure, methods, into_future]
 }
 
-/// What `send` returns, and `.await` gives: the operation's `Result`.
+/// `runtime::NAME<'a, T, E>`: the future of the operation's call, `Call` or the boxed
+/// `CallFuture`.
+fn call_future(op: &Operation, name: &str) -> Type {
+    let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
+    let arguments =
+        [GenericArgument::Lifetime(a()), GenericArgument::Type(success_type(op)), GenericArgument::Type(error)];
+    syntax::path_type(with_arguments(syntax::path(false, &["runtime", name]), arguments))
+}
+
+/// What `.await` gives: the operation's `Result`.
 fn output(op: &Operation) -> Type {
     let error = syntax::path_type(syntax::path(false, &["crate", "types", &op.error_type]));
     let response =
@@ -356,8 +362,8 @@ fn output(op: &Operation) -> Type {
     syntax::path_type(syntax::generic(syntax::path(true, &["std", "result", "Result"]), [response, failure]))
 }
 
-/// `pub async fn send(self) -> ...`: takes the builder apart and sends the request, as built by
-/// the client emitter.
+/// `pub fn send(self) -> runtime::Call<'a, T, E>` (`pub async fn send(self) -> Result<...>` for
+/// a stream): takes the builder apart and sends the request, as built by the client emitter.
 fn build_send(op: &Operation, inputs: &[Input]) -> ImplItem {
     let names =
         std::iter::once((ident("client"), true)).chain(inputs.iter().map(|input| (ident(&input.name), !input.unsent)));
@@ -367,10 +373,12 @@ fn build_send(op: &Operation, inputs: &[Input]) -> ImplItem {
     stmts.extend(request_statements(op));
     stmts.push(super::headers::request_statement(op));
     stmts.push(send_statement(op, syntax::variable("client")));
+    let streamed = client::streams_events(op);
+    let returns = if streamed { output(op) } else { call_future(op, "Call") };
     syntax::Function {
         attrs: docs::outer_attributes(&["Sends the request; `.await`ing the builder does the same.".to_owned()]),
-        asynchronous: true,
-        ..syntax::Function::new(ident("send"), Some(SelfArg::Value), output(op), stmts)
+        asynchronous: streamed,
+        ..syntax::Function::new(ident("send"), Some(SelfArg::Value), returns, stmts)
     }
     .build()
 }

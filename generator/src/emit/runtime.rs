@@ -25,6 +25,7 @@ struct RuntimeFile {
 /// Every file of the runtime crate, in the order they are written.
 const FILES: &[RuntimeFile] = &[
     RuntimeFile { name: "mod.rs", source: include_str!("../../runtime/src/lib.rs"), part: None },
+    RuntimeFile { name: "call.rs", source: include_str!("../../runtime/src/call.rs"), part: None },
     RuntimeFile { name: "config.rs", source: include_str!("../../runtime/src/config.rs"), part: None },
     RuntimeFile { name: "error.rs", source: include_str!("../../runtime/src/error.rs"), part: None },
     RuntimeFile { name: "events.rs", source: include_str!("../../runtime/src/events.rs"), part: Some("streaming") },

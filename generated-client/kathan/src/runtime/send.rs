@@ -4,16 +4,13 @@
 //! body, and mapping the outcome to [`Error`].
 
 use ::std::fmt;
-use ::std::future::Future;
-use ::std::pin::Pin;
 use ::std::sync::Arc;
-use ::std::task::Poll;
 use ::std::time::{Duration, SystemTime};
 
 use ::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use ::reqwest::{Method, StatusCode, Url};
-use ::tokio::time::Sleep;
 
+use super::call::Call;
 use super::config::{RedactedMap, parse_header};
 use super::hooks::{CallInfo, Hook};
 use super::oauth2::TokenSource;
@@ -107,29 +104,8 @@ impl Core {
     /// The request is checked and its first attempt built when this is called. The future holds
     /// that, not the request as well: a call's future is what thousands of calls in flight keep
     /// in memory.
-    pub fn send<'a, T: 'a, E: 'a>(
-        &'a self,
-        request: Request,
-        decode: Decoder<T, E>,
-    ) -> impl ::std::future::Future<Output = Result<ApiResponse<T>, Error<E>>> + 'a {
-        let mut prepared = self.prepare(request);
-        #[cfg(feature = "tracing")]
-        let span = prepared.as_ref().map_or_else(|_| ::tracing::Span::none(), |prepared| prepared.span.clone());
-        let call = async move {
-            // Used in place: moving it out of the result would give the future a second copy.
-            let prepared = match &mut prepared {
-                Ok(prepared) => prepared,
-                Err(fault) => return Err(::std::mem::replace(fault, Fault::Timeout).into_error()),
-            };
-            let mut timer = ::std::pin::pin!(::tokio::time::sleep(self.timeout));
-            let response = self.execute(prepared, timer.as_mut()).await.map_err(Fault::into_error)?;
-            // The attempt's timeout runs on until its whole body is read.
-            let raw = before(timer, self.read_body(response)).await.and_then(|read| read).map_err(Fault::into_error)?;
-            finish(raw, decode)
-        };
-        #[cfg(feature = "tracing")]
-        let call = ::tracing::Instrument::instrument(call, span);
-        call
+    pub fn send<'a, T, E>(&'a self, request: Request, decode: Decoder<T, E>) -> Call<'a, T, E> {
+        Call::new(self, self.prepare(request), decode)
     }
 
     /// The credentials sent: once some security alternative has every one of its schemes
@@ -223,7 +199,7 @@ impl Core {
     /// The request for the next attempt: the first one built by [`Core::prepare`], or a new
     /// build; with the body itself when it is the `last` attempt or cannot be copied, else a copy
     /// of it. So the common call, answered at its first attempt, copies nothing.
-    fn attempt(&self, prepared: &mut Prepared, last: bool) -> Result<::reqwest::Request, Fault> {
+    pub(super) fn attempt(&self, prepared: &mut Prepared, last: bool) -> Result<::reqwest::Request, Fault> {
         let mut attempt = match prepared.first.take() {
             Some(first) => first,
             None => {
@@ -362,154 +338,6 @@ impl Core {
         }
         Ok(headers)
     }
-
-    /// Sends the request until it succeeds or the retry policy gives up, and
-    /// returns the last response with its body unread.
-    ///
-    /// The timeout is `timer`, set to end `timeout` after each attempt starts: one `tokio` timer
-    /// per call, not `reqwest`'s per-request timeout (which costs every call a map in the
-    /// request's extensions and a boxed timer). It bounds the wait for the response headers
-    /// here; the caller bounds reading the body with it, or (a stream) each wait for more data
-    /// with the timeout itself.
-    pub(super) async fn execute(
-        &self,
-        prepared: &mut Prepared,
-        mut timer: Pin<&mut Sleep>,
-    ) -> Result<::reqwest::Response, Fault> {
-        let policy = &self.retry;
-        // A request with an idempotency key is safe to replay: the server runs it once.
-        let replay_safe = is_idempotent(&prepared.request.method) || policy.retry_non_idempotent || prepared.keyed;
-        // A streamed request body can be sent once only.
-        let max_retries = if prepared.replayable { policy.max_retries } else { 0 };
-        let mut retries = 0u32;
-        let mut slept = Duration::ZERO;
-        let mut refreshed = false;
-        loop {
-            let may_retry = retries < max_retries;
-            // No attempt can follow this one: send the request itself, not a copy.
-            let last = !may_retry && (prepared.token.is_none() || refreshed);
-            let mut attempt = self.attempt(prepared, last)?;
-            prepared.call.attempt = retries + 1;
-            #[cfg(feature = "tracing")]
-            prepared.span.record("attempts", retries + 1);
-            let mut sent_token = None;
-            if let Some(token) = &prepared.token {
-                // Boxed, like the other rare paths below: an inline future would make every call's
-                // future as large as the token request's.
-                let value = Box::pin(token.header_value(&self.shared.client)).await.map_err(Fault::Token)?;
-                attempt.headers_mut().insert(::reqwest::header::AUTHORIZATION, value.clone());
-                sent_token = Some(value);
-            }
-            for hook in &self.shared.hooks {
-                hook.on_request(&mut attempt, &prepared.call)
-                    .await
-                    .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
-            }
-            timer.as_mut().reset(::tokio::time::Instant::now() + self.timeout);
-            let sent = before(timer.as_mut(), self.shared.client.execute(attempt)).await?;
-            let sent = match sent {
-                Ok(mut response) => {
-                    for hook in &self.shared.hooks {
-                        hook.on_response(&mut response, &prepared.call)
-                            .await
-                            .map_err(|source| Fault::Hook { operation: prepared.operation, source })?;
-                    }
-                    Ok(response)
-                }
-                Err(err) => Err(err),
-            };
-            let delay = match sent {
-                Err(err) => {
-                    // A connect failure means nothing was sent. Other request
-                    // failures (e.g. a reset keep-alive connection) may have
-                    // reached the server, so only replay-safe requests retry.
-                    let retryable = err.is_connect() || (replay_safe && err.is_request() && !err.is_timeout());
-                    match policy_delay(policy, retries, slept, may_retry && retryable, None) {
-                        Some(delay) => delay,
-                        None => return Err(Fault::Transport(err.without_url())),
-                    }
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    #[cfg(feature = "tracing")]
-                    record_response(&prepared.span, &response);
-                    // A cached token the server refuses is fetched again, once per call (when the
-                    // request can be sent again).
-                    let refusing = if status == StatusCode::UNAUTHORIZED && !refreshed && prepared.replayable {
-                        prepared.token.as_ref()
-                    } else {
-                        None
-                    };
-                    if let Some(token) = refusing {
-                        Box::pin(token.invalidate(sent_token.as_ref())).await;
-                        refreshed = true;
-                        continue;
-                    }
-                    let retry_after = parse_retry_after(response.headers());
-                    let retryable = match status.as_u16() {
-                        429 => true,
-                        503 => replay_safe || retry_after.is_some(),
-                        502 | 504 => replay_safe,
-                        _ => false,
-                    };
-                    match policy_delay(policy, retries, slept, may_retry && retryable, retry_after) {
-                        Some(delay) => delay,
-                        None => return Ok(response),
-                    }
-                }
-            };
-            if !delay.is_zero() {
-                Box::pin(::tokio::time::sleep(delay)).await;
-            }
-            slept += delay;
-            retries += 1;
-        }
-    }
-
-    /// Reads a response body, failing as soon as it exceeds the limit.
-    ///
-    /// A body that arrives in one chunk (most do) is kept as that chunk, not copied.
-    pub(super) async fn read_body(
-        &self,
-        mut response: ::reqwest::Response,
-    ) -> Result<RawResponse<impl AsRef<[u8]> + Into<Vec<u8>>>, Fault> {
-        let status = response.status();
-        let limit = self.shared.max_response_bytes;
-        let too_large = Fault::BodyTooLarge { status, limit };
-        let announced = response.content_length();
-        if announced.is_some_and(|len| len > u64::try_from(limit).unwrap_or(u64::MAX)) {
-            return Err(too_large);
-        }
-        let headers = ::std::mem::take(response.headers_mut());
-        let initial = announced.and_then(|len| usize::try_from(len).ok()).unwrap_or(0).min(limit);
-        let mut first = None;
-        let mut joined = Vec::new();
-        let mut len = 0usize;
-        while let Some(chunk) = response.chunk().await.map_err(|err| Fault::Transport(err.without_url()))? {
-            len = match len.checked_add(chunk.len()) {
-                Some(needed) if needed <= limit => needed,
-                _ => return Err(too_large),
-            };
-            if first.is_none() && joined.is_empty() {
-                first = Some(chunk);
-                continue;
-            }
-            if len > joined.capacity() {
-                // Grow geometrically, but never past the limit.
-                let target = joined.capacity().saturating_mul(2).max(len).max(initial).min(limit);
-                joined.reserve_exact(target - joined.len());
-            }
-            if let Some(first) = first.take() {
-                joined.extend_from_slice(&first);
-            }
-            joined.extend_from_slice(&chunk);
-        }
-        let body = match first {
-            Some(only) => only,
-            None => joined.into(),
-        };
-        Ok(RawResponse { status, headers, body })
-    }
 }
 
 /// Decodes a fully read response with the operation's decoder.
@@ -532,7 +360,7 @@ pub(super) fn finish<T, E>(
 }
 
 /// The delay before the next attempt, or `None` to stop retrying.
-fn policy_delay(
+pub(super) fn policy_delay(
     policy: &RetryPolicy,
     retries: u32,
     slept: Duration,
@@ -589,7 +417,7 @@ fn call_span(operation: &'static str, request: &::reqwest::Request, path_templat
 
 /// Records a response's status and request id on the call's span.
 #[cfg(feature = "tracing")]
-fn record_response(span: &::tracing::Span, response: &::reqwest::Response) {
+pub(super) fn record_response(span: &::tracing::Span, response: &::reqwest::Response) {
     span.record("status", response.status().as_u16());
     if let Some(id) = super::response::request_id_from_headers(response.headers()) {
         span.record("request_id", id);
@@ -609,7 +437,7 @@ fn jitter(backoff: Duration) -> Duration {
 }
 
 /// The delay a `Retry-After` header asks for (delta seconds or HTTP date).
-fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(super) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(::reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -618,7 +446,7 @@ fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
-fn is_idempotent(method: &Method) -> bool {
+pub(super) fn is_idempotent(method: &Method) -> bool {
     [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method)
 }
 
@@ -659,35 +487,25 @@ fn set_in_layer<'a>(
     }
 }
 
-/// `future`'s output, or [`Fault::Timeout`] if `timer` ends first.
-pub(super) async fn before<F: Future>(mut timer: Pin<&mut Sleep>, future: F) -> Result<F::Output, Fault> {
-    let mut future = ::std::pin::pin!(future);
-    ::std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
-        Poll::Ready(output) => Poll::Ready(Ok(output)),
-        Poll::Pending => timer.as_mut().poll(cx).map(|()| Err(Fault::Timeout)),
-    })
-    .await
-}
-
 /// A checked request and what every attempt of it shares.
 pub(super) struct Prepared {
     /// The request; its body is taken by the attempt that sends it last.
-    request: Request,
+    pub(super) request: Request,
     /// The first attempt, built (without its body) by [`Core::prepare`].
-    first: Option<::reqwest::Request>,
+    pub(super) first: Option<::reqwest::Request>,
     /// The idempotency key made for this call, sent on every attempt.
-    key: Option<HeaderValue>,
+    pub(super) key: Option<HeaderValue>,
     /// Whether the body can be sent more than once (it is in memory, or there is none).
-    replayable: bool,
+    pub(super) replayable: bool,
     /// Whether the body has been sent.
-    body_sent: bool,
-    operation: &'static str,
+    pub(super) body_sent: bool,
+    pub(super) operation: &'static str,
     /// Whether it carries an idempotency key, which makes it safe to replay.
-    keyed: bool,
+    pub(super) keyed: bool,
     /// What hooks are told about the call.
-    call: CallInfo,
+    pub(super) call: CallInfo,
     /// The OAuth2 token source whose token is set on each attempt, if a credential is one.
-    token: Option<Arc<TokenSource>>,
+    pub(super) token: Option<Arc<TokenSource>>,
     /// The call's span (operation, method, path template; status, attempts, request id).
     #[cfg(feature = "tracing")]
     pub(super) span: ::tracing::Span,
@@ -695,9 +513,9 @@ pub(super) struct Prepared {
 
 /// A fully read response, before decoding.
 pub(super) struct RawResponse<B> {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: B,
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: B,
 }
 
 /// Failures that do not depend on the operation's error type.

@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+mod call;
 mod config;
 mod error;
 mod fields;
@@ -32,6 +33,7 @@ mod security;
 mod send;
 
 // What callers of a generated client use.
+pub use call::Call;
 pub use config::{BuildError, ClientBuilder, RequestOptions, RetryPolicy, same_origin_redirects};
 pub use error::Error;
 pub use hooks::{CallInfo, Hook, HookError, HookFuture};
