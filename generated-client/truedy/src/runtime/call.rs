@@ -63,7 +63,7 @@ type CallSpan = ();
 #[allow(clippy::large_enum_variant)]
 enum State<'a> {
     /// The request could not be prepared; the fault is returned on the first poll.
-    Refused(Option<Fault>),
+    Refused(Fault),
     Sending(Attempts<'a>),
     Reading(BodyRead),
     Done,
@@ -77,7 +77,7 @@ impl<'a, T, E> Call<'a, T, E> {
         let span = ();
         let state = match prepared {
             Ok(prepared) => State::Sending(Attempts::new(core, prepared)),
-            Err(fault) => State::Refused(Some(fault)),
+            Err(fault) => State::Refused(fault),
         };
         Call { timer: ::tokio::time::sleep(core.timeout), state, decode, span }
     }
@@ -106,10 +106,10 @@ impl<T, E> Future for Call<'_, T, E> {
         let _entered = this.span.enter();
         loop {
             match this.state {
-                State::Refused(fault) => {
-                    let fault = fault.take().unwrap_or(Fault::Timeout);
-                    *this.state = State::Done;
-                    return Poll::Ready(Err(fault.into_error()));
+                State::Refused(_) => {
+                    if let State::Refused(fault) = mem::replace(this.state, State::Done) {
+                        return Poll::Ready(Err(fault.into_error()));
+                    }
                 }
                 State::Sending(attempts) => {
                     let sent = ready!(attempts.poll_response(this.timer.as_mut(), cx));
