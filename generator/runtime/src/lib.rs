@@ -1,13 +1,13 @@
 //! Support code shared by the generated client: [`ClientBuilder`] with its
-//! [`RetryPolicy`] and [`Hook`]s, per-call [`RequestOptions`], what a call returns
-//! ([`ApiResponse`], [`ResponseInfo`]), how it fails ([`Error`]), and
+//! [`RetryPolicy`] and [`Hook`]s, per-call [`RequestOptions`], a call's future ([`Call`]), what
+//! a call returns ([`ApiResponse`], [`ResponseInfo`]), how it fails ([`Error`]), and
 //! [`Nullable`] for fields that can be left out, cleared or set.
 
 // How it works: generated code builds a `Request` per call and hands it to
 // `Core::send` with a `Decoder` that maps a status and body to the operation's
-// documented success or error type; everything else (base URL, credentials,
-// timeouts, retries, redirects, body limits) lives in `Core`, built once by
-// `ClientBuilder`. Each concern has its own file. The optional parts
+// documented success or error type, and gets back the call's future, `Call`; everything else
+// (base URL, credentials, timeouts, retries, redirects, body limits) lives in `Core`, built
+// once by `ClientBuilder`, and in `Call`. Each concern has its own file. The optional parts
 // (`events`, `multipart`, `paging`) are gated by cargo features here and written into a
 // generated crate only when its API uses them. The `tracing` feature (a span per call) and the
 // `mock` feature (what the typed mock server is built on) stay cargo features of every

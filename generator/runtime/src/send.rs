@@ -1,5 +1,7 @@
-//! [`Core`]: sending a request with credentials, retries, timeouts and a cap on the response
-//! body, and mapping the outcome to [`Error`].
+//! [`Core`]: the configured client. It checks a request and builds its attempts (URL, query,
+//! layered headers, credentials, idempotency key), and [`Core::send`] hands them to
+//! [`Call`](super::Call), which sends them with retries and a timeout and reads the body with a
+//! cap; then [`finish`] maps the outcome to [`Error`].
 
 use ::std::fmt;
 use ::std::sync::Arc;
