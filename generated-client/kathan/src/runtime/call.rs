@@ -207,7 +207,7 @@ impl<'a> Attempts<'a> {
                 Step::Build => {
                     let may_retry = self.retries < self.max_retries;
                     // No attempt can follow this one: send the request itself, not a copy.
-                    let last = !may_retry && (self.prepared.token.as_ref().is_none() || self.refreshed);
+                    let last = !may_retry && (self.prepared.token.is_none() || self.refreshed);
                     let attempt = core.attempt(&mut self.prepared, last)?;
                     self.prepared.call.attempt = self.retries + 1;
                     #[cfg(feature = "tracing")]
@@ -243,24 +243,8 @@ impl<'a> Attempts<'a> {
                             return Poll::Ready(Err(Fault::Timeout));
                         }
                     };
-                    match sent {
-                        Ok(mut response) if !core.shared.hooks.is_empty() => {
-                            let call = self.prepared.call.clone();
-                            let hooks = &core.shared.hooks;
-                            self.step = Step::ResponseHooks(Box::pin(async move {
-                                for hook in hooks {
-                                    if let Err(err) = hook.on_response(&mut response, &call).await {
-                                        return (response, Err(err));
-                                    }
-                                }
-                                (response, Ok(()))
-                            }));
-                        }
-                        sent => {
-                            if let Some(done) = self.answered(sent) {
-                                return Poll::Ready(done);
-                            }
-                        }
+                    if let Some(done) = self.hooks_or_answer(sent) {
+                        return Poll::Ready(done);
                     }
                 }
                 Step::ResponseHooks(run) => {
@@ -297,6 +281,29 @@ impl<'a> Attempts<'a> {
             }
             (attempt, Ok(()))
         }));
+    }
+
+    /// Runs the hooks on the response; when there are none (or no response), what the answer
+    /// leads to, as [`Attempts::answered`] says.
+    fn hooks_or_answer(
+        &mut self,
+        sent: Result<::reqwest::Response, ::reqwest::Error>,
+    ) -> Option<Result<::reqwest::Response, Fault>> {
+        let hooks = &self.core.shared.hooks;
+        let mut response = match sent {
+            Ok(response) if !hooks.is_empty() => response,
+            sent => return self.answered(sent),
+        };
+        let call = self.prepared.call.clone();
+        self.step = Step::ResponseHooks(Box::pin(async move {
+            for hook in hooks {
+                if let Err(err) = hook.on_response(&mut response, &call).await {
+                    return (response, Err(err));
+                }
+            }
+            (response, Ok(()))
+        }));
+        None
     }
 
     /// Sends the attempt, its timeout starting now.
