@@ -16,6 +16,8 @@ pub struct Calls {
     pub table: String,
     /// Generated over plain, per row of the table.
     pub ratios: Vec<f64>,
+    /// The line giving the size of each side's call future, if the bench printed it.
+    pub future_sizes: Option<String>,
 }
 
 /// Builds and runs the bench.
@@ -34,12 +36,14 @@ pub fn run(root: &Path) -> Result<Calls> {
     Ok(parse(&text))
 }
 
-/// The table's lines (those starting with `|`) and the ratio column of its rows.
+/// The table's lines (those starting with `|`), the ratio column of its rows, and the line on
+/// the futures' sizes.
 fn parse(text: &str) -> Calls {
     let table: Vec<&str> = text.lines().filter(|line| line.starts_with('|')).collect();
     let ratios =
         table.iter().filter_map(|row| row.split('|').nth(4)?.trim().strip_suffix('×')?.parse::<f64>().ok()).collect();
-    Calls { table: table.join("\n"), ratios }
+    let future_sizes = text.lines().find(|line| line.starts_with("A call's future")).map(str::to_owned);
+    Calls { table: table.join("\n"), ratios, future_sizes }
 }
 
 #[cfg(test)]
@@ -50,9 +54,15 @@ mod tests {
     fn ratios_are_read_from_the_table() {
         let text = "intro\n| calls | a | b | ratio | allocs |\n|---|--:|--:|--:|--:|\n\
                     | one at a time | 80.0 µs | 78.0 µs | 1.026× | 90 / 70 |\n\
-                    | 64 in flight | 20.0 µs | 19.0 µs | 1.053× | 91 / 70 |\n";
+                    | 64 in flight | 20.0 µs | 19.0 µs | 1.053× | 91 / 70 |\n\n\
+                    A call's future, as `.await` runs it: 872 bytes generated, 760 bytes plain.\n";
         let calls = parse(text);
         assert_eq!(calls.ratios, [1.026, 1.053]);
         assert_eq!(calls.table.lines().count(), 4);
+        assert_eq!(
+            calls.future_sizes.unwrap(),
+            "A call's future, as `.await` runs it: 872 bytes generated, 760 bytes plain."
+        );
+        assert_eq!(parse("| a | b |\n").future_sizes, None);
     }
 }

@@ -100,6 +100,9 @@ pub fn report(rows: &[Row], calls: Option<&Result<Calls, String>>) -> String {
     }
     if let Some(Ok(calls)) = calls {
         let _ = writeln!(out, "\n### Call overhead: a generated call against plain reqwest\n\n{}", calls.table);
+        if let Some(sizes) = &calls.future_sizes {
+            let _ = writeln!(out, "\n{sizes}");
+        }
     }
     targets(&measured, &compared, &mut out);
     let with_tag = rows.iter().find(|r| r.check_one_tag.is_some());
