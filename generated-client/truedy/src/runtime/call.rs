@@ -236,13 +236,7 @@ impl<'a> Attempts<'a> {
                     self.send(attempt, timer.as_mut());
                 }
                 Step::Response(pending) => {
-                    let sent = match Pin::new(pending).poll(cx) {
-                        Poll::Ready(sent) => sent,
-                        Poll::Pending => {
-                            ready!(timer.as_mut().poll(cx));
-                            return Poll::Ready(Err(Fault::Timeout));
-                        }
-                    };
+                    let sent = ready!(before(Pin::new(pending).poll(cx), timer.as_mut(), cx))?;
                     if let Some(done) = self.hooks_or_answer(sent) {
                         return Poll::Ready(done);
                     }
@@ -397,13 +391,10 @@ impl BodyRead {
     /// The whole body, or [`Fault::Timeout`] if `timer` ends first.
     pub(super) fn poll_before(
         &mut self,
-        mut timer: Pin<&mut Sleep>,
+        timer: Pin<&mut Sleep>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<RawResponse<Chunk>, Fault>> {
-        match self.poll_read(cx) {
-            Poll::Ready(read) => Poll::Ready(read),
-            Poll::Pending => timer.as_mut().poll(cx).map(|()| Err(Fault::Timeout)),
-        }
+        before(self.poll_read(cx), timer, cx).map(|read| read.and_then(|read| read))
     }
 
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<RawResponse<Chunk>, Fault>> {
@@ -436,5 +427,14 @@ impl BodyRead {
             None => mem::take(&mut self.joined).into(),
         };
         Poll::Ready(Ok(RawResponse { status: self.status, headers: mem::take(&mut self.headers), body }))
+    }
+}
+
+/// What a future's poll gave, or [`Fault::Timeout`] if it is still pending and `timer` has ended:
+/// the future is polled first, so an answer that is ready wins over a timer that ended with it.
+fn before<T>(polled: Poll<T>, mut timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<Result<T, Fault>> {
+    match polled {
+        Poll::Ready(output) => Poll::Ready(Ok(output)),
+        Poll::Pending => timer.as_mut().poll(cx).map(|()| Err(Fault::Timeout)),
     }
 }
