@@ -157,20 +157,40 @@ struct Spaced {
 }
 
 impl Spaced {
-    /// Each line is copied once, straight from `text`; only the last is held back as a copy.
+    /// Copies `text` in runs between the blank lines it gains; only the last line is held back
+    /// as a copy. Most lines cannot end an item ([`may_end_item`]), so are only looked at once.
     fn new(text: &str) -> Self {
-        let mut body = String::with_capacity(text.len() + text.len() / 8);
-        let mut in_inner_attribute = false;
-        let mut previous: Option<&str> = None;
-        for line in text.lines() {
-            if let Some(held) = previous {
-                push_line(held, line, &mut in_inner_attribute, &mut body);
-            }
-            previous = Some(line);
+        if text.is_empty() {
+            return Spaced { body: String::new(), tail: Spacer::default() };
         }
-        let tail = Spacer { previous: previous.map(str::to_owned), in_inner_attribute };
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let (lines, last) = text.rfind('\n').map_or(("", text), |at| text.split_at(at + 1));
+        let mut body = String::with_capacity(lines.len() + lines.len() / 8);
+        let mut in_inner_attribute = false;
+        let (mut copied, mut start) = (0, 0);
+        while let Some(length) = lines[start..].find('\n') {
+            let end = start + length;
+            let line = &lines[start..end];
+            if may_end_item(line) {
+                let next = text[end + 1..].split('\n').next().unwrap_or_default();
+                if ends_item_before(line, next, &mut in_inner_attribute) {
+                    body.push_str(&lines[copied..=end]);
+                    body.push('\n');
+                    copied = end + 1;
+                }
+            }
+            start = end + 1;
+        }
+        body.push_str(&lines[copied..]);
+        let tail = Spacer { previous: Some(last.to_owned()), in_inner_attribute };
         Spaced { body, tail }
     }
+}
+
+/// Whether [`ends_item_before`] can say yes for `line` or change its state: only lines that end
+/// in `}`, `;` or `]`, start with `#` or hold inner docs.
+fn may_end_item(line: &str) -> bool {
+    matches!(line.as_bytes(), [b'#', ..] | [.., b'}' | b';' | b']']) || line.trim_start().starts_with("//!")
 }
 
 /// Copies `line`, and a blank line if an item ends there and `next` starts another.
@@ -291,6 +311,38 @@ mod tests {
     fn tokens_that_do_not_parse_are_an_error() {
         let error = format_parts(&[Part::Items(emit("struct"))], "h", 2).unwrap_err();
         assert!(error.contains("does not parse"), "{error}");
+    }
+
+    /// [`Spaced::new`] copies runs of lines; it must give what copying every line, one by one,
+    /// through [`push_line`] gives, for texts with and without a last newline.
+    #[test]
+    fn copying_runs_is_copying_each_line() {
+        fn line_by_line(text: &str) -> (String, Option<String>, bool) {
+            let (mut body, mut in_inner_attribute, mut previous) = (String::new(), false, None);
+            for line in text.lines() {
+                if let Some(held) = previous {
+                    push_line(held, line, &mut in_inner_attribute, &mut body);
+                }
+                previous = Some(line);
+            }
+            (body, previous.map(str::to_owned), in_inner_attribute)
+        }
+        let texts = [
+            "",
+            "\n",
+            "}",
+            "a;\nb;",
+            "use a;\nmod b;\n",
+            "#![allow(\n    x\n)]\n//! Docs.\n",
+            "#![allow(\n    x,\n",
+            "pub struct A;\n\npub struct B {}\nimpl A {\n    fn a() {}\n    /// B.\n    fn b() {}\n}\n",
+            "    }\n    /// Doc.\n    pub fn f() {}\n}\n",
+        ];
+        for text in texts {
+            let spaced = Spaced::new(text);
+            let got = (spaced.body, spaced.tail.previous, spaced.tail.in_inner_attribute);
+            assert_eq!(got, line_by_line(text), "{text:?}");
+        }
     }
 
     #[test]

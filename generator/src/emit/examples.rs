@@ -11,8 +11,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
 use super::types::type_tokens;
+use super::{Part, ident};
 use crate::ir::{Api, Example, TypeRef};
 
 /// The examples that become tests, in document order.
@@ -22,9 +22,17 @@ pub fn tested(api: &Api) -> impl Iterator<Item = &Example> {
     })
 }
 
-/// The whole file; `chrono`: whether the crate depends on chrono (date-times compare by instant).
-pub fn file(api: &Api, chrono: bool) -> TokenStream {
-    let tests = tested(api).map(|example| expand_test(api, example));
+/// The file's parts: its helpers, then one test per example (so a spec with thousands of
+/// examples is formatted on every core). `chrono`: whether the crate depends on chrono
+/// (date-times compare by instant).
+pub fn parts(api: &Api, chrono: bool) -> Vec<Part<'_>> {
+    let head = Part::Items(Box::new(move || helpers(chrono)));
+    let tests = tested(api).map(|example| Part::Items(Box::new(move || expand_test(api, example))));
+    std::iter::once(head).chain(tests).collect()
+}
+
+/// The file's docs and the functions the tests call.
+fn helpers(chrono: bool) -> TokenStream {
     let date_times = chrono.then(|| {
         quote! {
             (Value::String(a), Value::String(b)) => {
@@ -76,8 +84,6 @@ pub fn file(api: &Api, chrono: bool) -> TokenStream {
                 (a, b) => a == b,
             }
         }
-
-        #(#tests)*
     }
 }
 
