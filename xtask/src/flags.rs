@@ -171,7 +171,7 @@ commands! {
 
     /// Measure generation and compile times against a floor and OpenAPI Generator.
     "bench" => Bench {
-        /// Only the specs whose name contains this.
+        /// Only the specs whose name contains NAME (several: comma-separated).
         only: Option<String> = "--only NAME",
         /// Generation runs per spec (and builds, within 30 s); the fastest counts.
         runs: NonZeroUsize = "--runs N" default "3",

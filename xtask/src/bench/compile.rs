@@ -71,7 +71,10 @@ pub fn check_all(root: &Path, crates: &Path, target: &Path, rows: &mut [Row], ru
 fn print_build(name: &str, what: &str, build: Option<&Build>) {
     match build {
         Some(Build::Passed(time)) => println!("  cargo {what:<15} {name:<26} {}", seconds(*time)),
-        Some(Build::Failed(error)) => println!("  cargo {what:<15} {name:<26} FAILED: {error}"),
+        Some(Build::Failed { error, after }) => {
+            let after = after.map(|after| format!(" after {}", seconds(after))).unwrap_or_default();
+            println!("  cargo {what:<15} {name:<26} FAILED{after}: {error}")
+        }
         None => {}
     }
 }
@@ -114,7 +117,8 @@ fn timed_cargo(crates: &Path, target: &Path, package: &str, mode: Mode, runs: us
     };
     let twin = run(&format!("{package}-deps"), None)?;
     if !twin.status.success() {
-        return Ok(Build::Failed(format!("its dependencies failed to build: {}", last_lines(&twin.stderr, 3))));
+        let error = format!("its dependencies failed to build: {}", last_lines(&twin.stderr, 3));
+        return Ok(Build::Failed { error, after: None });
     }
     let lib = crates.join(package).join("src").join("lib.rs");
     let mut fastest: Option<Duration> = None;
@@ -128,7 +132,8 @@ fn timed_cargo(crates: &Path, target: &Path, package: &str, mode: Mode, runs: us
         let elapsed = started.elapsed();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            return Ok(Build::Failed(stderr.lines().find(|l| l.contains("error")).unwrap_or("failed").to_owned()));
+            let error = stderr.lines().find(|l| l.contains("error")).unwrap_or("failed").to_owned();
+            return Ok(Build::Failed { error, after: Some(elapsed) });
         }
         fastest = Some(fastest.map_or(elapsed, |f| f.min(elapsed)));
         spent += elapsed;
@@ -136,5 +141,5 @@ fn timed_cargo(crates: &Path, target: &Path, package: &str, mode: Mode, runs: us
             break;
         }
     }
-    Ok(fastest.map_or_else(|| Build::Failed("not run".to_owned()), Build::Passed))
+    Ok(fastest.map_or_else(|| Build::Failed { error: "not run".to_owned(), after: None }, Build::Passed))
 }

@@ -102,7 +102,12 @@ fn specs(root: &Path, collections: &Collections) -> Vec<Spec> {
 #[derive(Clone, Debug)]
 pub enum Build {
     Passed(Duration),
-    Failed(String),
+    /// Why it failed, and how long the crate's own build ran before rustc gave up (none when
+    /// something before it failed: its dependencies, or cargo itself).
+    Failed {
+        error: String,
+        after: Option<Duration>,
+    },
 }
 
 /// Everything measured for one spec.
@@ -128,7 +133,7 @@ pub fn bench(root: &Path, args: &flags::Bench, raw: &[String]) -> Result<ExitCod
     let collections = collections::fetch(root)?;
     let mut specs = specs(root, &collections);
     if let Some(only) = &args.only {
-        specs.retain(|s| s.name.contains(only.as_str()));
+        specs.retain(|s| only.split(',').any(|name| s.name.contains(name.trim())));
     }
     if specs.is_empty() {
         bail!("no spec matched");

@@ -71,7 +71,8 @@ pub fn bytes(n: u64) -> String {
 fn build_cell(build: Option<&Build>) -> String {
     match build {
         Some(Build::Passed(d)) => seconds(*d),
-        Some(Build::Failed(_)) => "failed".to_owned(),
+        Some(Build::Failed { after: Some(after), .. }) => format!("failed after {}", seconds(*after)),
+        Some(Build::Failed { after: None, .. }) => "failed".to_owned(),
         None => "–".to_owned(),
     }
 }
@@ -273,7 +274,7 @@ fn openapi_generator(compared: &[&Row], out: &mut String) {
             theirs.map_or("–".to_owned(), |t| t.lines.to_string()),
             build_cell(row.check_ours.as_ref()),
             build_cell(row.check_theirs.as_ref()),
-            fmt_ratio(check_ratio(row)),
+            CheckRatio::text(check_ratio(row.check_ours.as_ref(), row.check_theirs.as_ref())),
             build_cell(row.release_ours.as_ref()),
             build_cell(row.release_theirs.as_ref()),
         );
@@ -285,12 +286,35 @@ fn openapi_generator(compared: &[&Row], out: &mut String) {
     );
 }
 
-/// Our `cargo check` time over OpenAPI Generator's.
-fn check_ratio(row: &Row) -> Option<f64> {
-    ratio(
-        build_secs(row.check_ours.as_ref()).unwrap_or(f64::NAN),
-        build_secs(row.check_theirs.as_ref()).unwrap_or(f64::NAN),
-    )
+/// Our `cargo check` time over OpenAPI Generator's, when ours passed.
+///
+/// When OG's crate does not compile, its time to the failure stands in, as an upper bound on the
+/// ratio: rustc reports its errors only after resolving and type-checking every item, and it
+/// skips the lints that a check which passes would still run, so a fixed crate would take longer.
+fn check_ratio(ours: Option<&Build>, theirs: Option<&Build>) -> Option<CheckRatio> {
+    let ours = build_secs(ours)?;
+    let (theirs, bound) = match theirs? {
+        Build::Passed(time) => (time.as_secs_f64(), false),
+        Build::Failed { after: Some(after), .. } => (after.as_secs_f64(), true),
+        Build::Failed { after: None, .. } => return None,
+    };
+    ratio(ours, theirs).map(|value| CheckRatio { value, bound })
+}
+
+/// Our `cargo check` over OG's: the ratio itself, or an upper bound on it (see [`check_ratio`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct CheckRatio {
+    value: f64,
+    bound: bool,
+}
+
+impl CheckRatio {
+    fn text(ratio: Option<CheckRatio>) -> String {
+        match ratio {
+            Some(CheckRatio { value, bound: true }) => format!("≤ {}", fmt_ratio(Some(value))),
+            other => fmt_ratio(other.map(|r| r.value)),
+        }
+    }
 }
 
 /// The goals, each with its figure and whether it is met.
@@ -312,18 +336,23 @@ fn targets(measured: &[Measurement], compared: &[&Row], out: &mut String) {
         verdict(rss, RSS_TARGET)
     );
     for row in compared {
-        let check = check_ratio(row);
+        let check = check_ratio(row.check_ours.as_ref(), row.check_theirs.as_ref());
         let (goal, words) = if matches!(row.spec.name.as_str(), "api.github.com" | "stripe.com") {
             (LARGE_CHECK_TARGET, format!("at most {LARGE_CHECK_TARGET}×"))
         } else {
             (1.0, "no slower than".to_owned())
         };
+        let bound = if check.is_some_and(|c| c.bound) {
+            ", an upper bound: OG's crate does not compile, so its time to the failure stands in"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "- {}, our `cargo check` {words} OpenAPI Generator's: {} ({})",
+            "- {}, our `cargo check` {words} OpenAPI Generator's: {} ({}{bound})",
             row.spec.name,
-            fmt_ratio(check),
-            verdict(check, goal)
+            CheckRatio::text(check),
+            verdict(check.map(|c| c.value), goal)
         );
     }
 }
@@ -344,8 +373,8 @@ fn failures(rows: &[Row], out: &mut String) {
             ("OG's", &r.check_theirs),
             ("our release", &r.release_ours),
         ] {
-            if let Some(Build::Failed(e)) = build {
-                failures.push(format!("{}: {who} crate failed to build: {e}", r.spec.name));
+            if let Some(Build::Failed { error, .. }) = build {
+                failures.push(format!("{}: {who} crate failed to build: {error}", r.spec.name));
             }
         }
     }
@@ -372,6 +401,25 @@ mod tests {
         assert_eq!(verdict(ratio(2.0, 1.0), 2.0), "met");
         assert_eq!(verdict(ratio(2.1, 1.0), 2.0), "NOT met");
         assert_eq!(verdict(None, 2.0), "not measured");
+    }
+
+    /// OG's crate that fails to compile gives an upper bound on the ratio, from its time to the
+    /// failure; a failure before rustc ran (its dependencies) gives nothing.
+    #[test]
+    fn a_crate_that_fails_to_compile_bounds_the_check_ratio() {
+        let passed = |secs| Build::Passed(Duration::from_secs(secs));
+        let failed =
+            |after: Option<u64>| Build::Failed { error: "E0415".to_owned(), after: after.map(Duration::from_secs) };
+        let exact = check_ratio(Some(&passed(23)), Some(&passed(46)));
+        assert_eq!(exact, Some(CheckRatio { value: 0.5, bound: false }));
+        assert_eq!(CheckRatio::text(exact), "0.50×");
+        let bound = check_ratio(Some(&passed(23)), Some(&failed(Some(230))));
+        assert_eq!(bound, Some(CheckRatio { value: 0.1, bound: true }));
+        assert_eq!(CheckRatio::text(bound), "≤ 0.10×");
+        assert_eq!(check_ratio(Some(&passed(23)), Some(&failed(None))), None);
+        assert_eq!(check_ratio(Some(&failed(Some(5))), Some(&passed(46))), None);
+        assert_eq!(CheckRatio::text(None), "n/a");
+        assert_eq!(build_cell(Some(&failed(Some(230)))), "failed after 230.00 s");
     }
 
     #[test]
