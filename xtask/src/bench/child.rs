@@ -12,6 +12,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use cpu_time::{ProcessTime, ThreadTime};
 use generator::{Options, StageTimes};
 
 use super::{Spec, last_lines};
@@ -38,6 +39,11 @@ pub struct Measured {
     pub floor_parse: Duration,
     /// `prettyplease::unparse` of the formatted files (the runtime is copied, not formatted).
     pub floor_unparse: Duration,
+    /// CPU time of the whole `generate` call, summed over its threads: its work, whatever the
+    /// number of cores.
+    pub cpu: Duration,
+    /// CPU time of the floor's timed parts (one thread, so close to their wall time).
+    pub floor_cpu: Duration,
 }
 
 impl Measured {
@@ -61,6 +67,8 @@ impl Measured {
             ("total", self.total),
             ("floor_parse", self.floor_parse),
             ("floor_unparse", self.floor_unparse),
+            ("cpu", self.cpu),
+            ("floor_cpu", self.floor_cpu),
         ];
         let mut out = String::new();
         for (key, value) in durations {
@@ -102,6 +110,8 @@ impl Measured {
                 "total_ns" => m.total = nanos,
                 "floor_parse_ns" => m.floor_parse = nanos,
                 "floor_unparse_ns" => m.floor_unparse = nanos,
+                "cpu_ns" => m.cpu = nanos,
+                "floor_cpu_ns" => m.floor_cpu = nanos,
                 "peak_rss_kib" => m.peak_rss_kib = number,
                 "input_bytes" => m.input_bytes = number,
                 "operations" => m.operations = number,
@@ -113,8 +123,8 @@ impl Measured {
             }
             seen += 1;
         }
-        if seen != 19 {
-            bail!("incomplete report ({seen} of 19 values):\n{text}");
+        if seen != 21 {
+            bail!("incomplete report ({seen} of 21 values):\n{text}");
         }
         Ok(m)
     }
@@ -159,8 +169,10 @@ fn generate_measured(spec: &Path, out: &Path, crate_name: &str) -> Result<Measur
     };
     let input_bytes = text.len() as u64;
     // By value, as `cargo xtask generate` passes it: generation frees the text once it is lowered.
+    let working = ProcessTime::now();
     let (generated, stages) =
         generator::generate_timed(text, &options).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let cpu = working.elapsed();
     let writing = Instant::now();
     for file in &generated.files {
         write_atomic(&out.join(&file.path), &file.contents)?;
@@ -187,6 +199,8 @@ fn generate_measured(spec: &Path, out: &Path, crate_name: &str) -> Result<Measur
         runtime_lines: count(true),
         floor_parse: Duration::ZERO,
         floor_unparse: Duration::ZERO,
+        cpu,
+        floor_cpu: Duration::ZERO,
     })
 }
 
@@ -200,20 +214,26 @@ fn is_runtime(path: &str) -> bool {
 /// parsed with `syn` first, untimed).
 fn floor_measured(spec: &Path, out: &Path) -> Result<String> {
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
-    let parsing = Instant::now();
+    let (parsing, working) = (Instant::now(), ThreadTime::now());
     let value: serde_json::Value = serde_json::from_str(&text).context("the floor needs a JSON spec")?;
-    let floor_parse = parsing.elapsed();
+    let (floor_parse, mut floor_cpu) = (parsing.elapsed(), working.elapsed());
     drop(value);
     let mut floor_unparse = Duration::ZERO;
     for file in list_files(out)?.iter().filter(|f| f.ends_with(".rs") && !is_runtime(f)) {
         let contents = fs::read_to_string(out.join(file)).with_context(|| format!("reading generated {file}"))?;
         let syntax = syn::parse_file(&contents).with_context(|| format!("parsing generated {file}"))?;
-        let printing = Instant::now();
+        let (printing, working) = (Instant::now(), ThreadTime::now());
         let printed = prettyplease::unparse(&syntax);
         floor_unparse += printing.elapsed();
+        floor_cpu += working.elapsed();
         drop(printed);
     }
-    Ok(format!("floor_parse_ns {}\nfloor_unparse_ns {}\n", floor_parse.as_nanos(), floor_unparse.as_nanos()))
+    Ok(format!(
+        "floor_parse_ns {}\nfloor_unparse_ns {}\nfloor_cpu_ns {}\n",
+        floor_parse.as_nanos(),
+        floor_unparse.as_nanos(),
+        floor_cpu.as_nanos()
+    ))
 }
 /// Runs `bench-one generate` and `bench-one floor` `runs` times; keeps the fastest generation,
 /// the smallest floor and the largest peak RSS.
@@ -238,14 +258,15 @@ pub fn measure(spec: &Spec, out: &Path, runs: usize) -> Result<Measured> {
         best = Some(match best {
             None => run,
             Some(kept) => {
-                let (floor_parse, floor_unparse) = if run.floor() < kept.floor() {
-                    (run.floor_parse, run.floor_unparse)
+                let (floor_parse, floor_unparse, floor_cpu) = if run.floor() < kept.floor() {
+                    (run.floor_parse, run.floor_unparse, run.floor_cpu)
                 } else {
-                    (kept.floor_parse, kept.floor_unparse)
+                    (kept.floor_parse, kept.floor_unparse, kept.floor_cpu)
                 };
                 let peak_rss_kib = run.peak_rss_kib.max(kept.peak_rss_kib);
+                // The CPU times go with the runs they were measured in.
                 let fastest = if run.stages.total() < kept.stages.total() { run } else { kept };
-                Measured { floor_parse, floor_unparse, peak_rss_kib, ..fastest }
+                Measured { floor_parse, floor_unparse, floor_cpu, peak_rss_kib, ..fastest }
             }
         });
     }
@@ -292,6 +313,8 @@ mod tests {
             runtime_lines: 15,
             floor_parse: Duration::from_secs(16),
             floor_unparse: Duration::from_nanos(17),
+            cpu: Duration::from_nanos(18),
+            floor_cpu: Duration::from_nanos(19),
         };
         assert_eq!(Measured::from_report(&measured.to_report()).unwrap(), measured);
         assert!(Measured::from_report("load_ns 1\n").is_err(), "incomplete");
