@@ -147,7 +147,8 @@ pub(super) struct Attempts<'a> {
     step: Step<'a>,
     /// A request with an idempotency key is safe to replay: the server runs it once.
     replay_safe: bool,
-    /// A streamed request body can be sent once only.
+    /// The retries the policy allows, or none when the request body is streamed (it can be sent
+    /// once only).
     max_retries: u32,
     retries: u32,
     slept: Duration,
